@@ -1,0 +1,35 @@
+// Canonical JSON for hashing: the same request, however a client spelled it, must give the
+// same bytes. Object keys are sorted at every level (clients and SDKs order them freely);
+// numbers go through JS's own Number→string, so 1, 1.0, 1e0 and 10e-1 (all parsed by
+// JSON.parse to the same double) print as "1", and -0 prints as "0".
+// Array order is kept: message and tool order is meaningful.
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(canonicalValue(value));
+}
+
+export function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (value !== null && typeof value === "object") {
+    const src = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(src).sort()) {
+      const v = src[k];
+      // undefined never reaches the wire; treating it as absent keeps {a: undefined} == {}.
+      if (v !== undefined) out[k] = canonicalValue(v);
+    }
+    return out;
+  }
+  if (typeof value === "number") {
+    // Non-finite numbers cannot come from JSON; map them to a string so the hash stays total.
+    return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : String(value);
+  }
+  return value;
+}
+
+/** Hex SHA-256 over parts joined as a JSON array: no separator can be forged by a part. */
+export function hashParts(parts: unknown[]): string {
+  const hasher = new Bun.CryptoHasher("sha256");
+  hasher.update(JSON.stringify(parts));
+  return hasher.digest("hex");
+}

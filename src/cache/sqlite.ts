@@ -1,0 +1,230 @@
+// CacheStore on the shared SQLite file.
+// - Atomic visibility: an entry is one row written inside a transaction, so a reader (or a
+//   process restarted after SIGKILL) sees the whole entry or nothing.
+// - Off the response path: put() queues; a timer-scheduled flush writes the queue in one
+//   transaction. get() looks at the queue first, so this process sees its own puts at once.
+// - TTL on read (expired rows are never served) and in prune(); LRU by bytes at flush time.
+//   Hits only touch last_used in memory; the touch is written with the next flush.
+
+import type { Database } from "bun:sqlite";
+import { openDb } from "../db/open.ts";
+import { hamming } from "./simhash.ts";
+import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
+
+export interface SqliteStoreOptions {
+  path: string;
+  ttlMs: number;
+  maxBytes: number;
+  now?: () => number;
+  /** A database already opened with openDb (shared with other tables); not closed by close(). */
+  db?: Database;
+  /** A failed flush loses the queued entries (it is a cache); this hears about it. */
+  onError?: (err: unknown) => void;
+}
+
+interface Row {
+  namespace: string;
+  key: string;
+  api: string;
+  created_at: number;
+  final: string;
+  stream: string | null;
+  near_key: string | null;
+  simhash: string | null;
+}
+
+// Candidates checked per near lookup: the near key already matched exactly, so this only
+// bounds work when one prompt template has very many prose variants.
+const NEAR_CANDIDATES = 64;
+
+const EVICT_PAGE = 64;
+
+const id = (namespace: string, key: string) => `${namespace}\u0000${key}`;
+
+export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
+  const db = opts.db ?? openDb(opts.path);
+  const now = opts.now ?? Date.now;
+  const onError = opts.onError ?? ((err) => console.warn("wayfront cache: flush failed:", err));
+  const pending = new Map<string, CacheEntry>();
+  const touches = new Map<string, { namespace: string; key: string; at: number }>();
+  let hits = 0;
+  let misses = 0;
+  let scheduled: { timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void } | null = null;
+
+  const q = {
+    get: db.query<Row, [string, string, number]>(
+      "SELECT * FROM cache_entries WHERE namespace = ? AND key = ? AND created_at > ?",
+    ),
+    near: db.query<{ key: string; simhash: string }, [string, string, number, number]>(
+      `SELECT key, simhash FROM cache_entries WHERE namespace = ? AND near_key = ? AND created_at > ?
+       ORDER BY last_used DESC LIMIT ?`,
+    ),
+    put: db.query(
+      `INSERT OR REPLACE INTO cache_entries
+       (namespace, key, api, created_at, last_used, final, stream, near_key, simhash, bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    touch: db.query("UPDATE cache_entries SET last_used = max(last_used, ?) WHERE namespace = ? AND key = ?"),
+    count: db.query(
+      "INSERT INTO cache_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+    ),
+    total: db.query<{ n: number; b: number }, []>("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cache_entries"),
+    lru: db.query<{ namespace: string; key: string; bytes: number }, [number]>(
+      "SELECT namespace, key, bytes FROM cache_entries ORDER BY last_used ASC LIMIT ?",
+    ),
+    del: db.query("DELETE FROM cache_entries WHERE namespace = ? AND key = ?"),
+    expire: db.query("DELETE FROM cache_entries WHERE created_at <= ?"),
+  };
+
+  const live = (createdAt: number) => createdAt > now() - opts.ttlMs;
+
+  const evictOverCap = (): number => {
+    let { b: total } = q.total.get()!;
+    if (total <= opts.maxBytes) return 0;
+    let removed = 0;
+    // Pages rather than one cursor, so no scan is open while its rows are deleted.
+    while (total > opts.maxBytes) {
+      const page = q.lru.all(EVICT_PAGE);
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (total <= opts.maxBytes) break;
+        q.del.run(row.namespace, row.key);
+        total -= row.bytes;
+        removed++;
+      }
+    }
+    return removed;
+  };
+
+  const writeBatch = db.transaction((entries: CacheEntry[], touched: typeof touches, h: number, m: number) => {
+    for (const e of entries) {
+      const final = JSON.stringify(e.final);
+      const stream = e.stream === null ? null : JSON.stringify(e.stream);
+      const bytes = Buffer.byteLength(final) + (stream === null ? 0 : Buffer.byteLength(stream));
+      if (bytes > opts.maxBytes) continue; // would evict everything else and still not fit
+      const simhash = e.near ? BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") : null;
+      q.put.run(e.namespace, e.key, e.api, e.createdAt, now(), final, stream, e.near?.nearKey ?? null, simhash, bytes);
+    }
+    for (const t of touched.values()) q.touch.run(t.at, t.namespace, t.key);
+    if (h) q.count.run("hits", h);
+    if (m) q.count.run("misses", m);
+    evictOverCap();
+  });
+
+  function flushNow(): void {
+    const s = scheduled;
+    scheduled = null;
+    if (s) clearTimeout(s.timer);
+    if (pending.size || touches.size || hits || misses) {
+      const entries = [...pending.values()];
+      const touched = new Map(touches);
+      const [h, m] = [hits, misses];
+      pending.clear();
+      touches.clear();
+      hits = misses = 0;
+      try {
+        writeBatch(entries, touched, h, m);
+      } catch (err) {
+        onError(err);
+      }
+    }
+    s?.resolve();
+  }
+
+  function schedule(): Promise<void> {
+    if (!scheduled) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      // A timer, not a microtask: the response in flight finishes before we write.
+      scheduled = { timer: setTimeout(flushNow, 0), done, resolve };
+    }
+    return scheduled.done;
+  }
+
+  function fromRow(r: Row): CacheEntry {
+    const entry: CacheEntry = {
+      key: r.key,
+      api: r.api as CacheEntry["api"],
+      namespace: r.namespace,
+      createdAt: r.created_at,
+      stream: r.stream === null ? null : (JSON.parse(r.stream) as string[]),
+      final: JSON.parse(r.final),
+    };
+    if (r.near_key !== null && r.simhash !== null) entry.near = { nearKey: r.near_key, simhash: BigInt(`0x${r.simhash}`) };
+    return entry;
+  }
+
+  function lookup(key: string, namespace: string): CacheEntry | null {
+    const queued = pending.get(id(namespace, key));
+    if (queued) return live(queued.createdAt) ? queued : null;
+    const row = q.get.get(namespace, key, now() - opts.ttlMs);
+    return row ? fromRow(row) : null;
+  }
+
+  function hit(e: CacheEntry): CacheEntry {
+    hits++;
+    touches.set(id(e.namespace, e.key), { namespace: e.namespace, key: e.key, at: now() });
+    schedule();
+    return e;
+  }
+
+  return {
+    async get(key, namespace) {
+      const e = lookup(key, namespace);
+      if (e) return hit(e);
+      misses++;
+      schedule();
+      return null;
+    },
+
+    async getNear(nearKey, simhash, maxDistance, namespace) {
+      let best: { key: string; d: number } | null = null;
+      const consider = (key: string, h: bigint) => {
+        const d = hamming(h, simhash);
+        if (d <= maxDistance && (!best || d < best.d)) best = { key, d };
+      };
+      for (const e of pending.values()) {
+        if (e.namespace === namespace && e.near?.nearKey === nearKey && live(e.createdAt)) consider(e.key, e.near.simhash);
+      }
+      for (const r of q.near.all(namespace, nearKey, now() - opts.ttlMs, NEAR_CANDIDATES)) {
+        consider(r.key, BigInt(`0x${r.simhash}`));
+      }
+      const found = best as { key: string; d: number } | null;
+      const e = found ? lookup(found.key, namespace) : null;
+      return e ? hit(e) : null;
+    },
+
+    put(e) {
+      pending.set(id(e.namespace, e.key), e);
+      return schedule();
+    },
+
+    async stats(): Promise<CacheStats> {
+      flushNow();
+      const { n, b } = q.total.get()!;
+      const counters = db.query<{ name: string; value: number }, []>("SELECT name, value FROM cache_counters").all();
+      const c = Object.fromEntries(counters.map((r) => [r.name, r.value]));
+      return { entries: n, bytes: b, hits: c.hits ?? 0, misses: c.misses ?? 0 };
+    },
+
+    async clear() {
+      pending.clear();
+      touches.clear();
+      hits = misses = 0;
+      db.transaction(() => {
+        db.exec("DELETE FROM cache_entries");
+        db.exec("DELETE FROM cache_counters");
+      })();
+    },
+
+    async prune() {
+      flushNow();
+      return db.transaction(() => q.expire.run(now() - opts.ttlMs).changes + evictOverCap())();
+    },
+
+    close() {
+      flushNow();
+      if (!opts.db) db.close();
+    },
+  };
+}

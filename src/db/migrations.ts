@@ -1,0 +1,58 @@
+// Versioned schema, tracked in PRAGMA user_version. Each step runs once, in its own
+// transaction together with the version bump, so a crash leaves either the old or the new
+// schema. Append new steps; never edit a released one.
+
+import type { Database } from "bun:sqlite";
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    // Cache entries. The primary key leads with namespace so tenants never see each other's
+    // rows. bytes = length of final + stream JSON, kept per row so the size cap needs no
+    // re-measuring. simhash is 16 hex digits (SQLite has no unsigned 64-bit integer).
+    sql: `
+      CREATE TABLE cache_entries (
+        namespace  TEXT    NOT NULL,
+        key        TEXT    NOT NULL,
+        api        TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used  INTEGER NOT NULL,
+        final      TEXT    NOT NULL,
+        stream     TEXT,
+        near_key   TEXT,
+        simhash    TEXT,
+        bytes      INTEGER NOT NULL,
+        PRIMARY KEY (namespace, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX cache_entries_last_used ON cache_entries (last_used);
+      CREATE INDEX cache_entries_created_at ON cache_entries (created_at);
+      CREATE INDEX cache_entries_near ON cache_entries (namespace, near_key) WHERE near_key IS NOT NULL;
+      -- Hit/miss counters survive restarts and are shared by every process on the file.
+      CREATE TABLE cache_counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+  // Next: version 2 = client keys (auth/keys.ts), version 3 = stored Responses
+  // conversations for previous_response_id (db/responses.ts).
+];
+
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  let current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      // PRAGMA takes no bound parameters; version is our own integer constant.
+      db.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`);
+    })();
+    current = m.version;
+  }
+  return current;
+}
