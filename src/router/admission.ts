@@ -1,0 +1,114 @@
+// Per-upstream concurrency limiter. A local GPU server serves a handful of requests at
+// once; beyond that each extra request only slows everyone (llama.cpp --parallel slots,
+// Ollama OLLAMA_NUM_PARALLEL). Admission decides what a request does when all slots are
+// busy, per the configured busy policy:
+//   "overflow" → don't wait at all: null at once, the caller tries the next target;
+//   "wait"     → wait in line up to maxQueueMs, then null (caller tries the next target);
+//   "queue"    → wait in line until a slot frees; bounded only by the caller's deadline,
+//                passed as maxQueueMs and/or the signal (null then means give up).
+// Waiters are served strictly in arrival order: a freed slot is handed straight to the
+// head of the line, and tryAcquire never jumps ahead of anyone waiting.
+
+/** Frees the slot. Idempotent: calling it twice frees one slot. */
+export type Release = () => void;
+export type BusyPolicy = "queue" | "overflow" | "wait";
+/** Schedules fn after ms; returns a canceller. Injected so tests need not sleep. */
+export type SetTimer = (fn: () => void, ms: number) => () => void;
+
+export interface AcquireOptions {
+  policy: BusyPolicy;
+  maxQueueMs: number;
+  signal?: AbortSignal;
+  setTimer?: SetTimer;
+}
+
+interface Waiter {
+  grant(release: Release): void;
+}
+
+const realTimer: SetTimer = (fn, ms) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
+
+export class Admission {
+  private readonly max: number;
+  private active = 0;
+  // A Set iterates in insertion order and deletes in O(1): a FIFO with cheap removal.
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(opts: { maxConcurrency: number }) {
+    this.max = opts.maxConcurrency > 0 ? opts.maxConcurrency : Infinity;
+  }
+
+  /** Requests holding a slot now. */
+  outstanding(): number {
+    return this.active;
+  }
+
+  /** Requests waiting for a slot now. */
+  queued(): number {
+    return this.waiters.size;
+  }
+
+  tryAcquire(): Release | null {
+    if (this.active >= this.max || this.waiters.size > 0) return null;
+    this.active++;
+    return this.makeRelease();
+  }
+
+  /**
+   * Resolves to a Release once a slot is held, or null if the policy says not to wait
+   * (any longer), or the signal aborted. A Release you receive is yours to call, even if
+   * the signal aborts right after.
+   */
+  acquire(opts: AcquireOptions): Promise<Release | null> {
+    if (opts.signal?.aborted) return Promise.resolve(null);
+    const now = this.tryAcquire();
+    if (now || opts.policy === "overflow") return Promise.resolve(now);
+    return new Promise((resolve) => this.enqueue(opts, resolve));
+  }
+
+  private enqueue(opts: AcquireOptions, resolve: (r: Release | null) => void): void {
+    const { signal } = opts;
+    let cancelTimer: (() => void) | undefined;
+    const leave = () => {
+      this.waiters.delete(waiter);
+      cancelTimer?.();
+      signal?.removeEventListener("abort", leave);
+      resolve(null);
+    };
+    const waiter: Waiter = {
+      grant: (release) => {
+        cancelTimer?.();
+        signal?.removeEventListener("abort", leave);
+        resolve(release);
+      },
+    };
+    this.waiters.add(waiter);
+    signal?.addEventListener("abort", leave, { once: true });
+    if (Number.isFinite(opts.maxQueueMs)) {
+      cancelTimer = (opts.setTimer ?? realTimer)(leave, Math.max(0, opts.maxQueueMs));
+    }
+  }
+
+  private makeRelease(): Release {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.handOff();
+    };
+  }
+
+  // Give the freed slot to the longest waiter (it stays counted in `active`), or free it.
+  private handOff(): void {
+    const first = this.waiters.values().next();
+    if (first.done) {
+      this.active--;
+      return;
+    }
+    this.waiters.delete(first.value);
+    first.value.grant(this.makeRelease());
+  }
+}

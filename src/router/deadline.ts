@@ -1,0 +1,55 @@
+// One total time budget per request, shared by admission waits and every attempt, so
+// falling back through several targets can never take longer than the client allows.
+// The signal aborts with timeoutReason("deadline") when the budget runs out, or with the
+// parent's reason when the parent (the client's request) aborts first.
+
+import { timeoutReason } from "./failure.ts";
+import type { SetTimer } from "./admission.ts";
+
+export interface Deadline {
+  signal: AbortSignal;
+  /** Milliseconds left, never negative; Infinity for an unbounded deadline. */
+  remaining(): number;
+  /** Stop the timer and detach from the parent. Safe to call more than once. */
+  dispose(): void;
+}
+
+export interface DeadlineClock {
+  now?: () => number;
+  setTimer?: SetTimer;
+}
+
+export function deadline(ms: number, parent?: AbortSignal, clock: DeadlineClock = {}): Deadline {
+  const now = clock.now ?? Date.now;
+  const end = now() + ms;
+  const ctrl = new AbortController();
+  const onParentAbort = () => ctrl.abort(parent?.reason);
+  let cancelTimer: (() => void) | undefined;
+
+  const dispose = () => {
+    cancelTimer?.();
+    cancelTimer = undefined;
+    parent?.removeEventListener("abort", onParentAbort);
+  };
+
+  if (parent?.aborted) ctrl.abort(parent.reason);
+  else if (!(ms > 0)) ctrl.abort(timeoutReason("deadline"));
+  else {
+    parent?.addEventListener("abort", onParentAbort, { once: true });
+    if (Number.isFinite(ms)) {
+      const fire = () => ctrl.abort(timeoutReason("deadline"));
+      if (clock.setTimer) cancelTimer = clock.setTimer(fire, ms);
+      else {
+        const t = setTimeout(fire, ms);
+        cancelTimer = () => clearTimeout(t);
+      }
+    }
+  }
+  ctrl.signal.addEventListener("abort", dispose, { once: true });
+
+  return {
+    signal: ctrl.signal,
+    remaining: () => (ctrl.signal.aborted ? 0 : Math.max(0, end - now())),
+    dispose,
+  };
+}
