@@ -1,0 +1,41 @@
+// Model listings: OpenAI's GET /v1/models, and Ollama's native /api/tags and /api/ps
+// (which a gateway reads to prefer a model that is already loaded in VRAM).
+
+import type { FlavourQuirks } from "./flavour.ts";
+
+const CREATED = 1700000000;
+
+export function modelList(models: string[], quirks: FlavourQuirks): Record<string, unknown> {
+  return {
+    object: "list",
+    data: models.map((id) => ({ id, object: "model", created: CREATED, owned_by: quirks.ownedBy, ...quirks.modelExtra(id) })),
+  };
+}
+
+function ollamaModel(name: string) {
+  return {
+    name,
+    model: name,
+    size: 4_920_000_000,
+    digest: Bun.hash(name).toString(16).padStart(16, "0").repeat(4),
+    details: {
+      parent_model: "",
+      format: "gguf",
+      family: "llama",
+      families: ["llama"],
+      parameter_size: "8.0B",
+      quantization_level: "Q4_K_M",
+    },
+  };
+}
+
+export function ollamaTags(models: string[]): Record<string, unknown> {
+  return { models: models.map((name) => ({ ...ollamaModel(name), modified_at: "2024-05-01T10:00:00.000000000Z" })) };
+}
+
+export function ollamaPs(loaded: string[]): Record<string, unknown> {
+  const expires = new Date(Date.now() + 5 * 60_000).toISOString();
+  return {
+    models: loaded.map((name) => ({ ...ollamaModel(name), expires_at: expires, size_vram: 4_920_000_000, context_length: 8192 })),
+  };
+}

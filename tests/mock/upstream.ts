@@ -1,0 +1,175 @@
+// A mock OpenAI-compatible upstream on 127.0.0.1 for end-to-end tests. Behaves like one of
+// four real servers (flavour), and injects faults chosen by markers in the model name
+// (see faults.ts). Built on Bun.serve directly so the gateway's framework is not under test.
+
+import { answerModelRequest, type ApiKind, type Exchange } from "./answer-route.ts";
+import { modelList, ollamaPs, ollamaTags } from "./catalog.ts";
+import { openaiError } from "./error-body.ts";
+import { quirksOf, type Flavour } from "./flavour.ts";
+
+export type { Flavour } from "./flavour.ts";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body, or null when empty or not JSON. */
+  body: any;
+  /** True when the client went away before the response finished. */
+  aborted: boolean;
+}
+
+export interface MockOptions {
+  flavour?: Flavour;
+  models?: string[];
+  wire?: ("chat" | "responses")[];
+  apiKey?: string;
+  loaded?: string[];
+  tokenDelayMs?: number;
+}
+
+export interface MockUpstream {
+  /** Base URL including /v1. */
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Stop listening and cut every open connection; `port` is kept for up(). */
+  down(): void;
+  up(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * The first aborted request (path ending with `pathSuffix`) not yet returned by an earlier
+   * call: one that already aborted, else the next one to abort.
+   */
+  waitForAbort(pathSuffix?: string): Promise<RecordedRequest>;
+}
+
+const POST_ROUTES: Record<string, ApiKind> = {
+  "/v1/chat/completions": "chat",
+  "/v1/completions": "completions",
+  "/v1/embeddings": "embeddings",
+  "/v1/responses": "responses",
+};
+
+interface AbortWaiter {
+  suffix: string;
+  resolve(r: RecordedRequest): void;
+}
+
+async function readBody(req: Request): Promise<any> {
+  const text = await req.text();
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUpstream> {
+  const flavour = opts.flavour ?? "openai";
+  const quirks = quirksOf(flavour);
+  const models = opts.models ?? ["mock-model"];
+  const wire = opts.wire ?? ["chat"];
+  const requests: RecordedRequest[] = [];
+  const claimed = new Set<RecordedRequest>();
+  let waiters: AbortWaiter[] = [];
+
+  function notifyAbort(rec: RecordedRequest): void {
+    const i = waiters.findIndex((w) => rec.path.endsWith(w.suffix));
+    if (i === -1) return;
+    const [w] = waiters.splice(i, 1);
+    claimed.add(rec);
+    w.resolve(rec);
+  }
+
+  function notFound(): Response {
+    // Ollama's Go router answers unknown paths with plain text, not JSON.
+    if (flavour === "ollama") return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
+    return openaiError(404, "Not found", { code: "not_found" });
+  }
+
+  async function route(req: Request, rec: RecordedRequest, path: string): Promise<Response> {
+    if (path.startsWith("/v1/") && opts.apiKey !== undefined && rec.headers.authorization !== `Bearer ${opts.apiKey}`) {
+      return openaiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
+    }
+    if (req.method === "GET") {
+      if (path === "/v1/models") return Response.json(modelList(models, quirks));
+      if (flavour === "ollama" && path === "/api/ps") return Response.json(ollamaPs(opts.loaded ?? []));
+      if (flavour === "ollama" && path === "/api/tags") return Response.json(ollamaTags(models));
+      if ((flavour === "llamacpp" || flavour === "vllm") && path === "/health") return Response.json({ status: "ok" });
+      return notFound();
+    }
+    const kind = req.method === "POST" ? POST_ROUTES[path] : undefined;
+    if (kind === undefined || (kind === "responses" && !wire.includes("responses"))) return notFound();
+    let ended = false;
+    const ex: Exchange = {
+      body: rec.body,
+      signal: req.signal,
+      models,
+      quirks,
+      tokenDelayMs: opts.tokenDelayMs ?? 0,
+      end: () => void (ended = true),
+      cancelled: () => markAborted(),
+    };
+    // An abort after the last byte (or after the mock cut the line itself) is not the client's.
+    function markAborted(): void {
+      if (ended || rec.aborted) return;
+      rec.aborted = true;
+      notifyAbort(rec);
+    }
+    req.signal.addEventListener("abort", markAborted, { once: true });
+    return answerModelRequest(kind, ex);
+  }
+
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let port = 0;
+  const listen = () => {
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port,
+      // 0 disables Bun's 10 s idle cut-off: hang and stall faults must outlive it.
+      idleTimeout: 0,
+      async fetch(req) {
+        const path = new URL(req.url).pathname;
+        const headers: Record<string, string> = {};
+        req.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+        const rec: RecordedRequest = { method: req.method, path, headers, body: null, aborted: false };
+        requests.push(rec);
+        rec.body = await readBody(req);
+        return route(req, rec, path);
+      },
+      error(err) {
+        return openaiError(500, `mock upstream crashed: ${err.message}`);
+      },
+    });
+    port = server.port ?? 0;
+  };
+  listen();
+
+  const mock: MockUpstream = {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    down() {
+      server?.stop(true);
+      server = undefined;
+    },
+    async up() {
+      if (!server) listen();
+    },
+    async stop() {
+      mock.down();
+      waiters = [];
+    },
+    waitForAbort(pathSuffix = "") {
+      const done = requests.find((r) => r.aborted && !claimed.has(r) && r.path.endsWith(pathSuffix));
+      if (done) {
+        claimed.add(done);
+        return Promise.resolve(done);
+      }
+      return new Promise((resolve) => waiters.push({ suffix: pathSuffix, resolve }));
+    },
+  };
+  return mock;
+}
