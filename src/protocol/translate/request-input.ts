@@ -1,0 +1,112 @@
+// Responses `input` items → chat `messages`, in order. Item ids are dropped (chat has none).
+//
+// Choices, and why:
+// - `developer` becomes `system`: llama.cpp, Ollama and older vLLM chat templates reject it.
+// - Consecutive system messages merge into one: many Jinja chat templates (Qwen, Llama,
+//   Mistral) raise unless there is exactly one system message, at the start. Codex sends
+//   two developer messages up front.
+// - Text-only content becomes a plain string (parts joined by "\n"): several local servers
+//   accept only strings for assistant/system/tool content.
+// - `reasoning` items are dropped: a chat upstream cannot resume an encrypted trace, and
+//   templates that accept a plain one disagree on where it goes.
+// - `function_call`s right after an assistant message (or each other) join that assistant
+//   message's `tool_calls`, the shape a chat model produced them in.
+import type { ChatContentPart, ChatMessage } from "../chat.ts";
+import type {
+  InputContentPart,
+  InputCustomToolCallItem,
+  InputFunctionCallItem,
+  InputItem,
+  InputMessageItem,
+  InputToolOutputItem,
+} from "../responses.ts";
+import { chatNameFor, type ToolNameMap } from "./tool-names.ts";
+
+interface Ctx {
+  messages: ChatMessage[];
+  warnings: string[];
+  toolNames: ToolNameMap;
+}
+
+function isText(p: InputContentPart): boolean {
+  return p.type === "input_text" || p.type === "output_text" || p.type === "text" || p.type === "refusal";
+}
+
+function partText(p: InputContentPart): string {
+  return p.text ?? (p as { refusal?: string }).refusal ?? "";
+}
+
+function contentOf(content: string | InputContentPart[], allowImages: boolean, ctx: Ctx): string | ChatContentPart[] {
+  if (typeof content === "string") return content;
+  const parts: ChatContentPart[] = [];
+  for (const p of content) {
+    if (isText(p)) parts.push({ type: "text", text: partText(p) });
+    else if (p.type === "input_image" && p.image_url && allowImages) {
+      parts.push({ type: "image_url", image_url: p.detail ? { url: p.image_url, detail: p.detail } : { url: p.image_url } });
+    } else ctx.warnings.push(`input part "${p.type}" was dropped: no chat equivalent here`);
+  }
+  if (parts.every((p) => p.type === "text")) return parts.map((p) => p.text ?? "").join("\n");
+  return parts;
+}
+
+function addMessage(item: InputMessageItem, ctx: Ctx): void {
+  const role = item.role === "developer" ? "system" : item.role;
+  const content = contentOf(item.content, role === "user", ctx);
+  const prev = ctx.messages.at(-1);
+  if (role === "system" && prev?.role === "system" && typeof prev.content === "string" && typeof content === "string") {
+    prev.content = `${prev.content}\n\n${content}`;
+    return;
+  }
+  ctx.messages.push({ role, content });
+}
+
+function addToolCall(id: string, name: string, args: string, ctx: Ctx): void {
+  const call = { id, type: "function" as const, function: { name, arguments: args } };
+  const prev = ctx.messages.at(-1);
+  if (prev?.role === "assistant") {
+    (prev.tool_calls ??= []).push(call);
+    return;
+  }
+  ctx.messages.push({ role: "assistant", content: null, tool_calls: [call] });
+}
+
+function addToolOutput(item: InputToolOutputItem, ctx: Ctx): void {
+  const content = contentOf(item.output, false, ctx);
+  ctx.messages.push({ role: "tool", tool_call_id: item.call_id, content: typeof content === "string" ? content : "" });
+}
+
+function addItem(item: InputItem, ctx: Ctx): void {
+  switch (item.type ?? "message") {
+    case "message":
+      return addMessage(item as InputMessageItem, ctx);
+    case "function_call": {
+      const fc = item as InputFunctionCallItem;
+      return addToolCall(fc.call_id, chatNameFor(ctx.toolNames, fc.name, fc.namespace), fc.arguments, ctx);
+    }
+    case "custom_tool_call": {
+      const cc = item as InputCustomToolCallItem;
+      const args = JSON.stringify({ input: cc.input });
+      return addToolCall(cc.call_id, chatNameFor(ctx.toolNames, cc.name, cc.namespace), args, ctx);
+    }
+    case "function_call_output":
+    case "custom_tool_call_output":
+      return addToolOutput(item as InputToolOutputItem, ctx);
+    case "reasoning":
+      return;
+    default:
+      ctx.warnings.push(`input item "${item.type}" was dropped: a chat completions upstream has no equivalent`);
+  }
+}
+
+export function translateInput(
+  input: string | InputItem[] | undefined,
+  instructions: string | null | undefined,
+  toolNames: ToolNameMap,
+  warnings: string[],
+): ChatMessage[] {
+  const ctx: Ctx = { messages: [], warnings, toolNames };
+  if (instructions) ctx.messages.push({ role: "system", content: instructions });
+  if (typeof input === "string") ctx.messages.push({ role: "user", content: input });
+  else for (const item of input ?? []) addItem(item, ctx);
+  return ctx.messages;
+}
