@@ -24,7 +24,7 @@ export const INCLUDED_FIELDS: Record<Api, readonly string[]> = {
   ],
   responses: [
     "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "max_tool_calls",
-    "temperature", "top_p", "top_logprobs", "seed", "max_output_tokens", "reasoning", "text",
+    "temperature", "top_p", "top_logprobs", "seed", "max_output_tokens", "stop", "reasoning", "text",
     "truncation", "previous_response_id", "conversation", "prompt", "background",
     // `include` decides what the answer carries (e.g. reasoning.encrypted_content, logprobs):
     // an entry recorded without it would replay an answer missing what was asked for. Codex
