@@ -1,0 +1,52 @@
+// Named defaults, each with the reason it is what it is.
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export const DEFAULT_HOST = "127.0.0.1"; // loopback until the user decides to expose it
+export const DEFAULT_PORT = 4141;
+/** Coding agents send whole files and long histories; 32 MiB leaves room for big contexts. */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+/** Under the 30-60 s idle timeouts of common reverse proxies (nginx proxy_read_timeout is 60 s). */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Local servers may load a model from disk before the first byte: minutes on a big model. */
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 300_000;
+export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 300_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_DEADLINE_MS = 600_000;
+export const DEFAULT_HEALTH_INTERVAL_MS = 10_000;
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+export const DEFAULT_COOLDOWN_MS = 30_000;
+/** Model lists change when someone pulls a model; a minute is fresh enough and cheap. */
+export const DEFAULT_MODELS_REFRESH_MS = 60_000;
+export const DEFAULT_MAX_QUEUE_MS = 30_000;
+export const DEFAULT_CACHE_TTL_MS = 7 * 24 * 3_600_000;
+export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_DEMO_TOKENS_PER_SECOND = 20;
+export const DEMO_UPSTREAM = "demo";
+export const DEMO_MODEL = "wayfront-demo";
+
+/** The embedded config used when no file is given: a local Ollama, plus OpenAI when a key is set. */
+export function embeddedConfigText(env: Record<string, string | undefined>): string {
+  let text = `[[upstream]]
+name = "ollama"
+base_url = "http://127.0.0.1:11434/v1"
+tier = "local"
+`;
+  if (env.OPENAI_API_KEY) {
+    text += `
+[[upstream]]
+name = "openai"
+base_url = "https://api.openai.com/v1"
+api_key_env = "OPENAI_API_KEY"
+tier = "cloud"
+`;
+  }
+  return text;
+}
+
+/** Where SQLite lives when --data-dir is not given: the platform's per-user data directory. */
+export function platformDataDir(env: Record<string, string | undefined>, platform = process.platform): string {
+  if (platform === "win32") return join(env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"), "wayfront");
+  if (platform === "darwin") return join(homedir(), "Library", "Application Support", "wayfront");
+  return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "wayfront");
+}

@@ -1,0 +1,60 @@
+// Read the TOML file (or the embedded default), validate it, and name the key path of any error.
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { ConfigFile } from "./schema.ts";
+import { embeddedConfigText } from "./defaults.ts";
+
+const check = TypeCompiler.Compile(ConfigFile);
+
+export class ConfigError extends Error {}
+
+export interface LoadedFile {
+  raw: ConfigFile;
+  /** The file path, or "(embedded default)". */
+  source: string;
+}
+
+export async function loadConfigFile(path: string | undefined, env: Record<string, string | undefined>): Promise<LoadedFile> {
+  if (!path) return { raw: parseConfigText(embeddedConfigText(env), "(embedded default)"), source: "(embedded default)" };
+  const file = Bun.file(path);
+  if (!(await file.exists())) throw new ConfigError(`config file not found: ${path}`);
+  return { raw: parseConfigText(await file.text(), path), source: path };
+}
+
+export function parseConfigText(text: string, source: string): ConfigFile {
+  let data: unknown;
+  try {
+    data = Bun.TOML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${source}: not valid TOML: ${(err as Error).message}`);
+  }
+  if (!check.Check(data)) {
+    const messages = [...check.Errors(data)].slice(0, 20).map((e) => describe(e.path, explain(e.schema as { anyOf?: { const?: unknown }[] }, e.message), e.value));
+    // The union branches each report; keep the first message per key path.
+    const seen = new Set<string>();
+    const unique = messages.filter((m) => (seen.has(m.key) ? false : (seen.add(m.key), true)));
+    throw new ConfigError(`${source}: invalid config:\n` + unique.map((m) => `  ${m.text}`).join("\n"));
+  }
+  return data;
+}
+
+/** A union of literals reads better as its choices than as "Expected union value". */
+function explain(schema: { anyOf?: { const?: unknown }[] } & object, message: string): string {
+  const choices = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
+  if (choices && choices.length === schema.anyOf!.length) return `expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  return message;
+}
+
+/** "/upstream/0/tier" → "upstream[0].tier"; unknown keys are reported as such. */
+function describe(path: string, message: string, value: unknown): { key: string; text: string } {
+  const key =
+    path
+      .split("/")
+      .filter(Boolean)
+      .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? (acc ? `${acc}.${p}` : p) : `${acc}."${p}"`), "") ||
+    "(top level)";
+  if (message.includes("additional properties") || message === "Unexpected property") {
+    return { key, text: `unknown key \`${key}\`` };
+  }
+  return { key, text: `\`${key}\`: ${message} (got ${JSON.stringify(value)})` };
+}

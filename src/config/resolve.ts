@@ -1,0 +1,179 @@
+// Raw file → one immutable runtime Config: defaults applied, secrets resolved, aliases
+// indexed, cross-references checked. Nothing downstream deals with optionals.
+import type { ConfigFile, ModelSection } from "./schema.ts";
+import { ConfigError } from "./load.ts";
+import { Secret } from "./secret.ts";
+import { durationMs, sizeBytes } from "./units.ts";
+import * as D from "./defaults.ts";
+
+export type Tier = "local" | "cloud";
+export type CacheMode = "deterministic" | "always" | "off";
+
+export interface UpstreamConfig {
+  name: string;
+  baseUrl: string; // no trailing slash
+  tier: Tier;
+  apiKey: Secret | null;
+  apiKeyEnv: string | null;
+  staticModels: string[];
+  wire: "auto" | ("chat" | "responses")[];
+  maxConcurrency: number; // 0 = unlimited
+  firstByteTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  headers: Record<string, string>;
+  /** The built-in fake model of --demo. */
+  demo: boolean;
+}
+
+export interface Target {
+  upstream: string;
+  model: string;
+}
+
+export interface AliasConfig {
+  name: string;
+  targets: Target[];
+  prefer: Tier;
+  busy: "queue" | "overflow" | "wait";
+  maxQueueMs: number;
+  midstream: "error" | "continue";
+  cache: CacheMode | null; // null = the global mode
+  shared: boolean;
+  near: number; // max Hamming distance; -1 = off
+  contextWindow: number | null;
+  capabilities: ("vision" | "tools" | "reasoning")[] | null;
+  priceInput: number | null;
+  priceOutput: number | null;
+}
+
+export interface Config {
+  source: string;
+  server: { host: string; port: number; dataDir: string; bodyLimit: number; heartbeatMs: number };
+  upstreams: UpstreamConfig[];
+  aliases: Map<string, AliasConfig>;
+  routing: { maxAttempts: number; deadlineMs: number };
+  health: { intervalMs: number; failureThreshold: number; cooldownMs: number; modelsRefreshMs: number };
+  cache: { mode: CacheMode; backend: "sqlite" | "redis"; ttlMs: number; maxBytes: number; redisUrl: Secret | null };
+  log: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
+  demo: { tokensPerSecond: number };
+}
+
+export interface Overrides {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  demo?: boolean;
+}
+
+export function resolveConfig(raw: ConfigFile, source: string, env: Record<string, string | undefined>, o: Overrides = {}): Config {
+  const upstreams = (raw.upstream ?? []).map((u) => {
+    let apiKey: Secret | null = null;
+    if (u.api_key_env) {
+      const v = env[u.api_key_env];
+      // A missing key is not fatal: the upstream answers 401 and the router moves on, and
+      // `wayfront check` says which variable is unset.
+      if (v) apiKey = new Secret(v);
+    }
+    return {
+      name: u.name,
+      baseUrl: u.base_url.replace(/\/+$/, ""),
+      tier: u.tier ?? "local",
+      apiKey,
+      apiKeyEnv: u.api_key_env ?? null,
+      staticModels: u.models ?? [],
+      wire: u.wire ?? "auto",
+      maxConcurrency: u.max_concurrency ?? 0,
+      firstByteTimeoutMs: durationMs(u.first_byte_timeout, D.DEFAULT_FIRST_BYTE_TIMEOUT_MS),
+      firstTokenTimeoutMs: durationMs(u.first_token_timeout, D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
+      headers: u.headers ?? {},
+      demo: false,
+    } as UpstreamConfig;
+  });
+  if (o.demo && !upstreams.some((u) => u.name === D.DEMO_UPSTREAM)) {
+    upstreams.push({
+      name: D.DEMO_UPSTREAM,
+      baseUrl: "http://demo.wayfront.invalid/v1", // never dialled: served in-process
+      tier: "local",
+      apiKey: null,
+      apiKeyEnv: null,
+      staticModels: [D.DEMO_MODEL],
+      wire: ["chat"],
+      maxConcurrency: 0,
+      firstByteTimeoutMs: D.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+      firstTokenTimeoutMs: D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      headers: {},
+      demo: true,
+    });
+  }
+  const names = new Set<string>();
+  for (const u of upstreams) {
+    if (names.has(u.name)) throw new ConfigError(`${source}: upstream name \`${u.name}\` is used twice`);
+    names.add(u.name);
+  }
+  const aliases = new Map<string, AliasConfig>();
+  for (const [name, m] of Object.entries(raw.models ?? {})) aliases.set(name, resolveAlias(name, m, names, source));
+
+  const c = raw.cache ?? {};
+  const redisUrlEnv = c.redis_url_env ?? "WAYFRONT_REDIS_URL";
+  if (c.backend === "redis" && !env[redisUrlEnv]) {
+    throw new ConfigError(`${source}: cache.backend = "redis" needs the Redis URL in the env var ${redisUrlEnv}`);
+  }
+  const h = raw.health ?? {};
+  return Object.freeze({
+    source,
+    server: {
+      host: o.host ?? raw.server?.host ?? D.DEFAULT_HOST,
+      port: o.port ?? raw.server?.port ?? D.DEFAULT_PORT,
+      dataDir: o.dataDir ?? raw.server?.data_dir ?? D.platformDataDir(env),
+      bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
+      heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
+    },
+    upstreams,
+    aliases,
+    routing: {
+      maxAttempts: raw.routing?.max_attempts ?? D.DEFAULT_MAX_ATTEMPTS,
+      deadlineMs: durationMs(raw.routing?.deadline, D.DEFAULT_DEADLINE_MS),
+    },
+    health: {
+      intervalMs: durationMs(h.interval, D.DEFAULT_HEALTH_INTERVAL_MS),
+      failureThreshold: h.failure_threshold ?? D.DEFAULT_FAILURE_THRESHOLD,
+      cooldownMs: durationMs(h.cooldown, D.DEFAULT_COOLDOWN_MS),
+      modelsRefreshMs: durationMs(h.models_refresh, D.DEFAULT_MODELS_REFRESH_MS),
+    },
+    cache: {
+      mode: c.mode ?? "deterministic",
+      backend: c.backend ?? "sqlite",
+      ttlMs: durationMs(c.ttl, D.DEFAULT_CACHE_TTL_MS),
+      maxBytes: sizeBytes(c.max_bytes, D.DEFAULT_CACHE_MAX_BYTES),
+      redisUrl: env[redisUrlEnv] ? new Secret(env[redisUrlEnv]!) : null,
+    },
+    log: { level: raw.log?.level ?? "info", format: raw.log?.format ?? "json" },
+    demo: { tokensPerSecond: raw.demo?.tokens_per_second ?? D.DEFAULT_DEMO_TOKENS_PER_SECOND },
+  });
+}
+
+function resolveAlias(name: string, m: ModelSection, upstreams: Set<string>, source: string): AliasConfig {
+  const targets = m.targets.map((t, i) => {
+    const slash = t.indexOf("/");
+    const target = { upstream: t.slice(0, slash), model: t.slice(slash + 1) };
+    if (!upstreams.has(target.upstream)) {
+      throw new ConfigError(`${source}: \`models."${name}".targets[${i}]\` names upstream \`${target.upstream}\`, which is not configured`);
+    }
+    return target;
+  });
+  return {
+    name,
+    targets,
+    prefer: m.prefer ?? "local",
+    busy: m.busy ?? "wait",
+    maxQueueMs: m.max_queue_ms ?? D.DEFAULT_MAX_QUEUE_MS,
+    midstream: m.midstream ?? "error",
+    cache: m.cache ?? null,
+    shared: m.shared ?? false,
+    near: m.near === true ? 3 : m.near === false || m.near === undefined ? -1 : m.near,
+    contextWindow: m.context_window ?? null,
+    capabilities: m.capabilities ?? null,
+    priceInput: m.price_input ?? null,
+    priceOutput: m.price_output ?? null,
+  };
+}

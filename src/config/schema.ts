@@ -1,0 +1,129 @@
+// The TOML file's schema. Strict on purpose: an unknown key is almost always a typo that
+// would otherwise be silently ignored (`frist_byte_timeout`), so it stops start-up.
+import { Type, type Static } from "@sinclair/typebox";
+
+const strict = { additionalProperties: false } as const;
+
+/** Seconds as a number, or a string with a unit: "500ms", "15s", "2m", "1h". */
+export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$" })]);
+/** Bytes as an integer, or a string with a unit: "32MiB", "512KB", "1GiB". */
+export const Size = Type.Union([
+  Type.Integer({ minimum: 0 }),
+  Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" }),
+]);
+
+export const Tier = Type.Union([Type.Literal("local"), Type.Literal("cloud")]);
+export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses")]);
+export const CacheMode = Type.Union([Type.Literal("deterministic"), Type.Literal("always"), Type.Literal("off")]);
+export const Capability = Type.Union([Type.Literal("vision"), Type.Literal("tools"), Type.Literal("reasoning")]);
+
+export const ServerSection = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    data_dir: Type.Optional(Type.String({ minLength: 1 })),
+    body_limit: Type.Optional(Size),
+    heartbeat: Type.Optional(Duration),
+  },
+  strict,
+);
+
+export const UpstreamSection = Type.Object(
+  {
+    name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" }),
+    base_url: Type.String({ pattern: "^https?://" }),
+    tier: Type.Optional(Tier),
+    api_key_env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+    /** Models this upstream serves in addition to what its /models lists. */
+    models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    wire: Type.Optional(Type.Union([Type.Literal("auto"), Type.Array(Wire, { minItems: 1 })])),
+    max_concurrency: Type.Optional(Type.Integer({ minimum: 0 })),
+    first_byte_timeout: Type.Optional(Duration),
+    first_token_timeout: Type.Optional(Duration),
+    /** Extra static headers sent upstream (not for secrets: use api_key_env). */
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  strict,
+);
+
+export const ModelSection = Type.Object(
+  {
+    /** "upstream/model", tried in order. */
+    targets: Type.Array(Type.String({ pattern: "^[^/]+/.+$" }), { minItems: 1 }),
+    prefer: Type.Optional(Tier),
+    busy: Type.Optional(Type.Union([Type.Literal("queue"), Type.Literal("overflow"), Type.Literal("wait")])),
+    max_queue_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+    midstream: Type.Optional(Type.Union([Type.Literal("error"), Type.Literal("continue")])),
+    cache: Type.Optional(CacheMode),
+    shared: Type.Optional(Type.Boolean()),
+    near: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 16 })])),
+    context_window: Type.Optional(Type.Integer({ minimum: 1 })),
+    capabilities: Type.Optional(Type.Array(Capability)),
+    /** USD per million tokens, for the "cloud spend avoided" estimate. */
+    price_input: Type.Optional(Type.Number({ minimum: 0 })),
+    price_output: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  strict,
+);
+
+export const RoutingSection = Type.Object(
+  {
+    max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    deadline: Type.Optional(Duration),
+  },
+  strict,
+);
+
+export const HealthSection = Type.Object(
+  {
+    interval: Type.Optional(Duration),
+    failure_threshold: Type.Optional(Type.Integer({ minimum: 1 })),
+    cooldown: Type.Optional(Duration),
+    models_refresh: Type.Optional(Duration),
+  },
+  strict,
+);
+
+export const CacheSection = Type.Object(
+  {
+    mode: Type.Optional(CacheMode),
+    backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("redis")])),
+    ttl: Type.Optional(Duration),
+    max_bytes: Type.Optional(Size),
+    redis_url_env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+  },
+  strict,
+);
+
+export const LogSection = Type.Object(
+  {
+    level: Type.Optional(Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")])),
+    format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("pretty")])),
+  },
+  strict,
+);
+
+export const DemoSection = Type.Object(
+  {
+    tokens_per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+  },
+  strict,
+);
+
+export const ConfigFile = Type.Object(
+  {
+    server: Type.Optional(ServerSection),
+    upstream: Type.Optional(Type.Array(UpstreamSection)),
+    models: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ModelSection)),
+    routing: Type.Optional(RoutingSection),
+    health: Type.Optional(HealthSection),
+    cache: Type.Optional(CacheSection),
+    log: Type.Optional(LogSection),
+    demo: Type.Optional(DemoSection),
+  },
+  strict,
+);
+
+export type ConfigFile = Static<typeof ConfigFile>;
+export type UpstreamSection = Static<typeof UpstreamSection>;
+export type ModelSection = Static<typeof ModelSection>;

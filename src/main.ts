@@ -1,0 +1,28 @@
+#!/usr/bin/env bun
+// Entry: argv → command. Nothing else lives here.
+import pkg from "../package.json" with { type: "json" };
+import { parseArgs, USAGE, UsageError } from "./cli/args.ts";
+import { ConfigError } from "./config/load.ts";
+import { serve } from "./cli/serve.ts";
+import { check } from "./cli/check.ts";
+
+async function main(argv: string[]): Promise<number | null> {
+  const args = parseArgs(argv);
+  if (args.version) return console.log(`wayfront ${pkg.version}`), 0;
+  if (args.help) return console.log(USAGE), 0;
+  if (args.command === "check") return await check(args);
+  await serve(args, pkg.version);
+  return null; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exit(code);
+  },
+  (err) => {
+    if (err instanceof UsageError) console.error(`wayfront: ${err.message}\n\n${USAGE}`);
+    else if (err instanceof ConfigError) console.error(`wayfront: ${err.message}`);
+    else console.error(`wayfront: ${(err as Error)?.message ?? err}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,118 @@
+// The one place that turns a failure into OpenAI's error JSON. Everything deeper in the
+// stack throws or returns a GatewayError; only this module knows statuses and types.
+
+export type ErrorKind =
+  | "invalid_json"
+  | "invalid_request"
+  | "missing_field"
+  | "body_too_large"
+  | "model_not_found"
+  | "not_found"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "upstream_unreachable"
+  | "upstream_timeout"
+  | "upstream_error"
+  | "no_capacity"
+  | "stream_interrupted"
+  | "internal";
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid_json: 400,
+  invalid_request: 400,
+  missing_field: 400,
+  body_too_large: 413,
+  model_not_found: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  unauthorized: 401,
+  upstream_unreachable: 502,
+  upstream_timeout: 504,
+  upstream_error: 502,
+  no_capacity: 503,
+  stream_interrupted: 502,
+  internal: 500,
+};
+
+// OpenAI uses "invalid_request_error" for every client mistake; server-side trouble is
+// "server_error" (what the official SDKs surface as InternalServerError / APIError).
+const TYPE: Record<ErrorKind, string> = {
+  invalid_json: "invalid_request_error",
+  invalid_request: "invalid_request_error",
+  missing_field: "invalid_request_error",
+  body_too_large: "invalid_request_error",
+  model_not_found: "invalid_request_error",
+  not_found: "invalid_request_error",
+  method_not_allowed: "invalid_request_error",
+  unauthorized: "authentication_error",
+  upstream_unreachable: "server_error",
+  upstream_timeout: "server_error",
+  upstream_error: "server_error",
+  no_capacity: "server_error",
+  stream_interrupted: "server_error",
+  internal: "server_error",
+};
+
+export class GatewayError extends Error {
+  readonly kind: ErrorKind;
+  readonly param: string | null;
+  readonly code: string | null;
+  /** Overrides the kind's default status, e.g. an upstream 4xx passed on as-is. */
+  readonly status: number;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    opts: { param?: string | null; code?: string | null; status?: number; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.kind = kind;
+    this.param = opts.param ?? null;
+    this.code = opts.code ?? kind;
+    this.status = opts.status ?? STATUS[kind];
+    this.headers = opts.headers;
+  }
+
+  body(): ErrorBody {
+    return { error: { message: this.message, type: TYPE[this.kind], param: this.param, code: this.code } };
+  }
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** Always parseable, even if building the real body somehow failed. */
+export const FALLBACK_ERROR_JSON =
+  '{"error":{"message":"internal gateway error","type":"server_error","param":null,"code":"internal"}}';
+
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  // Never echo a raw stack or an exception's internals to the client.
+  return new GatewayError("internal", "internal gateway error");
+}
+
+export function errorResponse(err: unknown, extraHeaders?: Record<string, string>): Response {
+  const e = toGatewayError(err);
+  let text: string;
+  try {
+    text = JSON.stringify(e.body());
+  } catch {
+    text = FALLBACK_ERROR_JSON;
+  }
+  const headers: Record<string, string> = { "content-type": "application/json", ...e.headers, ...extraHeaders };
+  return new Response(text, { status: e.status, headers });
+}
+
+/** Chat Completions streams end with a data event carrying an `error` object (what OpenAI sends). */
+export function chatStreamErrorEvent(err: unknown): string {
+  return `data: ${JSON.stringify(toGatewayError(err).body())}\n\n`;
+}
+
+/** Responses streams end with an `error` event (see the Responses streaming reference). */
+export function responsesStreamErrorEvent(err: unknown, sequenceNumber: number): string {
+  const e = toGatewayError(err);
+  const payload = { type: "error", sequence_number: sequenceNumber, code: e.code, message: e.message, param: e.param };
+  return `event: error\ndata: ${JSON.stringify(payload)}\n\n`;
+}

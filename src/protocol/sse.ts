@@ -1,0 +1,86 @@
+// Incremental Server-Sent Events framing (WHATWG HTML §9.2.6), over bytes as they arrive.
+// Events are split on blank lines without re-scanning what was already scanned, so a
+// large stream costs O(n) and a chunk boundary anywhere (even inside "\r\n") is fine.
+
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+  /** The exact bytes of the event as received, blank-line terminator included. */
+  raw: string;
+}
+
+export class SseParser {
+  private buf = "";
+  private scanFrom = 0;
+  private readonly decoder = new TextDecoder();
+
+  /** Feed bytes; returns the complete events now available. */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    this.buf += typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    const out: SseEvent[] = [];
+    let start = 0;
+    let i = Math.max(this.scanFrom, 0);
+    const buf = this.buf;
+    while (i < buf.length) {
+      const c = buf.charCodeAt(i);
+      if (c === 10 /* \n */ || c === 13 /* \r */) {
+        // Find the end of this line terminator, then check for a second one.
+        let j = i + 1;
+        if (c === 13) {
+          if (j >= buf.length) break; // "\r" at the end: wait to see if "\n" follows
+          if (buf.charCodeAt(j) === 10) j++;
+        }
+        if (j >= buf.length) break;
+        const d = buf.charCodeAt(j);
+        if (d === 10 || d === 13) {
+          let k = j + 1;
+          if (d === 13) {
+            if (k >= buf.length) break;
+            if (buf.charCodeAt(k) === 10) k++;
+          }
+          const ev = parseBlock(buf.slice(start, i), buf.slice(start, k));
+          if (ev) out.push(ev);
+          start = k;
+          i = k;
+          continue;
+        }
+        i = j;
+        continue;
+      }
+      i++;
+    }
+    if (start > 0) this.buf = buf.slice(start);
+    this.scanFrom = i - start;
+    return out;
+  }
+
+  /** Whatever was left without a terminating blank line (a stream cut mid-event). */
+  rest(): string {
+    return this.buf;
+  }
+}
+
+function parseBlock(block: string, raw: string): SseEvent | null {
+  let event: string | undefined;
+  let data: string | null = null;
+  for (const line of block.split(/\r\n|\r|\n/)) {
+    if (line === "" || line.charCodeAt(0) === 58 /* ':' comment */) continue;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === "data") data = data === null ? value : data + "\n" + value;
+    else if (field === "event") event = value;
+  }
+  if (data === null && event === undefined) return null; // comment-only block (heartbeat)
+  return { event, data: data ?? "", raw };
+}
+
+const encoder = new TextEncoder();
+
+export function encodeEvent(data: string, event?: string): Uint8Array {
+  return encoder.encode(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+}
+
+/** An SSE comment line: ignored by every conforming client, keeps idle proxies from cutting us. */
+export const HEARTBEAT = encoder.encode(": wayfront keep-alive\n\n");

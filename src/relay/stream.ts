@@ -1,0 +1,112 @@
+// Upstream SSE bytes → client, as they arrive. Whole events only (see boundary.ts), SSE
+// comment heartbeats while the upstream is silent, the client's disconnect passed upstream
+// at once, and a proper terminal error event if the upstream dies mid-stream.
+import { HEARTBEAT } from "../protocol/sse.ts";
+import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../protocol/errors.ts";
+import { concat, lastEventEnd } from "./boundary.ts";
+
+export type StreamApi = "chat" | "responses" | "completions";
+
+export interface RelayEnd {
+  /** true when the upstream closed the stream normally. */
+  ok: boolean;
+  /** the client went away first */
+  cancelled: boolean;
+  error?: GatewayError;
+  bytes: number;
+}
+
+export interface RelayOptions {
+  api: StreamApi;
+  heartbeatMs: number;
+  upstreamName: string;
+  /** Abort the upstream request (client went away). */
+  abortUpstream: (reason?: unknown) => void;
+  onEnd?: (end: RelayEnd) => void;
+  /** Sees each forwarded run of complete events (cache recorder, usage accounting). */
+  onEvents?: (bytes: Uint8Array) => void;
+}
+
+const encoder = new TextEncoder();
+
+export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  let held: Uint8Array | null = null; // bytes of an event not yet complete
+  let lastWrite = Date.now();
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let done = false;
+  let bytes = 0;
+  let lastEvent: Uint8Array | null = null;
+
+  const finish = (end: Omit<RelayEnd, "bytes">) => {
+    if (done) return;
+    done = true;
+    if (timer) clearInterval(timer);
+    o.onEnd?.({ ...end, bytes });
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(ctl) {
+      if (o.heartbeatMs > 0) {
+        timer = setInterval(() => {
+          // Only between events: a comment inside a half-sent event would corrupt it.
+          if (!done && held === null && Date.now() - lastWrite >= o.heartbeatMs) {
+            ctl.enqueue(HEARTBEAT);
+            lastWrite = Date.now();
+          }
+        }, Math.max(10, Math.min(o.heartbeatMs, 1000)));
+      }
+    },
+    async pull(ctl) {
+      try {
+        for (;;) {
+          const { value, done: eof } = await reader.read();
+          if (eof) {
+            finish({ ok: true, cancelled: false });
+            ctl.close();
+            return;
+          }
+          const buf: Uint8Array = held ? concat(held, value) : value;
+          const end = lastEventEnd(buf);
+          if (end === -1) {
+            held = buf;
+            continue;
+          }
+          // Fast path: the chunk ends on an event boundary, forward it as is.
+          const out = end === buf.length ? buf : buf.subarray(0, end);
+          held = end === buf.length ? null : buf.slice(end);
+          bytes += out.length;
+          lastEvent = out;
+          lastWrite = Date.now();
+          o.onEvents?.(out);
+          ctl.enqueue(out);
+          return;
+        }
+      } catch (err) {
+        if (done) return;
+        const error = new GatewayError(
+          "stream_interrupted",
+          `Upstream \`${o.upstreamName}\` ended the stream before it was complete: ${(err as Error)?.message ?? err}. The answer is incomplete.`,
+          { code: "stream_interrupted" },
+        );
+        ctl.enqueue(encoder.encode(terminalEvent(o.api, error, lastEvent)));
+        finish({ ok: false, cancelled: false, error });
+        ctl.close();
+      }
+    },
+    cancel(reason) {
+      finish({ ok: false, cancelled: true });
+      o.abortUpstream(reason);
+      reader.cancel(reason).catch(() => {});
+    },
+  });
+}
+
+function terminalEvent(api: StreamApi, error: GatewayError, lastEvent: Uint8Array | null): string {
+  if (api !== "responses") return chatStreamErrorEvent(error);
+  // The error event continues the stream's sequence numbering.
+  const tail = lastEvent ? new TextDecoder().decode(lastEvent.subarray(Math.max(0, lastEvent.length - 4096))) : "";
+  const seqs = [...tail.matchAll(/"sequence_number":\s*(\d+)/g)];
+  const next = seqs.length ? Number(seqs[seqs.length - 1][1]) + 1 : 0;
+  return responsesStreamErrorEvent(error, next);
+}

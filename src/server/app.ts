@@ -1,0 +1,44 @@
+// Builds the Elysia app from the route table. Handlers get the raw Request and return a
+// Response: the gateway reads bodies itself (limits, lenient parsing), so Elysia's body
+// parser is off on the proxy routes.
+import { Elysia } from "elysia";
+import type { Gateway } from "./gateway.ts";
+import { PREFIXES, PROXY_ROUTES } from "./routes.ts";
+import { proxyHandler } from "./handlers/proxy.ts";
+import { modelHandler, modelsHandler } from "./handlers/models.ts";
+import { GatewayError, errorResponse } from "../protocol/errors.ts";
+
+const methodNotAllowed = (allowed: string) => () =>
+  errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
+    allow: allowed,
+  });
+
+export function buildApp(gw: Gateway) {
+  const app = new Elysia();
+  for (const prefix of PREFIXES) {
+    for (const [path, api] of PROXY_ROUTES) {
+      const handle = proxyHandler(api, gw);
+      app.post(prefix + path, ({ request }) => handle(request), { parse: "none" });
+      app.all(prefix + path, methodNotAllowed("POST"));
+    }
+    const models = modelsHandler(gw);
+    const model = modelHandler(gw);
+    app.get(prefix + "/models", () => models());
+    app.all(prefix + "/models", methodNotAllowed("GET"));
+    app.get(prefix + "/models/*", ({ params }) => model(decodeURIComponent((params as Record<string, string>)["*"])));
+  }
+  app.get("/healthz", () => new Response(JSON.stringify({ status: "ok", version: gw.version }), { headers: { "content-type": "application/json" } }));
+  app.onError(({ code, request, error }) => {
+    if (code === "NOT_FOUND") {
+      const path = new URL(request.url).pathname;
+      return errorResponse(
+        new GatewayError("not_found", `Unknown path: ${request.method} ${path}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`, {
+          code: "unknown_url",
+        }),
+      );
+    }
+    gw.log.event("error", "unhandled error", { code: String(code), message: (error as Error)?.message });
+    return errorResponse(new GatewayError("internal", "internal gateway error"));
+  });
+  return app;
+}

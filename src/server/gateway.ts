@@ -1,0 +1,11 @@
+// What every handler needs, built once per server.
+import type { Config } from "../config/resolve.ts";
+import type { Registry } from "../upstream/registry.ts";
+import type { Logger } from "../status/log.ts";
+
+export interface Gateway {
+  config: Config;
+  registry: Registry;
+  log: Logger;
+  version: string;
+}

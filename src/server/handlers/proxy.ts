@@ -1,0 +1,87 @@
+// POST /v1/{chat/completions,responses,completions,embeddings}: parse just enough, pick a
+// route, try its targets, and relay the answer.
+import type { Gateway } from "../gateway.ts";
+import type { RequestLog } from "../../status/log.ts";
+import { type Api, attemptTargets, type Served } from "../../router/attempt.ts";
+import { resolveRoute } from "../../router/resolve.ts";
+import { parseBody } from "../../protocol/validate.ts";
+import { errorResponse, toGatewayError } from "../../protocol/errors.ts";
+import { clientHeaders } from "../../upstream/headers.ts";
+import { relaySse, type StreamApi } from "../../relay/stream.ts";
+import { earlyStream } from "../../relay/early.ts";
+import { readBody } from "../body.ts";
+import { newRequestId } from "../request-id.ts";
+
+export function proxyHandler(api: Api, gw: Gateway) {
+  return async function proxy(request: Request): Promise<Response> {
+    const started = performance.now();
+    const id = newRequestId();
+    const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
+    const done = (status: number, extra?: Partial<RequestLog>) => {
+      log.status = status;
+      log.ms = Math.round(performance.now() - started);
+      if (extra) Object.assign(log, extra);
+      gw.log.request(log);
+    };
+    try {
+      const text = await readBody(request, gw.config.server.bodyLimit);
+      const body = parseBody(api, text);
+      log.model = body.model;
+      log.stream = body.stream;
+      const route = await resolveRoute(body.model, gw.config, gw.registry);
+      log.route = route.name;
+      const attempt = attemptTargets({ api, route, bodyText: text, clientHeaders: request.headers, signal: request.signal }, gw.config, gw.registry);
+      if (body.stream && api !== "embeddings") return await streamed(api as StreamApi, attempt, gw, id, done);
+      const served = await attempt;
+      const res = served.sent.response;
+      done(res.status, { upstream: served.upstream.config.name, attempts: served.attempts });
+      return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(served, id)) });
+    } catch (err) {
+      const e = toGatewayError(err);
+      done(e.status, { error: e.message });
+      return errorResponse(e, { "x-wayfront-request-id": id });
+    }
+  };
+}
+
+function servedHeaders(s: Served, id: string): Record<string, string> {
+  return { "x-wayfront-upstream": s.upstream.config.name, "x-wayfront-request-id": id, "x-wayfront-attempts": String(s.attempts) };
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+
+async function streamed(
+  api: StreamApi,
+  attempt: Promise<Served>,
+  gw: Gateway,
+  id: string,
+  done: (status: number, extra?: Partial<RequestLog>) => void,
+): Promise<Response> {
+  const hb = gw.config.server.heartbeatMs;
+  // Give the upstream one heartbeat interval to answer with headers. If it does, the client
+  // gets the upstream's real status (errors included); if not (a model loading), we commit a
+  // 200 SSE response now and keep the connection alive with comments until it answers.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const early = new Promise<null>((r) => (timer = setTimeout(() => r(null), hb)));
+  const first = await Promise.race([attempt, early]).finally(() => clearTimeout(timer));
+  const relay = (s: Served) =>
+    relaySse(s.sent.response.body!, {
+      api,
+      heartbeatMs: hb,
+      upstreamName: s.upstream.config.name,
+      abortUpstream: s.sent.abort,
+      onEnd: (end) => done(200, { upstream: s.upstream.config.name, attempts: s.attempts, error: end.error?.message }),
+    });
+  if (first === null) {
+    return new Response(earlyStream({ api, attempt, heartbeatMs: hb, relay, onError: (e) => done(200, { error: e.message }) }), {
+      headers: { ...SSE_HEADERS, "x-wayfront-request-id": id },
+    });
+  }
+  const res = first.sent.response;
+  if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    // Some servers answer a stream request with plain JSON (e.g. an error with 200); pass it on.
+    done(res.status, { upstream: first.upstream.config.name, attempts: first.attempts });
+    return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(first, id)) });
+  }
+  return new Response(relay(first), { status: res.status, headers: clientHeaders(res.headers, { ...SSE_HEADERS, ...servedHeaders(first, id) }) });
+}

@@ -1,0 +1,45 @@
+// One JSON line per request on stdout (pretty on a terminal). Never prompts, never keys:
+// only the fields listed in RequestLog reach the log.
+export interface RequestLog {
+  id: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  model?: string;
+  route?: string;
+  upstream?: string;
+  attempts?: number;
+  stream?: boolean;
+  cache?: string;
+  error?: string;
+}
+
+type Level = "debug" | "info" | "warn" | "error";
+const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export class Logger {
+  constructor(
+    private readonly level: Level = "info",
+    private readonly pretty = false,
+    private readonly write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  ) {}
+
+  request(r: RequestLog): void {
+    if (LEVELS[this.level] > LEVELS.info) return;
+    if (this.pretty) {
+      const extra = [r.model && `model=${r.model}`, r.upstream && `upstream=${r.upstream}`, r.cache && `cache=${r.cache}`, r.error && `error=${JSON.stringify(r.error)}`]
+        .filter(Boolean)
+        .join(" ");
+      this.write(`${new Date().toISOString()} ${r.method} ${r.path} ${r.status} ${r.ms}ms ${extra}`);
+      return;
+    }
+    this.write(JSON.stringify({ ts: new Date().toISOString(), level: "info", msg: "request", ...r }));
+  }
+
+  event(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+    if (LEVELS[this.level] > LEVELS[level]) return;
+    if (this.pretty) this.write(`${new Date().toISOString()} ${level} ${msg} ${Object.keys(fields).length ? JSON.stringify(fields) : ""}`);
+    else this.write(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
+  }
+}

@@ -1,0 +1,54 @@
+// One request to one upstream: its key, the rewritten model, the client's abort, and a
+// first-byte timer (fetch resolves when the response headers arrive).
+import type { UpstreamState } from "./registry.ts";
+import { authHeaders } from "./registry.ts";
+import { upstreamHeaders } from "./headers.ts";
+
+export class FirstByteTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`no response within ${ms} ms`);
+    this.name = "FirstByteTimeout";
+  }
+}
+
+export interface UpstreamCall {
+  upstream: UpstreamState;
+  /** Path under the upstream's base URL, e.g. "/chat/completions". */
+  path: string;
+  body: string;
+  clientHeaders: Headers;
+  /** Aborts when the client goes away or the overall deadline passes. */
+  signal: AbortSignal;
+  firstByteTimeoutMs: number;
+}
+
+export interface Sent {
+  response: Response;
+  /** Abort this attempt (and its body stream). */
+  abort: (reason?: unknown) => void;
+}
+
+export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
+  const ctl = new AbortController();
+  const onParentAbort = () => ctl.abort(call.signal.reason);
+  if (call.signal.aborted) ctl.abort(call.signal.reason);
+  else call.signal.addEventListener("abort", onParentAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
+  try {
+    const response = await call.upstream.fetch(call.upstream.config.baseUrl + call.path, {
+      method: "POST",
+      body: call.body,
+      headers: upstreamHeaders(call.clientHeaders, authHeaders(call.upstream.config)),
+      signal: ctl.signal,
+      // Never follow a redirect to another host carrying our key.
+      redirect: "manual",
+    });
+    return { response, abort: (reason) => ctl.abort(reason) };
+  } catch (err) {
+    // A timer abort surfaces as an AbortError; report the reason we set instead.
+    throw ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
+  } finally {
+    clearTimeout(timer);
+    // The body stream keeps using ctl.signal; the parent listener stays until the request ends.
+  }
+}

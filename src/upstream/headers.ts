@@ -1,0 +1,36 @@
+// Which headers cross the gateway, in each direction.
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus what the gateway itself owns on the upstream leg. */
+const DROP_TO_UPSTREAM = new Set([
+  "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+  "transfer-encoding", "upgrade", "host", "content-length",
+  // The client's credentials are for this gateway, never for the upstream; the upstream's key is set from its env var.
+  "authorization", "api-key", "x-api-key", "cookie", "openai-organization", "openai-project",
+  // Bun decodes compressed bodies itself; asking for identity keeps streams unbuffered.
+  "accept-encoding",
+]);
+
+const DROP_TO_CLIENT = new Set([
+  "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+  // fetch() already decoded the body, so the upstream's encoding and length no longer describe it.
+  "content-encoding", "content-length",
+  "set-cookie", "date", "server",
+]);
+
+export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Headers {
+  const out = new Headers();
+  for (const [k, v] of client) {
+    if (DROP_TO_UPSTREAM.has(k) || k.startsWith("x-wayfront-")) continue;
+    out.set(k, v);
+  }
+  out.set("content-type", "application/json");
+  for (const k in upstream) out.set(k, upstream[k]);
+  return out;
+}
+
+export function clientHeaders(upstream: Headers, extra: Record<string, string>): Headers {
+  const out = new Headers();
+  for (const [k, v] of upstream) if (!DROP_TO_CLIENT.has(k)) out.set(k, v);
+  for (const k in extra) out.set(k, extra[k]);
+  return out;
+}
