@@ -23,7 +23,11 @@ export async function* iterSse(res: Response): AsyncGenerator<SseMessage> {
     reader.releaseLock();
   }
   const rest = parser.rest();
-  if (rest.trim() !== "") throw new Error(`SSE stream ended mid-event: ${JSON.stringify(rest.slice(0, 200))}`);
+  if (rest.trim() === "") return;
+  // The recorded Codex streams end "…}\n" with no blank line, and Codex accepts them: a
+  // last event whose lines are complete counts. A stream cut inside a line does not.
+  if (!/[\r\n]$/.test(rest)) throw new Error(`SSE stream ended mid-event: ${JSON.stringify(rest.slice(0, 200))}`);
+  for (const ev of parser.push("\n\n")) yield ev.event === undefined ? { data: ev.data } : { event: ev.event, data: ev.data };
 }
 
 export async function readSse(res: Response): Promise<SseMessage[]> {
