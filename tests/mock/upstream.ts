@@ -74,6 +74,8 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
   const requests: RecordedRequest[] = [];
   const claimed = new Set<RecordedRequest>();
   let waiters: AbortWaiter[] = [];
+  /** Exchanges still answering: down() ends them first so its cut is not taken for a client abort. */
+  const open = new Set<() => void>();
 
   function notifyAbort(rec: RecordedRequest): void {
     const i = waiters.findIndex((w) => rec.path.endsWith(w.suffix));
@@ -103,13 +105,18 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
     const kind = req.method === "POST" ? POST_ROUTES[path] : undefined;
     if (kind === undefined || (kind === "responses" && !wire.includes("responses"))) return notFound();
     let ended = false;
+    const end = () => {
+      ended = true;
+      open.delete(end);
+    };
+    open.add(end);
     const ex: Exchange = {
       body: rec.body,
       signal: req.signal,
       models,
       quirks,
       tokenDelayMs: opts.tokenDelayMs ?? 0,
-      end: () => void (ended = true),
+      end,
       cancelled: () => markAborted(),
     };
     // An abort after the last byte (or after the mock cut the line itself) is not the client's.
@@ -152,6 +159,7 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
     port,
     requests,
     down() {
+      for (const end of [...open]) end();
       server?.stop(true);
       server = undefined;
     },

@@ -170,6 +170,47 @@ describe("mock upstream through the openai SDK", () => {
     expect(rec.body.model).toBe("mock-model+stall-after-role:20000");
   });
 
+  test("a long stream stops when the client aborts, and the abort is recorded", async () => {
+    const slow = await startMockUpstream({ tokenDelayMs: 5 });
+    try {
+      const c = new OpenAI({ baseURL: slow.url, apiKey: "x", maxRetries: 0 });
+      const ac = new AbortController();
+      const stream = await c.chat.completions.create(
+        { model: "mock-model+tokens:100000", messages: user("x"), stream: true },
+        { signal: ac.signal },
+      );
+      const it = stream[Symbol.asyncIterator]();
+      for (let i = 0; i < 3; i++) await it.next();
+      const aborted = slow.waitForAbort();
+      ac.abort();
+      expect((await aborted).path).toBe("/v1/chat/completions");
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  test("slow-first still answers in full", async () => {
+    const res = await client.chat.completions.create({ model: "mock-model+slow-first:30", messages: user("late") });
+    expect(res.choices[0].message.content).toBe("Echo: late");
+  });
+
+  test("down() cutting an open stream is not recorded as a client abort", async () => {
+    const m = await startMockUpstream();
+    try {
+      const res = await fetch(`${m.url}/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model: "mock-model+stall-after-role:20000", stream: true, messages: user("x") }),
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      m.down();
+      await reader.read().catch(() => undefined);
+      expect(m.requests[0].aborted).toBe(false);
+    } finally {
+      await m.stop();
+    }
+  });
+
   test("completed requests are recorded, with lowercased headers, and not aborted", async () => {
     await client.chat.completions.create({ model: "mock-model", messages: user("rec") }, { headers: { "X-Test-Id": "t1" } });
     const rec = mock.requests.find((r) => r.headers["x-test-id"] === "t1")!;
