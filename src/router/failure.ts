@@ -107,7 +107,8 @@ function classifyStatus(f: Failure, nowMs: number): Verdict {
   // the request is not wrong, it just does not fit here.
   if (status === 400 && isContextOverflow(f.body)) return next("prompt exceeds this upstream's context", false);
   if (status >= 400) return terminal(`upstream rejected the request (${status})`);
-  // fetch follows redirects, so a 1xx/3xx here means a misconfigured base URL.
+  // A 3xx (upstream/client.ts does not follow redirects, to keep our key on its host) or
+  // 1xx here means a misconfigured base URL.
   return next(`unexpected upstream status (${status})`);
 }
 
@@ -186,6 +187,8 @@ export function classifyFetchError(err: unknown): Failure {
   const e = err as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown } } | null;
   const name = typeof e?.name === "string" ? e.name : "";
   if (name === "AbortError") return { kind: "aborted" };
+  // upstream/client.ts aborts its first-byte timer with its own FirstByteTimeout error.
+  if (name === "FirstByteTimeout") return { kind: "timeout-first-byte" };
   if (name === "TimeoutError") {
     const msg = typeof e?.message === "string" ? e.message : "";
     // A bare AbortSignal.timeout() fired before headers: treat as the first-byte timer.

@@ -117,6 +117,7 @@ describe("classifyFetchError", () => {
     ["our connect timer", timeoutReason("timeout-connect"), "timeout-connect"],
     ["our deadline", timeoutReason("deadline"), "deadline"],
     ["bare AbortSignal.timeout", new DOMException("The operation timed out.", "TimeoutError"), "timeout-first-byte"],
+    ["upstream/client FirstByteTimeout", Object.assign(new Error("no response within 5 ms"), { name: "FirstByteTimeout" }), "timeout-first-byte"],
     ["unknown error", new Error("weird"), "reset"],
     ["not an error at all", "boom", "reset"],
     ["null", null, "reset"],
