@@ -51,7 +51,8 @@ export function parseModel(model: string): ParsedModel {
     const colon = part.indexOf(":");
     const name = colon === -1 ? part : part.slice(0, colon);
     const apply = MARKERS[name];
-    // "llama3:8b" has a colon too: only names in the table are markers.
+    // "llama3:8b" has a colon too, so only names in the table are markers; a valued marker
+    // (its apply takes a value argument) counts only with ":value", a flag marker either way.
     if (apply && (colon !== -1 || apply.length < 2)) {
       apply(faults, colon === -1 ? "" : part.slice(colon + 1));
       hasMarker = true;

@@ -70,6 +70,21 @@ describe("Responses API", () => {
     expect(completed.response.output[0]).toMatchObject({ type: "function_call", name: "exec_command" });
   });
 
+  test("reasoning marker: a reasoning item with its summary precedes the message", async () => {
+    const res = await client.responses.create({ model: "mock-model+reasoning", input: "why" });
+    expect(res.output.map((i) => i.type)).toEqual(["reasoning", "message"]);
+    expect(res.output_text).toBe("Echo: why");
+    const sse = await fetch(`${mock.url}/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "mock-model+reasoning", input: "why", stream: true }),
+    });
+    const events = (await readSse(sse)).map((e) => JSON.parse(e.data));
+    const summary = events.filter((e) => e.type === "response.reasoning_summary_text.delta").map((e) => e.delta).join("");
+    expect(summary).toBe("Let me think about this.");
+    const firstSummary = events.findIndex((e) => e.type === "response.reasoning_summary_text.delta");
+    expect(firstSummary).toBeLessThan(events.findIndex((e) => e.type === "response.output_text.delta"));
+  });
+
   test("404 when the mock does not speak the Responses wire", async () => {
     const chatOnly = await startMockUpstream();
     try {
