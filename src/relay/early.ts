@@ -40,11 +40,13 @@ export function earlyStream<S>(o: EarlyOptions<S>): ReadableStream<Uint8Array> {
         if (cancelled) return void inner.cancel();
         for (;;) {
           const { value, done } = await inner.read();
-          if (done) break;
+          if (done || cancelled) break;
           ctl.enqueue(value);
         }
-        ctl.close();
-      })();
+        if (!cancelled) ctl.close();
+      })().catch(() => {
+        // The client went away while we were writing: nothing left to tell it.
+      });
     },
     cancel(reason) {
       cancelled = true;
