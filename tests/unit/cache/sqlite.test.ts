@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sqliteStore } from "../../../src/cache/sqlite.ts";
+import type { CacheEntry, CacheStore } from "../../../src/cache/store.ts";
+import { openDb } from "../../../src/db/open.ts";
+
+const dirs: string[] = [];
+const stores: CacheStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempPath(): string {
+  const d = mkdtempSync(join(tmpdir(), "wf-cache-"));
+  dirs.push(d);
+  return join(d, "wayfront.db");
+}
+
+function make(opts: { ttlMs?: number; maxBytes?: number; now?: () => number; path?: string } = {}) {
+  const s = sqliteStore({ path: opts.path ?? tempPath(), ttlMs: opts.ttlMs ?? 60_000, maxBytes: opts.maxBytes ?? 1 << 20, now: opts.now });
+  stores.push(s);
+  return s;
+}
+
+const entry = (key: string, over: Partial<CacheEntry> = {}): CacheEntry => ({
+  key, api: "chat", namespace: "ns", createdAt: 1000, stream: ['{"a":1}'], final: { text: key }, ...over,
+});
+
+describe("sqliteStore", () => {
+  test("put then get, before and after the flush, and after reopening", async () => {
+    const path = tempPath();
+    const s = make({ path, now: () => 1000 });
+    const flushed = s.put(entry("k1", { near: { nearKey: "nk", simhash: (1n << 63n) | 5n } }));
+    expect((await s.get("k1", "ns"))?.final).toEqual({ text: "k1" }); // from the queue
+    await flushed;
+    s.close();
+    stores.length = 0;
+    const again = make({ path, now: () => 1000 });
+    const got = await again.get("k1", "ns");
+    expect(got).toEqual(entry("k1", { near: { nearKey: "nk", simhash: (1n << 63n) | 5n } }));
+    expect(await again.get("nope", "ns")).toBeNull();
+    const st = await again.stats();
+    // Counters live in the file: the hit before the reopen counts too.
+    expect(st).toMatchObject({ entries: 1, hits: 2, misses: 1 });
+    expect(st.bytes).toBe(JSON.stringify({ text: "k1" }).length + JSON.stringify(['{"a":1}']).length);
+  });
+
+  test("null stream round-trips as null", async () => {
+    const s = make({ now: () => 1000 });
+    await s.put(entry("k", { stream: null }));
+    expect((await s.get("k", "ns"))?.stream).toBeNull();
+  });
+
+  test("namespaces are isolated", async () => {
+    const s = make({ now: () => 1000 });
+    await s.put(entry("same", { namespace: "a", final: "A" }));
+    await s.put(entry("same", { namespace: "b", final: "B" }));
+    expect((await s.get("same", "a"))?.final).toBe("A");
+    expect((await s.get("same", "b"))?.final).toBe("B");
+    expect(await s.get("same", "c")).toBeNull();
+    expect(await s.getNear("x", 0n, 64, "c")).toBeNull();
+  });
+
+  test("TTL: expired entries are not served and are pruned", async () => {
+    let t = 1000;
+    const s = make({ ttlMs: 500, now: () => t });
+    await s.put(entry("old", { createdAt: 1000 }));
+    await s.put(entry("new", { createdAt: 1400 }));
+    t = 1499;
+    expect(await s.get("old", "ns")).not.toBeNull();
+    t = 1500;
+    expect(await s.get("old", "ns")).toBeNull();
+    expect(await s.get("new", "ns")).not.toBeNull();
+    expect(await s.prune()).toBe(1);
+    expect((await s.stats()).entries).toBe(1);
+  });
+
+  test("LRU eviction by bytes keeps the recently used entries", async () => {
+    let t = 1000;
+    const big = "y".repeat(1000);
+    const s = make({ maxBytes: 3500, now: () => t });
+    for (const k of ["a", "b", "c"]) {
+      t++;
+      await s.put(entry(k, { final: big, stream: null }));
+    }
+    t++;
+    expect(await s.get("a", "ns")).not.toBeNull(); // a is now more recent than b
+    t++;
+    await s.put(entry("d", { final: big, stream: null })); // over the cap: b goes
+    expect(await s.get("b", "ns")).toBeNull();
+    for (const k of ["a", "c", "d"]) expect(await s.get(k, "ns")).not.toBeNull();
+    const st = await s.stats();
+    expect(st.entries).toBe(3);
+    expect(st.bytes).toBeLessThanOrEqual(3500);
+  });
+
+  test("an entry larger than the cap is not stored", async () => {
+    const s = make({ maxBytes: 100, now: () => 1000 });
+    await s.put(entry("huge", { final: "z".repeat(500) }));
+    s.close();
+    stores.length = 0;
+    expect((await make({ maxBytes: 100, now: () => 1000 }).stats()).entries).toBe(0);
+  });
+
+  test("getNear picks the closest within the distance, same near key only", async () => {
+    const s = make({ now: () => 1000 });
+    await s.put(entry("far", { near: { nearKey: "nk", simhash: 0b1111n } }));
+    await s.put(entry("close", { near: { nearKey: "nk", simhash: 0b0001n } }));
+    await s.put(entry("other", { near: { nearKey: "nk2", simhash: 0n } }));
+    expect((await s.getNear("nk", 0n, 3, "ns"))?.key).toBe("close");
+    expect(await s.getNear("nk", 0b1111_0000_0000n, 3, "ns")).toBeNull();
+    expect((await s.getNear("nk2", 0n, 0, "ns"))?.key).toBe("other");
+  });
+
+  test("clear empties entries and counters", async () => {
+    const s = make({ now: () => 1000 });
+    await s.put(entry("k"));
+    await s.get("k", "ns");
+    await s.clear();
+    expect(await s.get("k", "ns")).toBeNull();
+    expect(await s.stats()).toMatchObject({ entries: 0, hits: 0, misses: 1 });
+  });
+
+  test("SIGKILL during a write loop leaves only complete entries", async () => {
+    const path = tempPath();
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "crash-writer.ts"), path], { stdout: "pipe", stderr: "inherit" });
+    // Wait until the child has flushed a number of entries, then kill it mid-loop.
+    try {
+      const reader = child.stdout.getReader();
+      let seen = "";
+      while ((seen.match(/\n/g)?.length ?? 0) < 20) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`writer exited early: ${seen}`);
+        seen += new TextDecoder().decode(value);
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
+    expect(child.signalCode).toBe("SIGKILL");
+
+    const db = openDb(path);
+    const rows = db.query<{ key: string; final: string; stream: string }, []>("SELECT key, final, stream FROM cache_entries").all();
+    db.close();
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    for (const r of rows) {
+      const final = JSON.parse(r.final) as { i: number; parts: number; total: number };
+      const stream = JSON.parse(r.stream) as string[];
+      expect(r.key).toBe(`k${final.i}`);
+      expect(stream.length).toBe(final.parts);
+      expect(stream.reduce((n, p) => n + p.length, 0)).toBe(final.total);
+      stream.forEach((p, j) => expect(p.startsWith(`${final.i}:${j}:`)).toBe(true));
+    }
+    // And the store itself serves them after the crash.
+    const s = make({ path, ttlMs: 3_600_000, maxBytes: 1 << 30 });
+    expect((await s.get(rows[0].key, "crash"))?.stream?.length).toBe(8);
+  });
+});
