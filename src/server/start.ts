@@ -12,8 +12,8 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export function startGateway(config: Config, version: string): Running {
-  const log = new Logger(config.log.level, config.log.format === "pretty");
+export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void } = {}): Running {
+  const log = new Logger(config.log.level, config.log.format === "pretty", opts.write);
   const registry = new Registry(config);
   const gateway: Gateway = { config, registry, log, version };
   registry.start();
