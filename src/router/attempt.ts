@@ -18,12 +18,24 @@ export const API_PATH: Record<Api, string> = {
   embeddings: "/embeddings",
 };
 
+/** What is sent to one target: by default the client's body with `model` rewritten. */
+export interface Prepared {
+  path: string;
+  body: string;
+  /** Set by a handler that changed the wire format (e.g. Responses → Chat); read back by it. */
+  translation?: unknown;
+}
+
+export type Prepare = (target: Target, upstream: UpstreamState) => Prepared | Promise<Prepared>;
+
 export interface AttemptInput {
   api: Api;
   route: Route;
   bodyText: string;
   clientHeaders: Headers;
   signal: AbortSignal;
+  /** Per-target request; defaults to passing the body through with the model rewritten. */
+  prepare?: Prepare;
 }
 
 export interface Served {
@@ -31,6 +43,11 @@ export interface Served {
   target: Target;
   sent: Sent;
   attempts: number;
+  prepared: Prepared;
+}
+
+export function passThrough(api: Api, bodyText: string): Prepare {
+  return (target) => ({ path: API_PATH[api], body: rewriteModel(bodyText, target.model) ?? bodyText });
 }
 
 export async function attemptTargets(input: AttemptInput, config: Config, registry: Registry): Promise<Served> {
@@ -40,13 +57,14 @@ export async function attemptTargets(input: AttemptInput, config: Config, regist
     if (attempts >= config.routing.maxAttempts) break;
     const upstream = registry.get(target.upstream)!;
     attempts++;
-    const body = rewriteModel(input.bodyText, target.model) ?? input.bodyText;
     let sent: Sent;
+    let prepared: Prepared;
     try {
+      prepared = await (input.prepare ?? passThrough(input.api, input.bodyText))(target, upstream);
       sent = await sendUpstream({
         upstream,
-        path: API_PATH[input.api],
-        body,
+        path: prepared.path,
+        body: prepared.body,
         clientHeaders: input.clientHeaders,
         signal: input.signal,
         firstByteTimeoutMs: upstream.config.firstByteTimeoutMs,
@@ -57,7 +75,7 @@ export async function attemptTargets(input: AttemptInput, config: Config, regist
       continue;
     }
     const status = sent.response.status;
-    if (status < 400) return { upstream, target, sent, attempts };
+    if (status < 400) return { upstream, target, sent, attempts, prepared };
     const err = await upstreamStatusError(upstream, sent.response);
     if (!isRetryableStatus(status)) throw err; // the request itself is wrong: another target would say the same
     errors.push(err);
