@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MIGRATIONS, migrate } from "../../../src/db/migrations.ts";
+import { openDb } from "../../../src/db/open.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempPath = () => {
+  const d = mkdtempSync(join(tmpdir(), "wf-db-"));
+  dirs.push(d);
+  return join(d, "w.db");
+};
+
+describe("openDb", () => {
+  test("WAL, synchronous NORMAL, busy timeout, migrated to the latest version", () => {
+    const db = openDb(tempPath());
+    expect((db.query("PRAGMA journal_mode").get() as any).journal_mode).toBe("wal");
+    expect((db.query("PRAGMA synchronous").get() as any).synchronous).toBe(1); // NORMAL
+    expect((db.query("PRAGMA busy_timeout").get() as any).timeout).toBeGreaterThan(0);
+    expect((db.query("PRAGMA user_version").get() as any).user_version).toBe(MIGRATIONS.at(-1)!.version);
+    const tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r: any) => r.name);
+    expect(tables).toEqual(expect.arrayContaining(["cache_entries", "cache_counters"]));
+    db.close();
+  });
+
+  test("reopening does not re-run migrations; new ones apply once, atomically", () => {
+    const path = tempPath();
+    openDb(path).close();
+    const db = openDb(path); // would throw "table already exists" if re-run
+    const extra = [...MIGRATIONS, { version: 99, sql: "CREATE TABLE later (x INTEGER);" }];
+    expect(migrate(db, extra)).toBe(99);
+    expect(migrate(db, extra)).toBe(99);
+    const broken = [...extra, { version: 100, sql: "CREATE TABLE ok2 (x); THIS IS NOT SQL;" }];
+    expect(() => migrate(db, broken)).toThrow();
+    expect((db.query("PRAGMA user_version").get() as any).user_version).toBe(99);
+    expect(db.query("SELECT name FROM sqlite_master WHERE name = 'ok2'").get()).toBeNull();
+    db.close();
+  });
+});
