@@ -22,6 +22,8 @@ export const DEFAULT_MAX_QUEUE_MS = 30_000;
 export const DEFAULT_CACHE_TTL_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_DEMO_TOKENS_PER_SECOND = 20;
+/** Matches OpenAI's retention of stored responses (30 days), so clients see the same lifetime. */
+export const DEFAULT_RESPONSES_STORE_TTL_MS = 30 * 24 * 3_600_000;
 export const DEMO_UPSTREAM = "demo";
 export const DEMO_MODEL = "wayfront-demo";
 

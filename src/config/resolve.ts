@@ -56,6 +56,7 @@ export interface Config {
   cache: { mode: CacheMode; backend: "sqlite" | "redis"; ttlMs: number; maxBytes: number; redisUrl: Secret | null };
   log: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
   demo: { tokensPerSecond: number };
+  responses: { storeTtlMs: number };
 }
 
 export interface Overrides {
@@ -149,6 +150,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
     },
     log: { level: raw.log?.level ?? "info", format: raw.log?.format ?? "json" },
     demo: { tokensPerSecond: raw.demo?.tokens_per_second ?? D.DEFAULT_DEMO_TOKENS_PER_SECOND },
+    responses: { storeTtlMs: durationMs(raw.responses?.store_ttl, D.DEFAULT_RESPONSES_STORE_TTL_MS) },
   });
 }
 

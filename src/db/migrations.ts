@@ -39,8 +39,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
-  // Next: version 2 = client keys (auth/keys.ts), version 3 = stored Responses
-  // conversations for previous_response_id (db/responses.ts).
+  {
+    version: 2,
+    // Stored Responses conversations (db/responses.ts), so previous_response_id and
+    // GET /v1/responses/{id} work on chat-only upstreams. `input` is the whole conversation
+    // up to this turn as Responses input items (JSON); `response` the Response object.
+    sql: `
+      CREATE TABLE stored_responses (
+        namespace  TEXT    NOT NULL,
+        id         TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        input      TEXT    NOT NULL,
+        response   TEXT    NOT NULL,
+        PRIMARY KEY (namespace, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at);
+    `,
+  },
+  // Next: client keys (auth/keys.ts) take the next free version.
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

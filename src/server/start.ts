@@ -4,6 +4,9 @@ import { Registry } from "../upstream/registry.ts";
 import { Logger } from "../status/log.ts";
 import { buildApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { openDb } from "../db/open.ts";
 
 export interface Running {
   url: string;
@@ -15,7 +18,9 @@ export interface Running {
 export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void } = {}): Running {
   const log = new Logger(config.log.level, config.log.format === "pretty", opts.write);
   const registry = new Registry(config);
-  const gateway: Gateway = { config, registry, log, version };
+  mkdirSync(config.server.dataDir, { recursive: true });
+  const db = openDb(join(config.server.dataDir, "wayfront.sqlite"));
+  const gateway: Gateway = { config, registry, log, version, db };
   registry.start();
   const app = buildApp(gateway);
   app.listen({
@@ -42,6 +47,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     async stop() {
       registry.stop();
       await app.stop();
+      db.close();
     },
   };
 }
