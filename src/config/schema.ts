@@ -4,8 +4,8 @@ import { Type, type Static } from "@sinclair/typebox";
 
 const strict = { additionalProperties: false } as const;
 
-/** Seconds as a number, or a string with a unit: "500ms", "15s", "2m", "1h". */
-export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$" })]);
+/** Seconds as a number, or a string with a unit: "500ms", "15s", "2m", "1h", "7d". */
+export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$" })]);
 /** Bytes as an integer, or a string with a unit: "32MiB", "512KB", "1GiB". */
 export const Size = Type.Union([
   Type.Integer({ minimum: 0 }),
@@ -110,6 +110,14 @@ export const DemoSection = Type.Object(
   strict,
 );
 
+export const ResponsesSection = Type.Object(
+  {
+    /** How long a stored response (`store: true`) stays available to previous_response_id. */
+    store_ttl: Type.Optional(Duration),
+  },
+  strict,
+);
+
 export const ConfigFile = Type.Object(
   {
     server: Type.Optional(ServerSection),
@@ -120,6 +128,7 @@ export const ConfigFile = Type.Object(
     cache: Type.Optional(CacheSection),
     log: Type.Optional(LogSection),
     demo: Type.Optional(DemoSection),
+    responses: Type.Optional(ResponsesSection),
   },
   strict,
 );

@@ -28,6 +28,7 @@ export interface RelayOptions {
 }
 
 const encoder = new TextEncoder();
+const NEWLINE = encoder.encode("\n");
 
 export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
@@ -62,6 +63,15 @@ export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions):
         for (;;) {
           const { value, done: eof } = await reader.read();
           if (eof) {
+            if (held && held[held.length - 1] === 10) {
+              // The last event's lines are complete but the blank line after it never came
+              // (some servers end that way): complete it so the client sees the event.
+              const out = concat(held, NEWLINE);
+              held = null;
+              bytes += out.length;
+              o.onEvents?.(out);
+              ctl.enqueue(out);
+            } else if (held) throw new Error("the stream ended in the middle of an event");
             finish({ ok: true, cancelled: false });
             ctl.close();
             return;

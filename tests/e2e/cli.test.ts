@@ -1,0 +1,87 @@
+// The command line, run as a real process: serve, check, --version, usage and config errors.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+import { runCli, spawnGateway } from "../helpers/process.ts";
+
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+const bun = process.execPath;
+const dir = mkdtempSync(join(tmpdir(), "wayfront-cli-"));
+let mock: MockUpstream;
+
+beforeAll(async () => {
+  mock = await startMockUpstream({ models: ["m1", "m2"] });
+});
+afterAll(() => mock.stop());
+
+test("--version prints the version", async () => {
+  const r = await runCli([bun, MAIN, "--version"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^wayfront \d+\.\d+\.\d+/);
+});
+
+test("an unknown option prints usage and exits 2", async () => {
+  const r = await runCli([bun, MAIN, "--prot", "1"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("unknown option --prot");
+  expect(r.stderr).toContain("Usage:");
+});
+
+test("a bad config stops start-up with the key path", async () => {
+  const file = join(dir, "bad.toml");
+  writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "http://127.0.0.1:1/v1"\ntier = "gpu"\n`);
+  const r = await runCli([bun, MAIN, "serve", "--config", file]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("upstream[0].tier");
+});
+
+test("check validates the config and prints a table of upstreams", async () => {
+  const file = join(dir, "check.toml");
+  writeFileSync(
+    file,
+    `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n\n[[upstream]]\nname = "dead"\nbase_url = "http://127.0.0.1:9/v1"\ntier = "cloud"\napi_key_env = "WF_TEST_UNSET_KEY"\n`,
+  );
+  const r = await runCli([bun, MAIN, "check", "--config", file]);
+  expect(r.stdout).toContain("is valid");
+  const lines = r.stdout.split("\n");
+  expect(lines.find((l) => l.startsWith("name"))).toMatch(/name\s+tier\s+reachable\s+models\s+latency/);
+  expect(lines.find((l) => l.startsWith("gpu"))).toMatch(/gpu\s+local\s+yes\s+2\s+\d+ ms/);
+  const dead = lines.find((l) => l.startsWith("dead"))!;
+  expect(dead).toContain("no:");
+  expect(dead).toContain("WF_TEST_UNSET_KEY is not set");
+  expect(r.code).toBe(1);
+});
+
+test("serve with WAYFRONT_CONFIG and --port 0 answers the SDK, and stops on SIGTERM", async () => {
+  const file = join(dir, "serve.toml");
+  writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n`);
+  const gw = await spawnGateway([bun, MAIN, "--port", "0", "--data-dir", join(dir, "data")], { WAYFRONT_CONFIG: file });
+  try {
+    const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "x", maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: "m2", messages: [{ role: "user", content: "from cli" }] });
+    expect(r.choices[0].message.content).toContain("from cli");
+  } finally {
+    gw.proc.kill("SIGTERM");
+    expect(await gw.proc.exited).toBe(0);
+  }
+});
+
+test("serve with no config at all starts on the embedded default", async () => {
+  const gw = await spawnGateway([bun, MAIN, "--port", "0", "--data-dir", join(dir, "data2")], { OPENAI_API_KEY: "", WAYFRONT_CONFIG: "" });
+  try {
+    const health = await fetch(gw.url + "/healthz");
+    expect(health.status).toBe(200);
+    // The default local Ollama is not running here: a clear 502, not a crash.
+    const r = await fetch(gw.url + "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "ollama/llama3", messages: [{ role: "user", content: "x" }] }),
+    });
+    expect([502, 404]).toContain(r.status);
+    expect((await r.json()).error.message).toContain("ollama");
+  } finally {
+    await gw.stop();
+  }
+});
