@@ -5,6 +5,8 @@ import { Elysia } from "elysia";
 import type { Gateway } from "./gateway.ts";
 import { PREFIXES, PROXY_ROUTES } from "./routes.ts";
 import { proxyHandler } from "./handlers/proxy.ts";
+import { responsesHandler } from "./handlers/responses.ts";
+import { responseGetHandler } from "./handlers/response-get.ts";
 import { modelHandler, modelsHandler } from "./handlers/models.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
 
@@ -17,10 +19,13 @@ export function buildApp(gw: Gateway) {
   const app = new Elysia();
   for (const prefix of PREFIXES) {
     for (const [path, api] of PROXY_ROUTES) {
-      const handle = proxyHandler(api, gw);
+      // Responses may need translating for chat-only upstreams (see handlers/responses.ts).
+      const handle = api === "responses" ? responsesHandler(gw) : proxyHandler(api, gw);
       app.post(prefix + path, ({ request }) => handle(request), { parse: "none" });
       app.all(prefix + path, methodNotAllowed("POST"));
     }
+    const stored = responseGetHandler(gw);
+    app.get(prefix + "/responses/:id", ({ params }) => stored(decodeURIComponent((params as Record<string, string>).id)));
     const models = modelsHandler(gw);
     const model = modelHandler(gw);
     app.get(prefix + "/models", () => models());

@@ -44,18 +44,26 @@ export function proxyHandler(api: Api, gw: Gateway) {
   };
 }
 
-function servedHeaders(s: Served, id: string): Record<string, string> {
+export function servedHeaders(s: Served, id: string): Record<string, string> {
   return { "x-wayfront-upstream": s.upstream.config.name, "x-wayfront-request-id": id, "x-wayfront-attempts": String(s.attempts) };
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 
-async function streamed(
+/** Lets the Responses handler relay a translated answer and add headers; the rest is shared. */
+export interface StreamHooks {
+  /** A relay for this served attempt, or null for the plain byte relay. */
+  relay?: (s: Served) => ReadableStream<Uint8Array> | null;
+  headers?: (s: Served) => Record<string, string>;
+}
+
+export async function streamed(
   api: StreamApi,
   attempt: Promise<Served>,
   gw: Gateway,
   id: string,
   done: (status: number, extra?: Partial<RequestLog>) => void,
+  hooks: StreamHooks = {},
 ): Promise<Response> {
   const hb = gw.config.server.heartbeatMs;
   // Give the upstream one heartbeat interval to answer with headers. If it does, the client
@@ -65,6 +73,7 @@ async function streamed(
   const early = new Promise<null>((r) => (timer = setTimeout(() => r(null), hb)));
   const first = await Promise.race([attempt, early]).finally(() => clearTimeout(timer));
   const relay = (s: Served) =>
+    hooks.relay?.(s) ??
     relaySse(s.sent.response.body!, {
       api,
       heartbeatMs: hb,
@@ -83,5 +92,6 @@ async function streamed(
     done(res.status, { upstream: first.upstream.config.name, attempts: first.attempts });
     return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(first, id)) });
   }
-  return new Response(relay(first), { status: res.status, headers: clientHeaders(res.headers, { ...SSE_HEADERS, ...servedHeaders(first, id) }) });
+  const extra = hooks.headers?.(first);
+  return new Response(relay(first), { status: res.status, headers: clientHeaders(res.headers, { ...SSE_HEADERS, ...servedHeaders(first, id), ...extra }) });
 }

@@ -1,0 +1,148 @@
+// A chat-only upstream's SSE stream → the Responses event stream the client asked for.
+// Each upstream chunk goes through the ChatToResponsesStream state machine and out as whole
+// Responses events; heartbeats fill silences; a stream that dies (or ends without saying it
+// finished) ends with `response.failed` + `error`, so a client never mistakes a cut-off
+// answer for a complete one.
+import { HEARTBEAT, SseParser } from "../protocol/sse.ts";
+import { GatewayError } from "../protocol/errors.ts";
+import type { ChatChunk } from "../protocol/chat.ts";
+import type { ResponseObject, ResponsesEvent } from "../protocol/responses.ts";
+import { serializeEvent, type ChatToResponsesStream } from "../protocol/translate/stream.ts";
+
+export interface TranslateEnd {
+  ok: boolean;
+  cancelled: boolean;
+  error?: GatewayError;
+  /** The Response as it ended (completed, incomplete or failed); absent when cancelled. */
+  response?: ResponseObject;
+}
+
+export interface TranslateRelayOptions {
+  translator: ChatToResponsesStream;
+  heartbeatMs: number;
+  upstreamName: string;
+  abortUpstream: (reason?: unknown) => void;
+  onEnd?: (end: TranslateEnd) => void;
+}
+
+const encoder = new TextEncoder();
+
+function encode(events: ResponsesEvent[]): Uint8Array | null {
+  if (events.length === 0) return null;
+  return encoder.encode(events.map(serializeEvent).join(""));
+}
+
+interface Step {
+  events: ResponsesEvent[];
+  /** The upstream said the answer is complete ([DONE]) or failed (an error chunk). */
+  end?: "done" | GatewayError;
+}
+
+/** One upstream SSE event → Responses events. */
+function translateEvent(t: ChatToResponsesStream, data: string, upstreamName: string): Step {
+  if (data.trim() === "[DONE]") return { events: t.finish(), end: "done" };
+  let chunk: ChatChunk & { error?: { message?: string; code?: string } };
+  try {
+    chunk = JSON.parse(data);
+  } catch {
+    return { events: [] }; // not JSON (a server's own keep-alive): nothing to translate
+  }
+  if (chunk.error) {
+    // A chat stream's terminal error event (what OpenAI and vLLM send mid-stream).
+    const message = `Upstream \`${upstreamName}\` reported an error mid-stream: ${chunk.error.message ?? "unknown error"}`;
+    const e = new GatewayError("upstream_error", message, { code: chunk.error.code ?? "upstream_error" });
+    return { events: t.fail({ message: e.message, code: e.code ?? undefined }), end: e };
+  }
+  if (!Array.isArray(chunk.choices)) chunk.choices = [];
+  return { events: t.push(chunk) };
+}
+
+export function translateChatSse(upstream: ReadableStream<Uint8Array>, o: TranslateRelayOptions): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  const parser = new SseParser();
+  const t = o.translator;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let lastWrite = Date.now();
+  let done = false;
+  let sawFinish = false;
+
+  const finish = (end: TranslateEnd) => {
+    if (done) return;
+    done = true;
+    if (timer) clearInterval(timer);
+    o.onEnd?.(end);
+  };
+  const interrupted = (why: string): GatewayError =>
+    new GatewayError("stream_interrupted", `Upstream \`${o.upstreamName}\` ended the stream before it was complete: ${why}. The answer is incomplete.`, {
+      code: "stream_interrupted",
+    });
+
+  return new ReadableStream<Uint8Array>({
+    start(ctl) {
+      // response.created / in_progress at once: the client sees the response begin even
+      // while a local model is still loading.
+      ctl.enqueue(encode(t.start())!);
+      if (o.heartbeatMs > 0) {
+        timer = setInterval(() => {
+          if (!done && Date.now() - lastWrite >= o.heartbeatMs) {
+            ctl.enqueue(HEARTBEAT);
+            lastWrite = Date.now();
+          }
+        }, Math.max(10, Math.min(o.heartbeatMs, 1000)));
+      }
+    },
+    async pull(ctl) {
+      try {
+        for (;;) {
+          const { value, done: eof } = await reader.read();
+          if (eof) {
+            // No [DONE]: complete if the upstream gave a finish_reason (some servers omit
+            // [DONE]), otherwise the answer was cut off.
+            const error = sawFinish ? undefined : interrupted("no finish_reason and no [DONE]");
+            const events = error ? t.fail({ message: error.message, code: error.code ?? undefined }) : t.finish();
+            const out = encode(events);
+            if (out) ctl.enqueue(out);
+            finish({ ok: !error, cancelled: false, error, response: t.response() });
+            ctl.close();
+            return;
+          }
+          const events: ResponsesEvent[] = [];
+          let end: Step["end"];
+          for (const ev of parser.push(value)) {
+            if (/"finish_reason":\s*"/.test(ev.data)) sawFinish = true;
+            const step = translateEvent(t, ev.data, o.upstreamName);
+            events.push(...step.events);
+            if (step.end) {
+              end = step.end;
+              break;
+            }
+          }
+          const out = encode(events);
+          if (out) {
+            ctl.enqueue(out);
+            lastWrite = Date.now();
+          }
+          if (end) {
+            const error = end === "done" ? undefined : end;
+            finish({ ok: !error, cancelled: false, error, response: t.response() });
+            ctl.close();
+            reader.cancel().catch(() => {});
+            return;
+          }
+          if (out) return;
+        }
+      } catch (err) {
+        if (done) return;
+        const error = interrupted((err as Error)?.message ?? String(err));
+        ctl.enqueue(encode(t.fail({ message: error.message, code: error.code ?? undefined }))!);
+        finish({ ok: false, cancelled: false, error, response: t.response() });
+        ctl.close();
+      }
+    },
+    cancel(reason) {
+      finish({ ok: false, cancelled: true });
+      o.abortUpstream(reason);
+      reader.cancel(reason).catch(() => {});
+    },
+  });
+}

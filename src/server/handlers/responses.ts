@@ -1,0 +1,195 @@
+// POST /v1/responses on any upstream. A target that speaks Responses gets the request as
+// is; a chat-only one gets it translated to /chat/completions (protocol/translate) and its
+// answer translated back, streamed or not. With `store` (default true, as in OpenAI's API)
+// the conversation is kept so `previous_response_id` works even when the upstream keeps
+// nothing; an id we stored is expanded into the full input for every target, since no
+// upstream ever saw our ids.
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { Gateway } from "../gateway.ts";
+import type { RequestLog } from "../../status/log.ts";
+import { attemptTargets, passThrough, type Prepare, type Served } from "../../router/attempt.ts";
+import { resolveRoute, type Route } from "../../router/resolve.ts";
+import { parseBody, type ParsedBody } from "../../protocol/validate.ts";
+import { GatewayError, errorResponse, toGatewayError } from "../../protocol/errors.ts";
+import { ResponsesRequest } from "../../protocol/responses.ts";
+import type { ChatCompletion } from "../../protocol/chat.ts";
+import { responsesToChat, type RequestTranslation } from "../../protocol/translate/request.ts";
+import { ChatToResponsesStream } from "../../protocol/translate/stream.ts";
+import { chatCompletionToResponse } from "../../protocol/translate/final.ts";
+import { clientHeaders } from "../../upstream/headers.ts";
+import { upstreamWire, type Wire } from "../../upstream/wire.ts";
+import { translateChatSse } from "../../relay/translate-stream.ts";
+import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses.ts";
+import { readBody } from "../body.ts";
+import { newRequestId } from "../request-id.ts";
+import { servedHeaders, streamed } from "./proxy.ts";
+
+const checkRequest = TypeCompiler.Compile(ResponsesRequest);
+
+/** What prepare hands back through `Served.prepared.translation`. */
+interface Translated {
+  translation: RequestTranslation;
+}
+
+/** One request's facts, worked out before any target is tried. */
+interface Turn {
+  body: ParsedBody;
+  req: ResponsesRequest;
+  namespace: string;
+  /** The whole conversation as input items: stored history, then this turn's input. */
+  conversation: unknown[];
+  expanded: boolean;
+  store: boolean;
+  responseId: string;
+}
+
+/** Client keys will pick the namespace; until then every caller shares one. */
+function namespaceOf(_request: Request): string {
+  return DEFAULT_NAMESPACE;
+}
+
+export function warningHeader(warnings: string[]): Record<string, string> {
+  if (warnings.length === 0) return {};
+  // Header values must be visible ASCII; the warnings are ours, but tool names are not.
+  const text = [...new Set(warnings)].join("; ").replace(/[^\x20-\x7e]/g, "?");
+  return { "x-wayfront-warning": text.slice(0, 4000) };
+}
+
+function warningsOf(s: Served): Record<string, string> {
+  const t = s.prepared.translation as Translated | undefined;
+  return t ? warningHeader(t.translation.warnings) : {};
+}
+
+export function responsesHandler(gw: Gateway) {
+  const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
+  return async function responses(request: Request): Promise<Response> {
+    const started = performance.now();
+    const id = newRequestId();
+    const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
+    const done = (status: number, extra?: Partial<RequestLog>) => {
+      log.status = status;
+      log.ms = Math.round(performance.now() - started);
+      if (extra) Object.assign(log, extra);
+      gw.log.request(log);
+    };
+    try {
+      const text = await readBody(request, gw.config.server.bodyLimit);
+      const body = parseBody("responses", text);
+      log.model = body.model;
+      log.stream = body.stream;
+      const turn = startTurn(body, store, namespaceOf(request));
+      const route = await planRoute(turn, await resolveRoute(body.model, gw.config, gw.registry), gw);
+      log.route = route.name;
+      const prepare = prepareFor(turn, text, route.wires);
+      const attempt = attemptTargets({ api: "responses", route, bodyText: text, clientHeaders: request.headers, signal: request.signal, prepare }, gw.config, gw.registry);
+      const keep = (r: Parameters<ResponseStore["put"]>[2]) => {
+        if (!turn.store) return;
+        try {
+          store.put(turn.namespace, turn.conversation, r);
+        } catch (err) {
+          gw.log.event("warn", "could not store response", { id: r.id, message: (err as Error).message });
+        }
+      };
+      if (body.stream) {
+        return await streamed("responses", attempt, gw, id, done, {
+          headers: warningsOf,
+          relay: (s) => {
+            const t = s.prepared.translation as Translated | undefined;
+            if (!t) return null;
+            const translator = new ChatToResponsesStream({ model: body.model, toolNames: t.translation.toolNames, responseId: turn.responseId, request: turn.req });
+            return translateChatSse(s.sent.response.body!, {
+              translator,
+              heartbeatMs: gw.config.server.heartbeatMs,
+              upstreamName: s.upstream.config.name,
+              abortUpstream: s.sent.abort,
+              onEnd: (end) => {
+                done(200, { upstream: s.upstream.config.name, attempts: s.attempts, error: end.error?.message });
+                if (end.response) keep(end.response);
+              },
+            });
+          },
+        });
+      }
+      const served = await attempt;
+      const res = served.sent.response;
+      const headers = servedHeaders(served, id);
+      const t = served.prepared.translation as Translated | undefined;
+      if (!t) {
+        done(res.status, { upstream: served.upstream.config.name, attempts: served.attempts });
+        return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, headers) });
+      }
+      const completion = (await res.json().catch(() => null)) as ChatCompletion | null;
+      if (!completion || !Array.isArray(completion.choices)) {
+        throw new GatewayError("upstream_error", `Upstream \`${served.upstream.config.name}\` answered with something that is not a chat completion.`);
+      }
+      const response = chatCompletionToResponse(completion, { model: body.model, toolNames: t.translation.toolNames, responseId: turn.responseId, request: turn.req });
+      keep(response);
+      done(200, { upstream: served.upstream.config.name, attempts: served.attempts });
+      return Response.json(response, { headers: { ...headers, ...warningsOf(served) } });
+    } catch (err) {
+      const e = toGatewayError(err);
+      done(e.status, { error: e.message });
+      return errorResponse(e, { "x-wayfront-request-id": id });
+    }
+  };
+}
+
+function startTurn(body: ParsedBody, store: ResponseStore, namespace: string): Turn {
+  const req = body as unknown as ResponsesRequest;
+  const own = typeof req.input === "string" || Array.isArray(req.input) ? inputItems(req.input) : [];
+  const prev = req.previous_response_id;
+  const history = prev ? store.history(namespace, prev) : null;
+  return {
+    body,
+    req,
+    namespace,
+    conversation: history ? [...history, ...own] : own,
+    expanded: history !== null,
+    store: req.store !== false,
+    responseId: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
+  };
+}
+
+interface PlannedRoute extends Route {
+  wires: Map<string, Wire>;
+}
+
+/** Learn each target's wire (probing once per upstream) and drop targets that cannot serve this turn. */
+async function planRoute(turn: Turn, route: Route, gw: Gateway): Promise<PlannedRoute> {
+  const names = [...new Set(route.targets.map((t) => t.upstream))];
+  const wires = new Map<string, Wire>();
+  await Promise.all(names.map(async (n) => wires.set(n, await upstreamWire(gw.registry.get(n)!))));
+  let targets = route.targets;
+  const prev = turn.req.previous_response_id;
+  if (prev && !turn.expanded) {
+    // Not ours: only an upstream with its own Responses store can know it.
+    targets = targets.filter((t) => wires.get(t.upstream) === "responses");
+    if (targets.length === 0) {
+      throw new GatewayError("not_found", `Previous response with id '${prev}' not found.`, { param: "previous_response_id", code: "previous_response_not_found" });
+    }
+  }
+  if (targets.some((t) => wires.get(t.upstream) === "chat") && !checkRequest.Check(turn.req)) {
+    const e = checkRequest.Errors(turn.req).First()!;
+    const param = e.path.split("/").filter(Boolean).join(".") || null;
+    throw new GatewayError("invalid_request", `Invalid value for '${param}': ${e.message.toLowerCase()}.`, { param, code: "invalid_type" });
+  }
+  return { ...route, targets, wires };
+}
+
+function prepareFor(turn: Turn, text: string, wires: Map<string, Wire>): Prepare {
+  const plain = passThrough("responses", text);
+  return (target, upstream) => {
+    if (wires.get(target.upstream) === "responses") {
+      if (!turn.expanded) return plain(target, upstream);
+      const { previous_response_id: _, ...rest } = turn.body;
+      return { path: "/responses", body: JSON.stringify({ ...rest, model: target.model, input: turn.conversation }) };
+    }
+    const req = { ...turn.req, input: turn.conversation as ResponsesRequest["input"] };
+    // reasoning_effort is an OpenAI-hosted parameter; llama.cpp and Ollama reject or ignore
+    // unknown effort values, so only cloud-tier upstreams get it.
+    const translation = responsesToChat(req, { acceptsReasoningEffort: upstream.config.tier === "cloud" });
+    translation.chat.model = target.model;
+    const translated: Translated = { translation };
+    return { path: "/chat/completions", body: JSON.stringify(translation.chat), translation: translated };
+  };
+}
