@@ -21,8 +21,16 @@ export interface UpstreamConfig {
   firstByteTimeoutMs: number;
   firstTokenTimeoutMs: number;
   headers: Record<string, string>;
+  modelInfo: Map<string, ModelInfo>;
   /** The built-in fake model of --demo. */
   demo: boolean;
+}
+
+export type Capability = "vision" | "tools" | "reasoning";
+
+export interface ModelInfo {
+  contextWindow?: number;
+  capabilities?: Capability[];
 }
 
 export interface Target {
@@ -40,8 +48,6 @@ export interface AliasConfig {
   cache: CacheMode | null; // null = the global mode
   shared: boolean;
   near: number; // max Hamming distance; -1 = off
-  contextWindow: number | null;
-  capabilities: ("vision" | "tools" | "reasoning")[] | null;
   priceInput: number | null;
   priceOutput: number | null;
 }
@@ -87,6 +93,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       firstByteTimeoutMs: durationMs(u.first_byte_timeout, D.DEFAULT_FIRST_BYTE_TIMEOUT_MS),
       firstTokenTimeoutMs: durationMs(u.first_token_timeout, D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
       headers: u.headers ?? {},
+      modelInfo: new Map(Object.entries(u.model_info ?? {}).map(([k, v]) => [k, { contextWindow: v.context_window, capabilities: v.capabilities }])),
       demo: false,
     } as UpstreamConfig;
   });
@@ -103,6 +110,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       firstByteTimeoutMs: D.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
       firstTokenTimeoutMs: D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
       headers: {},
+      modelInfo: new Map(),
       demo: true,
     });
   }
@@ -173,8 +181,6 @@ function resolveAlias(name: string, m: ModelSection, upstreams: Set<string>, sou
     cache: m.cache ?? null,
     shared: m.shared ?? false,
     near: m.near === true ? 3 : m.near === false || m.near === undefined ? -1 : m.near,
-    contextWindow: m.context_window ?? null,
-    capabilities: m.capabilities ?? null,
     priceInput: m.price_input ?? null,
     priceOutput: m.price_output ?? null,
   };

@@ -17,6 +17,14 @@ export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses")]
 export const CacheMode = Type.Union([Type.Literal("deterministic"), Type.Literal("always"), Type.Literal("off")]);
 export const Capability = Type.Union([Type.Literal("vision"), Type.Literal("tools"), Type.Literal("reasoning")]);
 
+export const ModelInfo = Type.Object(
+  {
+    context_window: Type.Optional(Type.Integer({ minimum: 1 })),
+    capabilities: Type.Optional(Type.Array(Capability)),
+  },
+  strict,
+);
+
 export const ServerSection = Type.Object(
   {
     host: Type.Optional(Type.String({ minLength: 1 })),
@@ -42,6 +50,8 @@ export const UpstreamSection = Type.Object(
     first_token_timeout: Type.Optional(Duration),
     /** Extra static headers sent upstream (not for secrets: use api_key_env). */
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    /** What this upstream's models can take, where its /models doesn't say. */
+    model_info: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ModelInfo)),
   },
   strict,
 );
@@ -57,8 +67,6 @@ export const ModelSection = Type.Object(
     cache: Type.Optional(CacheMode),
     shared: Type.Optional(Type.Boolean()),
     near: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: 16 })])),
-    context_window: Type.Optional(Type.Integer({ minimum: 1 })),
-    capabilities: Type.Optional(Type.Array(Capability)),
     /** USD per million tokens, for the "cloud spend avoided" estimate. */
     price_input: Type.Optional(Type.Number({ minimum: 0 })),
     price_output: Type.Optional(Type.Number({ minimum: 0 })),

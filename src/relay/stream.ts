@@ -4,6 +4,7 @@
 import { HEARTBEAT } from "../protocol/sse.ts";
 import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../protocol/errors.ts";
 import { concat, lastEventEnd } from "./boundary.ts";
+import { stripUsageChunks } from "./usage.ts";
 
 export type StreamApi = "chat" | "responses" | "completions";
 
@@ -23,6 +24,8 @@ export interface RelayOptions {
   /** Abort the upstream request (client went away). */
   abortUpstream: (reason?: unknown) => void;
   onEnd?: (end: RelayEnd) => void;
+  /** Drop chat usage-only chunks: the gateway asked for them, the client didn't. */
+  stripUsage?: boolean;
   /** Sees each forwarded run of complete events (cache recorder, usage accounting). */
   onEvents?: (bytes: Uint8Array) => void;
 }
@@ -83,8 +86,12 @@ export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions):
             continue;
           }
           // Fast path: the chunk ends on an event boundary, forward it as is.
-          const out = end === buf.length ? buf : buf.subarray(0, end);
+          let out = end === buf.length ? buf : buf.subarray(0, end);
           held = end === buf.length ? null : buf.slice(end);
+          if (o.stripUsage) {
+            out = stripUsageChunks(out);
+            if (out.length === 0) continue;
+          }
           bytes += out.length;
           lastEvent = out;
           lastWrite = Date.now();

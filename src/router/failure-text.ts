@@ -1,12 +1,8 @@
-// Turn a failed upstream call into an error a person can act on.
+// Turn a failed upstream call into an error a person can act on (what failed, where, why).
+// Whether to move on is failure.ts's call; this file only words it.
 import type { UpstreamState } from "../upstream/registry.ts";
 import { FirstByteTimeout } from "../upstream/client.ts";
 import { GatewayError } from "../protocol/errors.ts";
-
-/** 5xx: the server is in trouble; 429: it is busy; 404: it lacks the model. Others won't change elsewhere. */
-export function isRetryableStatus(status: number): boolean {
-  return status >= 500 || status === 429 || status === 404 || status === 408;
-}
 
 const CAUSES: Record<string, string> = {
   ECONNREFUSED: "connection refused (is the server running?)",
@@ -20,9 +16,41 @@ const CAUSES: Record<string, string> = {
 export function describeFailure(upstream: UpstreamState, err: unknown): GatewayError {
   const name = `Upstream \`${upstream.config.name}\` (${upstream.config.baseUrl})`;
   if (err instanceof FirstByteTimeout) {
-    return new GatewayError("upstream_timeout", `${name} sent no response within ${err.ms} ms.`, { code: "upstream_timeout" });
+    return new GatewayError("upstream_timeout", `${name} sent no response within ${err.ms} ms (first_byte_timeout).`, { code: "upstream_timeout" });
   }
   const e = err as { code?: string; message?: string; name?: string };
-  const cause = (e.code && CAUSES[e.code]) || (e.code?.startsWith("CERT") || e.code?.includes("TLS") ? `TLS error (${e.code})` : null) || e.message || String(err);
+  const cause =
+    (e.code && CAUSES[e.code]) || (e.code?.startsWith("CERT") || e.code?.includes("TLS") ? `TLS error (${e.code})` : null) || e.message || String(err);
   return new GatewayError("upstream_unreachable", `${name} is unreachable: ${cause}.`, { code: "upstream_unreachable" });
+}
+
+/** An upstream's own error answer, kept with its status, naming who said it, scrubbed of our key. */
+export async function upstreamStatusError(upstream: UpstreamState, res: Response): Promise<{ error: GatewayError; body: string }> {
+  let message = `HTTP ${res.status}`;
+  let code: string | null = null;
+  let param: string | null = null;
+  const text = await res.text().catch(() => "");
+  try {
+    const body = JSON.parse(text);
+    const e = body?.error ?? body;
+    if (typeof e?.message === "string") message = e.message;
+    else if (typeof e === "string") message = e;
+    if (typeof e?.code === "string") code = e.code;
+    if (typeof e?.param === "string") param = e.param;
+  } catch {
+    if (text) message = text.slice(0, 500);
+  }
+  const key = upstream.config.apiKey?.reveal();
+  if (key) message = message.split(key).join("[redacted]");
+  const headers: Record<string, string> = {};
+  const retryAfter = res.headers.get("retry-after");
+  if (retryAfter) headers["retry-after"] = retryAfter;
+  const kind = res.status >= 500 ? "upstream_error" : res.status === 404 ? "model_not_found" : "invalid_request";
+  const error = new GatewayError(kind, `Upstream \`${upstream.config.name}\` answered ${res.status}: ${message}`, {
+    status: res.status,
+    code: code ?? (res.status >= 500 ? "upstream_error" : null),
+    param,
+    headers,
+  });
+  return { error, body: key ? text.split(key).join("[redacted]") : text };
 }

@@ -1,14 +1,22 @@
 // What every handler needs, built once per server.
 import type { Config } from "../config/resolve.ts";
 import type { Registry } from "../upstream/registry.ts";
+import type { Health } from "../upstream/health.ts";
+import type { GatewayMetrics } from "../status/gateway-metrics.ts";
 import type { Logger } from "../status/log.ts";
 import type { Database } from "../db/open.ts";
+import type { GatewayCache } from "../cache/gateway-cache.ts";
 
 export interface Gateway {
   config: Config;
   registry: Registry;
+  /** Breakers, concurrency slots and probes per upstream. */
+  health: Health;
+  metrics: GatewayMetrics;
   log: Logger;
   version: string;
   /** The one SQLite file in the data dir (stored responses, and whatever else needs it). */
   db: Database;
+  /** The prompt cache (SQLite on db, or Redis); every POST handler goes through it. */
+  cache: GatewayCache;
 }

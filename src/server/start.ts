@@ -1,12 +1,16 @@
 // Wire config, registry, logger and app together and listen.
 import type { Config } from "../config/resolve.ts";
 import { Registry } from "../upstream/registry.ts";
+import { Health } from "../upstream/health.ts";
+import { gatewayMetrics } from "../status/gateway-metrics.ts";
 import { Logger } from "../status/log.ts";
 import { buildApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "../db/open.ts";
+import { gatewayCache } from "../cache/gateway-cache.ts";
+import { openCacheStore } from "../cache/open-store.ts";
 
 export interface Running {
   url: string;
@@ -20,8 +24,12 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const registry = new Registry(config);
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(join(config.server.dataDir, "wayfront.sqlite"));
-  const gateway: Gateway = { config, registry, log, version, db };
+  const cacheError = (err: unknown) => log.event("warn", "cache unavailable", { message: (err as Error)?.message ?? String(err) });
+  const cache = gatewayCache(config, openCacheStore(config, { db, onError: cacheError }), cacheError);
+  const health = new Health(config, registry);
+  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache };
   registry.start();
+  health.start();
   const app = buildApp(gateway);
   app.listen({
     hostname: config.server.host,
@@ -46,7 +54,9 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     gateway,
     async stop() {
       registry.stop();
+      health.stop();
       await app.stop();
+      cache.close(); // flushes queued cache writes into db first
       db.close();
     },
   };

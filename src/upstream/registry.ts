@@ -1,6 +1,6 @@
 // The configured upstreams, how to reach each, and the models each one serves
 // (from its GET /models, refreshed periodically, plus any configured statically).
-import type { Config, UpstreamConfig } from "../config/resolve.ts";
+import type { Config, ModelInfo, UpstreamConfig } from "../config/resolve.ts";
 import { demoFetch } from "./demo.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
@@ -9,6 +9,8 @@ export interface UpstreamState {
   config: UpstreamConfig;
   fetch: Fetcher;
   models: Set<string>;
+  /** What the upstream's /models reports a model can take (vLLM: max_model_len). */
+  reported: Map<string, ModelInfo>;
   /** ms timestamp of the last successful model-list fetch; 0 = never. */
   modelsAt: number;
   lastError: string | null;
@@ -25,6 +27,7 @@ export class Registry {
       config: u,
       fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : (url: string, init: RequestInit) => fetch(url, init),
       models: new Set(u.staticModels),
+      reported: new Map(),
       modelsAt: 0,
       lastError: null,
     }));
@@ -33,6 +36,13 @@ export class Registry {
 
   get(name: string): UpstreamState | undefined {
     return this.byName.get(name);
+  }
+
+  /** What a target can take: configured model_info first, then what the upstream reports. */
+  infoOf(upstream: string, model: string): ModelInfo {
+    const s = this.byName.get(upstream);
+    if (!s) return {};
+    return { ...s.reported.get(model), ...s.config.modelInfo.get(model) };
   }
 
   /** Upstreams whose model list contains `model`, in configured order. */
@@ -69,10 +79,18 @@ export class Registry {
         await res.body?.cancel();
         return;
       }
-      const body = (await res.json()) as { data?: { id?: unknown }[] };
+      const body = (await res.json()) as { data?: Record<string, unknown>[] };
       const models = new Set(s.config.staticModels);
-      for (const m of body.data ?? []) if (typeof m?.id === "string") models.add(m.id);
+      const reported = new Map<string, ModelInfo>();
+      for (const m of body.data ?? []) {
+        if (typeof m?.id !== "string") continue;
+        models.add(m.id);
+        // vLLM reports max_model_len; others use context_length / context_window.
+        const ctx = m.max_model_len ?? m.context_length ?? m.context_window;
+        if (typeof ctx === "number" && ctx > 0) reported.set(m.id, { contextWindow: ctx });
+      }
       s.models = models;
+      s.reported = reported;
       s.modelsAt = Date.now();
       s.lastError = null;
     } catch (err) {

@@ -30,17 +30,38 @@ export function proxyHandler(api: Api, gw: Gateway) {
       log.stream = body.stream;
       const route = await resolveRoute(body.model, gw.config, gw.registry);
       log.route = route.name;
-      const attempt = attemptTargets({ api, route, bodyText: text, clientHeaders: request.headers, signal: request.signal }, gw.config, gw.registry);
-      if (body.stream && api !== "embeddings") return await streamed(api as StreamApi, attempt, gw, id, done);
-      const served = await attempt;
-      const res = served.sent.response;
-      done(res.status, { upstream: served.upstream.config.name, attempts: served.attempts });
-      return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(served, id)) });
+      const answer = async (signal: AbortSignal): Promise<Response> => {
+        try {
+          const attempt = attemptTargets(
+            { api, route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, startedAt: started },
+            gw,
+          );
+          if (body.stream && api !== "embeddings") return await streamed(api as StreamApi, attempt, gw, id, done);
+          const served = await attempt;
+          const res = served.sent.response;
+          done(res.status, { upstream: served.upstream.config.name, attempts: served.attempts });
+          return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(served, id)) });
+        } catch (err) {
+          const e = toGatewayError(err);
+          done(e.status, { error: e.message });
+          return errorResponse(e, { "x-wayfront-request-id": id });
+        }
+      };
+      // The prompt cache wraps the whole answer, at the response level (cache/gateway-cache.ts).
+      return await gw.cache.serve({ api, route, body, headers: request.headers, signal: request.signal, requestId: id }, answer, cacheReport(log, done));
     } catch (err) {
       const e = toGatewayError(err);
       done(e.status, { error: e.message });
       return errorResponse(e, { "x-wayfront-request-id": id });
     }
+  };
+}
+
+/** Puts the cache outcome in the log line; logs the request when the cache answered it. */
+export function cacheReport(log: RequestLog, done: (status: number) => void) {
+  return (outcome: string, status?: number) => {
+    log.cache = outcome;
+    if (status !== undefined) done(status);
   };
 }
 
@@ -79,6 +100,7 @@ export async function streamed(
       heartbeatMs: hb,
       upstreamName: s.upstream.config.name,
       abortUpstream: s.sent.abort,
+      stripUsage: s.prepared.stripUsage,
       onEnd: (end) => done(200, { upstream: s.upstream.config.name, attempts: s.attempts, error: end.error?.message }),
     });
   if (first === null) {

@@ -81,7 +81,7 @@ export function responsesHandler(gw: Gateway) {
       const route = await planRoute(turn, await resolveRoute(body.model, gw.config, gw.registry), gw);
       log.route = route.name;
       const prepare = prepareFor(turn, text, route.wires);
-      const attempt = attemptTargets({ api: "responses", route, bodyText: text, clientHeaders: request.headers, signal: request.signal, prepare }, gw.config, gw.registry);
+      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal: request.signal, prepare }, gw);
       const keep = (r: Parameters<ResponseStore["put"]>[2]) => {
         if (!turn.store) return;
         try {

@@ -1,0 +1,19 @@
+// The configured cache backend, for the server and for `wayfront cache`.
+
+import { join } from "node:path";
+import type { Database } from "bun:sqlite";
+import type { Config } from "../config/resolve.ts";
+import { sqliteStore } from "./sqlite.ts";
+import { redisStore } from "./redis.ts";
+import type { CacheStore } from "./store.ts";
+
+/** The one SQLite file in the data dir (shared with other tables). */
+export function dbPath(config: Config): string {
+  return join(config.server.dataDir, "wayfront.sqlite");
+}
+
+export function openCacheStore(config: Config, opts: { db?: Database; onError?: (err: unknown) => void } = {}): CacheStore {
+  const c = config.cache;
+  if (c.backend === "redis" && c.redisUrl) return redisStore({ url: c.redisUrl.reveal(), ttlMs: c.ttlMs, maxBytes: c.maxBytes });
+  return sqliteStore({ path: dbPath(config), ttlMs: c.ttlMs, maxBytes: c.maxBytes, db: opts.db, onError: opts.onError });
+}

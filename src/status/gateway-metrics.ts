@@ -1,0 +1,21 @@
+// The figures a gateway keeps about its traffic, one registry per running gateway. The
+// status page, /status.json and /metrics all read these same series.
+import { Registry } from "./metrics.ts";
+
+export function gatewayMetrics() {
+  const r = new Registry();
+  return {
+    registry: r,
+    requests: r.counter("wayfront_requests_total", "Requests served, by upstream and outcome.", ["upstream", "outcome"]),
+    failures: r.counter("wayfront_upstream_failures_total", "Failed attempts, by upstream and reason.", ["upstream", "reason"]),
+    failovers: r.counter("wayfront_failovers_total", "Requests moved to another target after a failure, by the upstream that failed.", ["upstream"]),
+    spillovers: r.counter("wayfront_spillovers_total", "Requests sent elsewhere because this upstream was busy or its circuit open.", ["upstream"]),
+    seams: r.counter("wayfront_midstream_continuations_total", "Streams continued on another target after a mid-stream failure.", ["from", "to"]),
+    tokens: r.counter("wayfront_tokens_total", "Tokens reported in upstream usage, by direction.", ["upstream", "direction"]),
+    spendAvoided: r.counter("wayfront_cloud_spend_avoided_usd_total", "Estimated cloud spend avoided by serving locally (configured prices).", ["alias"]),
+    ttft: r.histogram("wayfront_time_to_first_token_seconds", "Request start to the first content token (streams).", ["upstream"]),
+    duration: r.histogram("wayfront_request_duration_seconds", "Request start to the end of the answer.", ["upstream"]),
+  };
+}
+
+export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

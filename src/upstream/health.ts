@@ -1,0 +1,117 @@
+// What the gateway knows about each upstream's health and load: its circuit breaker, its
+// concurrency slots, which models it has loaded, and active probes. Passive signals come
+// from real traffic (router/attempt.ts reports each outcome here).
+import type { Config } from "../config/resolve.ts";
+import type { Registry, UpstreamState } from "./registry.ts";
+import { authHeaders } from "./registry.ts";
+import { Breaker } from "../router/breaker.ts";
+import { Admission } from "../router/admission.ts";
+
+export interface UpstreamHealth {
+  name: string;
+  breaker: Breaker;
+  admission: Admission;
+  /** Models the upstream reports loaded (Ollama's /api/ps); null when it can't tell. */
+  loaded: Set<string> | null;
+  /** model → ms timestamp it last served that model. */
+  lastServed: Map<string, number>;
+  /** Result of the last active probe. */
+  probe: { ok: boolean; at: number; ms: number; error: string | null } | null;
+}
+
+export class Health {
+  readonly byName = new Map<string, UpstreamHealth>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  /** Upstreams that answered /api/ps with something other than JSON: don't ask again. */
+  private readonly noPs = new Set<string>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly registry: Registry,
+  ) {
+    for (const u of config.upstreams) {
+      this.byName.set(u.name, {
+        name: u.name,
+        breaker: new Breaker({ failureThreshold: config.health.failureThreshold, cooldownMs: config.health.cooldownMs }),
+        admission: new Admission({ maxConcurrency: u.maxConcurrency }),
+        loaded: null,
+        lastServed: new Map(),
+        probe: null,
+      });
+    }
+  }
+
+  get(name: string): UpstreamHealth {
+    return this.byName.get(name)!;
+  }
+
+  start(): void {
+    void this.probeAll();
+    this.timer = setInterval(() => void this.probeAll(), this.config.health.intervalMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  probeAll(): Promise<void> {
+    return Promise.all(this.registry.list.map((s) => this.probeOne(s))).then(() => {});
+  }
+
+  /**
+   * GET {base}/models. A failed probe counts against the breaker like a failed request; a
+   * successful one closes a breaker whose cool-down has passed (it is the half-open trial),
+   * so an upstream that came back is used again without sacrificing a client request.
+   */
+  private async probeOne(s: UpstreamState): Promise<void> {
+    const h = this.get(s.config.name);
+    const t0 = performance.now();
+    try {
+      const res = await s.fetch(`${s.config.baseUrl}/models`, { headers: authHeaders(s.config), signal: AbortSignal.timeout(5_000) });
+      await res.body?.cancel();
+      const ok = res.status < 500 && res.status !== 401 && res.status !== 403;
+      h.probe = { ok, at: Date.now(), ms: Math.round(performance.now() - t0), error: ok ? null : `GET /models answered ${res.status}` };
+      if (ok && h.breaker.state() !== "closed" && h.breaker.canAttempt()) h.breaker.onSuccess();
+      if (!ok) h.breaker.onFailure();
+    } catch (err) {
+      h.probe = { ok: false, at: Date.now(), ms: Math.round(performance.now() - t0), error: (err as Error)?.message ?? String(err) };
+      h.breaker.onFailure();
+    }
+    if (!s.config.demo) await this.readLoaded(s, h);
+  }
+
+  /** Ollama lists the models it has in memory at GET /api/ps (beside /v1). */
+  private async readLoaded(s: UpstreamState, h: UpstreamHealth): Promise<void> {
+    if (this.noPs.has(s.config.name)) return;
+    const root = s.config.baseUrl.replace(/\/v1$/, "");
+    try {
+      const res = await s.fetch(`${root}/api/ps`, { headers: authHeaders(s.config), signal: AbortSignal.timeout(2_000) });
+      if (!res.ok || !(res.headers.get("content-type") ?? "").includes("json")) {
+        await res.body?.cancel();
+        this.noPs.add(s.config.name);
+        return;
+      }
+      const body = (await res.json()) as { models?: { name?: string; model?: string }[] };
+      const loaded = new Set<string>();
+      for (const m of body.models ?? []) {
+        if (m.name) loaded.add(m.name);
+        if (m.model) loaded.add(m.model);
+      }
+      h.loaded = loaded;
+    } catch {
+      // Unreachable: the models probe above already recorded that.
+    }
+  }
+
+  snapshot() {
+    return [...this.byName.values()].map((h) => ({
+      name: h.name,
+      breaker: h.breaker.snapshot(),
+      outstanding: h.admission.outstanding(),
+      queued: h.admission.queued(),
+      loaded: h.loaded ? [...h.loaded] : null,
+      probe: h.probe,
+    }));
+  }
+}
