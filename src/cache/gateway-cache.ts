@@ -9,7 +9,7 @@ import { cacheKey, type Api } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
-import { replayFinal, replayStream } from "./replay.ts";
+import { freshId, replayFinal, replayStream } from "./replay.ts";
 import { recorder } from "./record.ts";
 import { teeBody } from "./tee.ts";
 import { Flights, type Flight } from "./coalesce.ts";
@@ -25,6 +25,8 @@ export interface CacheRequest {
   headers: Headers;
   signal: AbortSignal;
   requestId: string;
+  /** Hears the final object of every cache hit, with the id the client is shown. */
+  onReplay?: (final: any) => void;
 }
 
 /** Produces the pipeline's answer; aborting `signal` must abort the upstream request. */
@@ -73,11 +75,14 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
     const age = Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000));
     const common = { "x-wayfront-request-id": req.requestId, "x-wayfront-cache": outcome, age: String(age) };
     const model = req.body.model;
+    const id = freshId(req.api);
+    const final = !req.body.stream || req.onReplay ? replayFinal(entry, { api: req.api, model, id }) : null;
+    if (final && req.onReplay) req.onReplay(final);
     if (req.body.stream && req.api !== "embeddings") {
       const includeUsage = (req.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-      return new Response(replayStream(entry, { api: req.api, includeUsage, model }), { headers: { ...SSE_HEADERS, ...common } });
+      return new Response(replayStream(entry, { api: req.api, includeUsage, model, id }), { headers: { ...SSE_HEADERS, ...common } });
     }
-    return new Response(JSON.stringify(replayFinal(entry, { api: req.api, model })), { headers: { "content-type": "application/json", ...common } });
+    return new Response(JSON.stringify(final), { headers: { "content-type": "application/json", ...common } });
   }
 
   async function safeAnswer(answer: Answer, signal: AbortSignal, requestId: string): Promise<Response> {

@@ -17,6 +17,8 @@ export interface ReplayOptions {
   includeUsage: boolean;
   /** The model name to show the client (what it asked for). */
   model: string;
+  /** The id to show; a fresh one when absent. */
+  id?: string;
 }
 
 const encoder = new TextEncoder();
@@ -53,7 +55,7 @@ function completionToChunks(final: Obj): Obj[] {
 }
 
 function chatLikeEvents(entry: CacheEntry, opts: ReplayOptions): Uint8Array[] {
-  const id = freshId(opts.api);
+  const id = opts.id ?? freshId(opts.api);
   const out: Uint8Array[] = [];
   let sawUsage = false;
   let created: unknown = (entry.final as Obj | null)?.created;
@@ -78,7 +80,7 @@ function chatLikeEvents(entry: CacheEntry, opts: ReplayOptions): Uint8Array[] {
 }
 
 function responseEvents(entry: CacheEntry, opts: ReplayOptions): Uint8Array[] {
-  const id = freshId("responses");
+  const id = opts.id ?? freshId("responses");
   return payloads(entry, "responses").map((p) => {
     if (p.response && typeof p.response === "object") p.response = { ...p.response, id, model: opts.model };
     return encodeEvent(JSON.stringify(p), typeof p.type === "string" ? p.type : undefined);
@@ -104,7 +106,7 @@ export function replayFinal(entry: CacheEntry, opts: Omit<ReplayOptions, "includ
     final = opts.api === "responses" ? assembleResponse(parsed) : assembleChat(parsed);
   }
   const copy = structuredClone(final ?? {}) as Obj;
-  if (opts.api !== "embeddings") copy.id = freshId(opts.api);
+  if (opts.api !== "embeddings") copy.id = opts.id ?? freshId(opts.api);
   copy.model = opts.model;
   return copy;
 }

@@ -22,7 +22,7 @@ import { translateChatSse } from "../../relay/translate-stream.ts";
 import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses.ts";
 import { readBody } from "../body.ts";
 import { newRequestId } from "../request-id.ts";
-import { servedHeaders, streamed } from "./proxy.ts";
+import { cacheReport, servedHeaders, streamed } from "./proxy.ts";
 
 const checkRequest = TypeCompiler.Compile(ResponsesRequest);
 
@@ -81,7 +81,6 @@ export function responsesHandler(gw: Gateway) {
       const route = await planRoute(turn, await resolveRoute(body.model, gw.config, gw.registry), gw);
       log.route = route.name;
       const prepare = prepareFor(turn, text, route.wires);
-      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal: request.signal, prepare }, gw);
       const keep = (r: Parameters<ResponseStore["put"]>[2]) => {
         if (!turn.store) return;
         try {
@@ -90,6 +89,11 @@ export function responsesHandler(gw: Gateway) {
           gw.log.event("warn", "could not store response", { id: r.id, message: (err as Error).message });
         }
       };
+      // The prompt cache wraps the whole answer (cache/gateway-cache.ts); a replayed answer is
+      // kept like a fresh one, so previous_response_id works on its (fresh) id too.
+      const answer = async (signal: AbortSignal): Promise<Response> => {
+      try {
+      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare }, gw);
       if (body.stream) {
         return await streamed("responses", attempt, gw, id, done, {
           headers: warningsOf,
@@ -126,6 +130,14 @@ export function responsesHandler(gw: Gateway) {
       keep(response);
       done(200, { upstream: served.upstream.config.name, attempts: served.attempts });
       return Response.json(response, { headers: { ...headers, ...warningsOf(served) } });
+      } catch (err) {
+        const e = toGatewayError(err);
+        done(e.status, { error: e.message });
+        return errorResponse(e, { "x-wayfront-request-id": id });
+      }
+      };
+      const cacheReq = { api: "responses" as const, route, body, headers: request.headers, signal: request.signal, requestId: id, onReplay: keep };
+      return await gw.cache.serve(cacheReq, answer, cacheReport(log, done));
     } catch (err) {
       const e = toGatewayError(err);
       done(e.status, { error: e.message });
