@@ -1,0 +1,112 @@
+// The shared Redis tier: two gateway instances on one real redis-server share entries and
+// coalesce across instances; when Redis dies, requests still succeed, uncached (BYPASS).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Subprocess } from "bun";
+import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+import { readSse } from "../mock/sse-reader.ts";
+import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+
+let mock: MockUpstream;
+let redis: Subprocess | null = null;
+let a: TestGateway;
+let b: TestGateway;
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+async function startRedis(): Promise<{ proc: Subprocess; url: string }> {
+  const bin = Bun.which("redis-server");
+  if (!bin) throw new Error("redis-server is not on PATH: install it (apt-get install -y redis-server); .ci/run does this");
+  const port = await freePort();
+  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "pipe", stderr: "pipe" });
+  // Ready when it accepts a PING; bounded.
+  for (let i = 0; i < 100; i++) {
+    try {
+      const c = new Bun.RedisClient(`redis://127.0.0.1:${port}`);
+      const pong = await c.send("PING", []);
+      c.close();
+      if (pong === "PONG") return { proc, url: `redis://127.0.0.1:${port}` };
+    } catch {}
+    await Bun.sleep(50);
+  }
+  proc.kill();
+  throw new Error("redis-server did not start");
+}
+
+beforeAll(async () => {
+  const r = await startRedis();
+  redis = r.proc;
+  mock = await startMockUpstream({ models: ["m"], tokenDelayMs: 2 });
+  const toml = `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]`);
+  a = await startTestGateway(toml, { env: { WAYFRONT_REDIS_URL: r.url } });
+  b = await startTestGateway(toml, { env: { WAYFRONT_REDIS_URL: r.url } });
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await mock?.stop();
+  redis?.kill();
+});
+
+const calls = (text: string) => mock.requests.filter((r) => JSON.stringify(r.body ?? "").includes(text)).length;
+const chat = (gw: TestGateway, content: string, model = "gpu/m", stream = false) =>
+  fetch(`${gw.v1}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, temperature: 0, stream, messages: [{ role: "user", content }] }),
+  });
+
+test("a miss on one instance is a hit on the other", async () => {
+  const q = `redis ${crypto.randomUUID()}`;
+  const first = await chat(a, q);
+  expect(first.headers.get("x-wayfront-cache")).toBe("MISS");
+  const answer = (await first.json()).choices[0].message.content;
+  // The write is off the response path: poll (bounded) until instance b sees it.
+  let label: string | null = null;
+  let body: any = null;
+  for (let i = 0; i < 40 && label !== "HIT"; i++) {
+    if (i) await Bun.sleep(25);
+    const r = await chat(b, q);
+    label = r.headers.get("x-wayfront-cache");
+    body = await r.json();
+  }
+  expect(label).toBe("HIT");
+  expect(body.choices[0].message.content).toBe(answer);
+  expect(calls(q)).toBe(1);
+});
+
+test("identical requests on two instances at once make one upstream call", async () => {
+  const q = `cross ${crypto.randomUUID()}`;
+  const model = "gpu/m+slow-first:400+tokens:20";
+  const ra = chat(a, q, model, true);
+  // b starts once a holds the lock (its upstream request is recorded by the mock).
+  for (let i = 0; i < 100 && calls(q) === 0; i++) await Bun.sleep(10);
+  const rb = chat(b, q, model, true);
+  const [resA, resB] = await Promise.all([ra, rb]);
+  expect(resA.headers.get("x-wayfront-cache")).toBe("MISS");
+  expect(resB.headers.get("x-wayfront-cache")).toBe("COALESCED");
+  const text = (ev: { data: string }[]) => ev.filter((e) => e.data !== "[DONE]").map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "").join("");
+  const [ta, tb] = [text(await readSse(resA)), text(await readSse(resB))];
+  expect(tb).toBe(ta);
+  expect(calls(q)).toBe(1);
+});
+
+test("with Redis gone, requests still succeed, uncached", async () => {
+  redis!.kill("SIGKILL");
+  await redis!.exited;
+  redis = null;
+  for (const gw of [a, b]) {
+    for (const stream of [false, true]) {
+      const q = `outage ${crypto.randomUUID()}`;
+      const r = await chat(gw, q, "gpu/m", stream);
+      expect(r.status).toBe(200);
+      expect(r.headers.get("x-wayfront-cache")).toBe("BYPASS");
+      if (stream) expect((await readSse(r)).at(-1)!.data).toBe("[DONE]");
+      else expect((await r.json()).choices[0].finish_reason).toBe("stop");
+    }
+  }
+});
