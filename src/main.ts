@@ -5,12 +5,14 @@ import { parseArgs, USAGE, UsageError } from "./cli/args.ts";
 import { ConfigError } from "./config/load.ts";
 import { serve } from "./cli/serve.ts";
 import { check } from "./cli/check.ts";
+import { cacheCommand } from "./cli/cache.ts";
 
 async function main(argv: string[]): Promise<number | null> {
   const args = parseArgs(argv);
   if (args.version) return console.log(`wayfront ${pkg.version}`), 0;
   if (args.help) return console.log(USAGE), 0;
   if (args.command === "check") return await check(args);
+  if (args.command === "cache") return await cacheCommand(args);
   await serve(args, pkg.version);
   return null; // keep running
 }

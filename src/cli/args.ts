@@ -4,6 +4,7 @@ export const USAGE = `wayfront: a self-hosted gateway for OpenAI-compatible clie
 Usage:
   wayfront [serve] [options]     run the gateway (default command)
   wayfront check [options]       validate the config and probe each upstream
+  wayfront cache stats|clear|prune [options]   the prompt cache: counts, empty it, drop expired/over-cap entries
   wayfront --version             print the version
 
 Options:
@@ -30,7 +31,7 @@ export interface Args {
 export class UsageError extends Error {}
 
 const WITH_VALUE = new Set(["--config", "--host", "--port", "--data-dir"]);
-const COMMANDS = new Set(["serve", "check"]);
+const COMMANDS = new Set(["serve", "check", "cache"]);
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { command: "serve", rest: [], demo: false, help: false, version: false };
