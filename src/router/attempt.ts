@@ -17,6 +17,7 @@ import { planTargets, type PlannedTarget } from "./plan.ts";
 import { holdUntilContent, wireOfPath } from "../relay/first-token.ts";
 import { trackOutcome } from "./outcome.ts";
 import { withUsageRequested } from "../relay/usage.ts";
+import { continuing, type ContinueOptions } from "./continue.ts";
 
 export type Api = "chat" | "responses" | "completions" | "embeddings";
 
@@ -213,6 +214,9 @@ async function attemptOne(o: {
       input.signal.removeEventListener("abort", onAbort);
     }
     ctx.metrics.ttft.observe({ upstream: name }, (performance.now() - o.startedAt) / 1000);
+    if (input.route.alias?.midstream === "continue" && wireOfPath(prepared.path) === "chat") {
+      body = continuing(body, continuation(input, ctx, cand.target, prepared.body));
+    }
   } else {
     // A whole answer: read it here, so an upstream that dies half-way through its body can
     // still be replaced by the next target (nothing has reached the client yet).
@@ -227,6 +231,18 @@ async function attemptOne(o: {
   const tracked = trackOutcome({ body, upstream: name, alias: input.route.alias, tier: upstream.config.tier, h, release, metrics: ctx.metrics, startedAt: o.startedAt });
   const response = new Response(tracked, { status: res.status, headers: res.headers });
   return { served: { upstream, target: cand.target, sent: { response, abort: sent.abort }, prepared } };
+}
+
+function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, sentBody: string): ContinueOptions {
+  return {
+    sentBody,
+    failed,
+    resume: async (prepare, exclude) => {
+      const s = await attemptTargets({ ...input, prepare, exclude, startedAt: performance.now() }, ctx);
+      return { body: s.sent.response.body!, upstream: s.upstream.config.name };
+    },
+    onSeam: (to) => ctx.metrics.seams.inc({ from: failed.upstream, to }),
+  };
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */

@@ -9,6 +9,7 @@ import { responsesHandler } from "./handlers/responses.ts";
 import { responseGetHandler } from "./handlers/response-get.ts";
 import { modelHandler, modelsHandler } from "./handlers/models.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
+import { statusJson } from "../status/status-json.ts";
 
 const methodNotAllowed = (allowed: string) => () =>
   errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
@@ -32,6 +33,10 @@ export function buildApp(gw: Gateway) {
     app.all(prefix + "/models", methodNotAllowed("GET"));
     app.get(prefix + "/models/*", ({ params }) => model(decodeURIComponent((params as Record<string, string>)["*"])));
   }
+  const json = { "content-type": "application/json" };
+  app.get("/status.json", () => new Response(JSON.stringify(statusJson(gw)), { headers: json }));
+  // Prometheus text exposition format 0.0.4.
+  app.get("/metrics", () => new Response(gw.metrics.registry.prometheus(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }));
   app.get("/healthz", () => new Response(JSON.stringify({ status: "ok", version: gw.version }), { headers: { "content-type": "application/json" } }));
   app.onError(({ code, request, error }) => {
     if (code === "NOT_FOUND") {

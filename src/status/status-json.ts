@@ -1,0 +1,63 @@
+// GET /status.json: each upstream's health and load, and the traffic figures, read from
+// the same metric series that /metrics renders. Never a key: only names, URLs and counts.
+import type { Gateway } from "../server/gateway.ts";
+
+const startedAt = Date.now();
+
+type SeriesSnapshot = { labels: Record<string, string>; value?: number; count?: number; sum?: number };
+
+function byLabel(series: SeriesSnapshot[] | undefined, label: string, value: string): SeriesSnapshot[] {
+  return (series ?? []).filter((s) => s.labels[label] === value);
+}
+
+const sum = (xs: SeriesSnapshot[]) => xs.reduce((a, s) => a + (s.value ?? 0), 0);
+
+export function statusJson(gw: Gateway) {
+  const snap = gw.metrics.registry.snapshot() as unknown as Record<string, { series: SeriesSnapshot[] }>;
+  const s = (name: string) => snap[name]?.series ?? [];
+  const health = new Map(gw.health.snapshot().map((h) => [h.name, h]));
+  const upstreams = gw.registry.list.map((u) => {
+    const name = u.config.name;
+    const h = health.get(name)!;
+    const ttft = byLabel(s("wayfront_time_to_first_token_seconds"), "upstream", name)[0];
+    const dur = byLabel(s("wayfront_request_duration_seconds"), "upstream", name)[0];
+    return {
+      name,
+      tier: u.config.tier,
+      base_url: u.config.baseUrl,
+      demo: u.config.demo,
+      models: [...u.models],
+      reachable: h.probe ? h.probe.ok : null,
+      last_error: h.probe?.error ?? u.lastError,
+      circuit: h.breaker.state,
+      consecutive_failures: h.breaker.consecutiveFailures,
+      outstanding: h.outstanding,
+      queued: h.queued,
+      max_concurrency: u.config.maxConcurrency,
+      loaded: h.loaded,
+      requests: sum(byLabel(s("wayfront_requests_total"), "upstream", name)),
+      failures: sum(byLabel(s("wayfront_upstream_failures_total"), "upstream", name)),
+      failovers: sum(byLabel(s("wayfront_failovers_total"), "upstream", name)),
+      spillovers: sum(byLabel(s("wayfront_spillovers_total"), "upstream", name)),
+      tokens_in: sum(byLabel(byLabel(s("wayfront_tokens_total"), "upstream", name), "direction", "in")),
+      tokens_out: sum(byLabel(byLabel(s("wayfront_tokens_total"), "upstream", name), "direction", "out")),
+      ttft_avg_ms: ttft?.count ? Math.round((ttft.sum! / ttft.count) * 1000) : null,
+      duration_avg_ms: dur?.count ? Math.round((dur.sum! / dur.count) * 1000) : null,
+    };
+  });
+  return {
+    version: gw.version,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    upstreams,
+    totals: {
+      requests: sum(s("wayfront_requests_total")),
+      failovers: sum(s("wayfront_failovers_total")),
+      spillovers: sum(s("wayfront_spillovers_total")),
+      midstream_continuations: sum(s("wayfront_midstream_continuations_total")),
+      tokens_in: sum(byLabel(s("wayfront_tokens_total"), "direction", "in")),
+      tokens_out: sum(byLabel(s("wayfront_tokens_total"), "direction", "out")),
+      cloud_spend_avoided_usd: Math.round(sum(s("wayfront_cloud_spend_avoided_usd_total")) * 1e6) / 1e6,
+    },
+    aliases: [...gw.config.aliases.values()].map((a) => ({ name: a.name, targets: a.targets.map((t) => `${t.upstream}/${t.model}`), busy: a.busy, midstream: a.midstream })),
+  };
+}

@@ -1,0 +1,97 @@
+// Circuit breakers (closed → open → half-open → closed), the total deadline, and accounting.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+import { readSse } from "../mock/sse-reader.ts";
+import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { status, until, upstreamStatus } from "../helpers/wait.ts";
+
+let gpu: MockUpstream;
+let cloud: MockUpstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gpu = await startMockUpstream({ models: ["m"] });
+  cloud = await startMockUpstream({ models: ["big"] });
+  gw = await startTestGateway(
+    `[health]\ninterval = "1h"\nfailure_threshold = 2\ncooldown = "300ms"\n[routing]\ndeadline = "400ms"\n` +
+      upstreamToml("gpu", gpu.url) +
+      upstreamToml("cloud", cloud.url, `tier = "cloud"`) +
+      `[models."coder"]\ntargets = ["gpu/m", "cloud/big"]\nprice_input = 2.0\nprice_output = 8.0\n` +
+      `[models."slow"]\ntargets = ["gpu/m+slow-first:3000", "cloud/big+slow-first:3000"]\n`,
+  );
+});
+afterAll(async () => {
+  await gw.stop();
+  await gpu.stop();
+  await cloud.stop();
+});
+
+const ask = (model: string, stream = false, extra: object = {}) =>
+  fetch(`${gw.v1}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "one two three" }], ...extra }),
+  });
+
+test("circuit: open after N failures (skipped without waiting), half-open after the cool-down, closed on success", async () => {
+  gpu.down();
+  for (let i = 0; i < 2; i++) {
+    const r = await ask("coder");
+    expect(r.headers.get("x-wayfront-upstream")).toBe("cloud");
+    expect(r.headers.get("x-wayfront-attempts")).toBe("2");
+  }
+  expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("open");
+  const skipped = await ask("coder");
+  expect(skipped.headers.get("x-wayfront-upstream")).toBe("cloud");
+  expect(skipped.headers.get("x-wayfront-attempts")).toBe("1"); // gpu not even tried
+  await gpu.up();
+  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  const trial = await ask("coder");
+  expect(trial.headers.get("x-wayfront-upstream")).toBe("gpu");
+  expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("closed");
+});
+
+test("a failed half-open trial opens the circuit again", async () => {
+  gpu.down();
+  await ask("coder");
+  await ask("coder");
+  expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("open");
+  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  const r = await ask("coder"); // the trial fails: still down
+  expect(r.headers.get("x-wayfront-upstream")).toBe("cloud");
+  expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("open");
+  await gpu.up();
+  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  await ask("coder");
+});
+
+test("the total deadline bounds every attempt together", async () => {
+  const r = await ask("slow");
+  expect(r.status).toBe(504);
+  const body = await r.json();
+  expect(body.error.message).toMatch(/deadline|no response within/);
+});
+
+test("accounting: usage asked for on streams and stripped again, tokens and spend avoided in /status.json", async () => {
+  const before = await status(gw.url);
+  const n = gpu.requests.length;
+  const res = await ask("coder", true);
+  const events = await readSse(res);
+  const chunks = events.filter((e) => e.data !== "[DONE]").map((e) => JSON.parse(e.data));
+  expect(chunks.some((c) => c.usage && (c.choices ?? []).length === 0)).toBe(false); // the client didn't ask
+  const sent = gpu.requests.slice(n).find((r) => r.path.endsWith("/chat/completions"))!;
+  expect(sent.body.stream_options).toEqual({ include_usage: true });
+  // A client that asks for usage gets it.
+  const withUsage = await readSse(await ask("coder", true, { stream_options: { include_usage: true } }));
+  expect(withUsage.some((e) => e.data.includes('"usage"') && e.data.includes('"choices":[]'))).toBe(true);
+  await ask("coder"); // non-streamed: usage read from the body
+  const after = await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").tokens_out > upstreamStatus(before, "gpu").tokens_out, "tokens counted");
+  const g = upstreamStatus(after, "gpu");
+  expect(g.tokens_in).toBeGreaterThan(upstreamStatus(before, "gpu").tokens_in);
+  expect(g.requests).toBeGreaterThan(upstreamStatus(before, "gpu").requests);
+  expect(g.ttft_avg_ms).not.toBeNull();
+  expect(after.totals.cloud_spend_avoided_usd).toBeGreaterThan(before.totals.cloud_spend_avoided_usd);
+  const prom = await (await fetch(gw.url + "/metrics")).text();
+  expect(prom).toContain('wayfront_tokens_total{upstream="gpu",direction="out"}');
+  expect(prom).toContain("wayfront_time_to_first_token_seconds_bucket");
+});
