@@ -1,4 +1,5 @@
 // Present one bench run: a side-by-side table for the terminal and a JSON record on disk.
+import type { CacheHitResult } from "./scenarios/cache-hit.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,8 @@ export interface BenchResults extends Measured {
   machine: Machine;
   settings: Record<string, number>;
   ratios: Ratios;
+  /** Cache hits against a bare server with the same bytes (scenarios/cache-hit.ts). */
+  cacheHit?: CacheHitResult;
 }
 
 export function describeMachine(): Machine {

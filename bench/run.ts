@@ -6,6 +6,7 @@ import { dateStamp, describeMachine, formatReport, writeResults, type BenchResul
 import { runFirstByte } from "./scenarios/stream-first-byte.ts";
 import { runNonStreaming } from "./scenarios/non-streaming.ts";
 import { runStreamTotal } from "./scenarios/stream-total.ts";
+import { formatCacheHit, runCacheHit } from "./scenarios/cache-hit.ts";
 import { startTargets } from "./targets.ts";
 
 // About 70 s in all: 3 targets × (1 s warm-up + 5 s load), then the sequential stream loops.
@@ -32,7 +33,9 @@ export async function runBench(): Promise<BenchResults> {
     log(`streaming total: ${SETTINGS.streamTotalSamples} paced streams per target…`);
     const streamTotal = await runStreamTotal(targets.urls, { samples: SETTINGS.streamTotalSamples });
     const measured = { nonStreaming, firstByte, streamTotal };
-    return { date: dateStamp(), machine, settings: SETTINGS, ...measured, ratios: computeRatios(measured) };
+    log(`cache hit: ${SETTINGS.durationSec} s × (gateway hit, bare server with the same bytes)…`);
+    const cacheHit = await runCacheHit(SETTINGS);
+    return { date: dateStamp(), machine, settings: SETTINGS, ...measured, ratios: computeRatios(measured), cacheHit };
   } finally {
     await targets.stop();
   }
@@ -41,6 +44,7 @@ export async function runBench(): Promise<BenchResults> {
 if (import.meta.main) {
   const results = await runBench();
   console.log(formatReport(results));
+  if (results.cacheHit) console.log("\n" + formatCacheHit(results.cacheHit));
   const path = writeResults(results, join(import.meta.dir, "results"));
   console.log(`\nwrote ${path}`);
 }
