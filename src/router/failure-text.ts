@@ -18,9 +18,10 @@ export function describeFailure(upstream: UpstreamState, err: unknown): GatewayE
   if (err instanceof FirstByteTimeout) {
     return new GatewayError("upstream_timeout", `${name} sent no response within ${err.ms} ms (first_byte_timeout).`, { code: "upstream_timeout" });
   }
-  const e = err as { code?: string; message?: string; name?: string };
-  const cause =
-    (e.code && CAUSES[e.code]) || (e.code?.startsWith("CERT") || e.code?.includes("TLS") ? `TLS error (${e.code})` : null) || e.message || String(err);
+  const e = err as { code?: unknown; message?: string };
+  // DOMException carries a numeric legacy `code`; only string codes name a transport error.
+  const code = typeof e?.code === "string" ? e.code : "";
+  const cause = CAUSES[code] || (code.startsWith("CERT") || code.includes("TLS") ? `TLS error (${code})` : null) || e?.message || String(err);
   return new GatewayError("upstream_unreachable", `${name} is unreachable: ${cause}.`, { code: "upstream_unreachable" });
 }
 

@@ -1,0 +1,100 @@
+// Busy means a policy: overflow, wait and queue under real concurrency, FIFO order, and a
+// queued client that leaves takes its place in line with it.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { status, until, upstreamStatus } from "../helpers/wait.ts";
+
+let gpu: MockUpstream;
+let cloud: MockUpstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gpu = await startMockUpstream({ models: ["m"] });
+  cloud = await startMockUpstream({ models: ["big"] });
+  gw = await startTestGateway(
+    `[health]\ninterval = "1h"\n` +
+      upstreamToml("gpu", gpu.url, "max_concurrency = 1") +
+      upstreamToml("cloud", cloud.url, `tier = "cloud"`) +
+      `[models."overflow"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "overflow"\n` +
+      `[models."wait-short"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "wait"\nmax_queue_ms = 50\n` +
+      `[models."wait-long"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "wait"\nmax_queue_ms = 20000\n` +
+      `[models."queue"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "queue"\n`,
+  );
+});
+afterAll(async () => {
+  await gw.stop();
+  await gpu.stop();
+  await cloud.stop();
+});
+
+function ask(model: string, text: string, signal?: AbortSignal) {
+  return fetch(`${gw.v1}/chat/completions`, {
+    method: "POST",
+    signal,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: text }] }),
+  });
+}
+
+/** Occupy the GPU's only slot with a request that hangs until we let it go. */
+async function occupy() {
+  const ctl = new AbortController();
+  const pending = ask("gpu/m+hang", "occupier", ctl.signal).catch(() => null);
+  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").outstanding === 1, "the GPU slot to be taken");
+  return {
+    async free() {
+      ctl.abort();
+      await pending;
+      await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").outstanding === 0, "the GPU slot to be freed");
+    },
+  };
+}
+
+const queued = () => status(gw.url).then((s) => upstreamStatus(s, "gpu").queued as number);
+
+test("overflow: local full → straight to the next target", async () => {
+  const slot = await occupy();
+  const r = await ask("overflow", "x");
+  expect(r.headers.get("x-wayfront-upstream")).toBe("cloud");
+  expect((await status(gw.url)).totals.spillovers).toBeGreaterThan(0);
+  await slot.free();
+});
+
+test("wait: holds up to max_queue_ms, then spills to the next target", async () => {
+  const slot = await occupy();
+  const r = await ask("wait-short", "x");
+  expect(r.headers.get("x-wayfront-upstream")).toBe("cloud");
+  await slot.free();
+});
+
+test("wait: served locally when the slot frees in time", async () => {
+  const slot = await occupy();
+  const pending = ask("wait-long", "patient");
+  await until(queued, (n) => n === 1, "the request to queue");
+  await slot.free();
+  const r = await pending;
+  expect(r.headers.get("x-wayfront-upstream")).toBe("gpu");
+});
+
+test("queue: waits for the local node, served in arrival order; a client that leaves the queue is never sent", async () => {
+  const slot = await occupy();
+  const order = ["first", "second", "gone", "third"];
+  const ctl = new AbortController();
+  const pending: Promise<Response | null>[] = [];
+  for (const text of order) {
+    pending.push(ask("queue", text, text === "gone" ? ctl.signal : undefined).catch(() => null));
+    await until(queued, (n) => n === pending.length, `"${text}" to queue`);
+  }
+  ctl.abort();
+  await until(queued, (n) => n === 3, "the aborted request to leave the queue");
+  const before = gpu.requests.length;
+  await slot.free();
+  const answers = await Promise.all(pending);
+  for (const [i, r] of answers.entries()) {
+    if (order[i] === "gone") expect(r).toBeNull();
+    else expect(r!.headers.get("x-wayfront-upstream")).toBe("gpu");
+  }
+  const seen = gpu.requests.slice(before).map((r) => r.body?.messages?.[0]?.content);
+  expect(seen).toEqual(["first", "second", "third"]);
+});
