@@ -6,6 +6,7 @@ import type { Config, Target } from "../config/resolve.ts";
 import type { Registry, UpstreamState } from "../upstream/registry.ts";
 import type { Health, UpstreamHealth } from "../upstream/health.ts";
 import type { GatewayMetrics } from "../status/gateway-metrics.ts";
+import type { Logger } from "../status/log.ts";
 import type { Route } from "./resolve.ts";
 import { sendUpstream, type Sent } from "../upstream/client.ts";
 import { rewriteModel } from "../protocol/model-field.ts";
@@ -73,6 +74,7 @@ export interface RouterContext {
   registry: Registry;
   health: Health;
   metrics: GatewayMetrics;
+  log?: Logger;
 }
 
 export function passThrough(api: Api, bodyText: string, stream = false): Prepare {
@@ -241,7 +243,10 @@ function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, s
       const s = await attemptTargets({ ...input, prepare, exclude, startedAt: performance.now() }, ctx);
       return { body: s.sent.response.body!, upstream: s.upstream.config.name };
     },
-    onSeam: (to) => ctx.metrics.seams.inc({ from: failed.upstream, to }),
+    onSeam: (to, partialChars) => {
+      ctx.metrics.seams.inc({ from: failed.upstream, to });
+      ctx.log?.event("warn", "midstream continuation", { from: failed.upstream, to, partial_chars: partialChars });
+    },
   };
 }
 
