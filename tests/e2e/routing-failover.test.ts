@@ -23,8 +23,10 @@ beforeAll(async () => {
       upstreamToml("gpu", gpu.url, `first_byte_timeout = "300ms"\nfirst_token_timeout = "300ms"`) +
       upstreamToml("gpu2", gpu2.url) +
       upstreamToml("dead", "http://127.0.0.1:9/v1", `models = ["m"]`) +
+      upstreamToml("tls", gpu.url.replace("http://", "https://"), `models = ["m"]`) +
       upstreamToml("cloud", cloud.url, `tier = "cloud"\napi_key_env = "CLOUD_KEY"`) +
       alias("refused", "dead/m") +
+      alias("tls-error", "tls/m") +
       alias("server-error", "gpu/m+error:500") +
       alias("bad-request", "gpu/m+error:400") +
       alias("slow-headers", "gpu/m+slow-first:5000") +
@@ -60,6 +62,12 @@ test("connection refused → the next target serves, in one clean answer", async
   expect(res.headers.get("x-wayfront-upstream")).toBe("cloud");
   expect(res.headers.get("x-wayfront-attempts")).toBe("2");
   expect((await res.json()).choices[0].message.content).toContain("hi refused");
+});
+
+test("a TLS error (https to a plain-HTTP port) → next target", async () => {
+  const res = await ask("tls-error");
+  expect(res.headers.get("x-wayfront-upstream")).toBe("cloud");
+  expect(res.headers.get("x-wayfront-attempts")).toBe("2");
 });
 
 test("5xx → next target", async () => {
