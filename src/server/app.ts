@@ -10,6 +10,8 @@ import { responseGetHandler } from "./handlers/response-get.ts";
 import { modelHandler, modelsHandler } from "./handlers/models.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
 import { statusJson } from "../status/status-json.ts";
+import { statusPage } from "../status/page.ts";
+import { pageSnippets } from "../status/page-snippets.ts";
 
 const methodNotAllowed = (allowed: string) => () =>
   errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
@@ -34,6 +36,10 @@ export function buildApp(gw: Gateway) {
     app.get(prefix + "/models/*", ({ params }) => model(decodeURIComponent((params as Record<string, string>)["*"])));
   }
   const json = { "content-type": "application/json" };
+  const page = (request: Request) =>
+    statusPage(gw, request, { snippets: pageSnippets }).then((html) => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }));
+  app.get("/", ({ request }) => page(request));
+  app.get("/status", ({ request }) => page(request));
   app.get("/status.json", () => new Response(JSON.stringify(statusJson(gw)), { headers: json }));
   // Prometheus text exposition format 0.0.4.
   app.get("/metrics", () => new Response(gw.metrics.registry.prometheus(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }));

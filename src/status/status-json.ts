@@ -24,7 +24,7 @@ export function statusJson(gw: Gateway) {
     return {
       name,
       tier: u.config.tier,
-      base_url: u.config.baseUrl,
+      base_url: u.config.demo ? "built-in (in-process, fake)" : u.config.baseUrl,
       demo: u.config.demo,
       models: [...u.models],
       reachable: h.probe ? h.probe.ok : null,
