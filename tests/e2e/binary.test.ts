@@ -49,6 +49,12 @@ test("the binary serves the demo model, labelled fake, streamed and not", async 
   expect(text).toBe(plain.choices[0].message.content!.replace("smoke", "smoke stream"));
 });
 
+test("the binary serves the status page (its template is compiled in)", async () => {
+  const r = await fetch(gw.url + "/");
+  expect(r.headers.get("content-type")).toContain("text/html");
+  expect(await r.text()).toContain("<h1>Wayfront</h1>");
+});
+
 test("the binary answers bad input with OpenAI errors", async () => {
   const r = await fetch(gw.url + "/v1/chat/completions", { method: "POST", body: "{nope" });
   expect(r.status).toBe(400);
