@@ -5,6 +5,8 @@ import { parseArgs, USAGE, UsageError } from "./cli/args.ts";
 import { ConfigError } from "./config/load.ts";
 import { serve } from "./cli/serve.ts";
 import { check } from "./cli/check.ts";
+import { connect } from "./cli/connect.ts";
+import { doctor } from "./cli/doctor.ts";
 import { cacheCommand } from "./cli/cache.ts";
 
 async function main(argv: string[]): Promise<number | null> {
@@ -12,6 +14,8 @@ async function main(argv: string[]): Promise<number | null> {
   if (args.version) return console.log(`wayfront ${pkg.version}`), 0;
   if (args.help) return console.log(USAGE), 0;
   if (args.command === "check") return await check(args);
+  if (args.command === "connect") return await connect(args);
+  if (args.command === "doctor") return await doctor(args);
   if (args.command === "cache") return await cacheCommand(args);
   await serve(args, pkg.version);
   return null; // keep running

@@ -5,6 +5,8 @@ Usage:
   wayfront [serve] [options]     run the gateway (default command)
   wayfront check [options]       validate the config and probe each upstream
   wayfront cache stats|clear|prune [options]   the prompt cache: counts, empty it, drop expired/over-cap entries
+  wayfront connect [CLIENT]      print set-ups for Codex, the OpenAI SDKs, Aider, Cline, Continue
+  wayfront doctor codex          check that the local Codex CLI will reach this gateway
   wayfront --version             print the version
 
 Options:
@@ -12,6 +14,7 @@ Options:
   --host HOST       listen address (default 127.0.0.1)
   --port PORT       listen port (default 4141)
   --data-dir DIR    where the SQLite data lives (default: the platform's data directory)
+  --url URL         connect/doctor: the gateway URL clients use (default: from host/port)
   --demo            add the built-in fake "wayfront-demo" model (no GPU needed)
   -h, --help        this text
 `;
@@ -23,6 +26,7 @@ export interface Args {
   host?: string;
   port?: number;
   dataDir?: string;
+  url?: string;
   demo: boolean;
   help: boolean;
   version: boolean;
@@ -30,8 +34,8 @@ export interface Args {
 
 export class UsageError extends Error {}
 
-const WITH_VALUE = new Set(["--config", "--host", "--port", "--data-dir"]);
-const COMMANDS = new Set(["serve", "check", "cache"]);
+const WITH_VALUE = new Set(["--config", "--host", "--port", "--data-dir", "--url"]);
+const COMMANDS = new Set(["serve", "check", "cache", "connect", "doctor"]);
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { command: "serve", rest: [], demo: false, help: false, version: false };
@@ -50,6 +54,7 @@ export function parseArgs(argv: string[]): Args {
       if (arg === "--config") a.config = value;
       else if (arg === "--host") a.host = value;
       else if (arg === "--data-dir") a.dataDir = value;
+      else if (arg === "--url") a.url = value;
       else {
         const port = Number(value);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${value}`);
