@@ -13,7 +13,7 @@ import { rewriteModel } from "../protocol/model-field.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { describeFailure, upstreamStatusError } from "./failure-text.ts";
 import { classify, classifyFetchError, timeoutReason, type Failure } from "./failure.ts";
-import { deadline, type Deadline } from "./deadline.ts";
+import { lazyDeadline, type Deadline } from "./deadline.ts";
 import { planTargets, type PlannedTarget } from "./plan.ts";
 import { holdUntilContent, wireOfPath } from "../relay/first-token.ts";
 import { trackOutcome } from "./outcome.ts";
@@ -65,6 +65,8 @@ export interface Served {
   sent: Sent;
   attempts: number;
   prepared: Prepared;
+  /** A whole (non-stream) answer, already read: hand it on as is, no stream needed. */
+  text?: string;
   /** Targets of the plan not yet tried, for a mid-stream continuation. */
   remaining: Target[];
 }
@@ -100,7 +102,7 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
     health: ctx.health,
   });
   const targets = plan.targets.filter((c) => !input.exclude?.has(`${c.upstream}/${c.model}`));
-  const dl = deadline(ctx.config.routing.deadlineMs, input.signal);
+  const dl = lazyDeadline(ctx.config.routing.deadlineMs, input.signal);
   const errors: GatewayError[] = [];
   const skipped = [...plan.skipped];
   let attempts = 0;
@@ -109,7 +111,7 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
     for (let i = 0; i < targets.length; i++) {
       const cand = targets[i];
       if (attempts >= ctx.config.routing.maxAttempts) break;
-      if (dl.signal.aborted) break;
+      if (dl.remaining() === 0) break;
       const upstream = ctx.registry.get(cand.upstream)!;
       const h = ctx.health.get(cand.upstream);
       if (!h.breaker.canAttempt()) {
@@ -232,7 +234,8 @@ async function attemptOne(o: {
   h.lastServed.set(cand.model, Date.now());
   const tracked = trackOutcome({ body, upstream: name, alias: input.route.alias, tier: upstream.config.tier, h, release, metrics: ctx.metrics, startedAt: o.startedAt });
   const response = new Response(tracked, { status: res.status, headers: res.headers });
-  return { served: { upstream, target: cand.target, sent: { response, abort: sent.abort }, prepared } };
+  const text = typeof tracked === "string" ? tracked : undefined;
+  return { served: { upstream, target: cand.target, sent: { response, abort: sent.abort }, prepared, text } };
 }
 
 function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, sentBody: string): ContinueOptions {
@@ -266,7 +269,7 @@ async function admit(h: UpstreamHealth, cand: PlannedTarget, input: AttemptInput
 }
 
 function finalError(errors: GatewayError[], skipped: string[], attempts: number, route: Route, dl: Deadline): GatewayError {
-  if (dl.signal.aborted && errors.length === 0) {
+  if (dl.remaining() === 0 && errors.length === 0) {
     return new GatewayError("upstream_timeout", `No target of \`${route.name}\` answered within the request deadline (routing.deadline).`, { code: "deadline_exceeded" });
   }
   const last = errors.at(-1);

@@ -53,3 +53,26 @@ export function deadline(ms: number, parent?: AbortSignal, clock: DeadlineClock 
     dispose,
   };
 }
+
+/**
+ * The same budget, but its signal (a controller, a timer and a parent listener) is built
+ * only when something waits on it. Most requests are served at once and never need it,
+ * so the hot path pays for a timestamp only.
+ */
+export function lazyDeadline(ms: number, parent: AbortSignal, clock: DeadlineClock = {}): Deadline {
+  const now = clock.now ?? Date.now;
+  const end = now() + ms;
+  let inner: Deadline | undefined;
+  let disposed = false;
+  return {
+    get signal() {
+      inner ??= deadline(disposed ? Infinity : Math.max(0, end - now()), disposed ? undefined : parent, clock);
+      return inner.signal;
+    },
+    remaining: () => (inner ? inner.remaining() : parent.aborted ? 0 : Math.max(0, end - now())),
+    dispose: () => {
+      disposed = true;
+      inner?.dispose();
+    },
+  };
+}

@@ -56,6 +56,7 @@ export function planTargets(opts: {
     }
     cands = fitting;
   }
+  if (cands.length === 1) return { targets: cands, skipped }; // the common case: nothing to rank
   const prefer: Tier = route.alias?.prefer ?? "local";
   return { targets: rank(cands, prefer), skipped };
 }

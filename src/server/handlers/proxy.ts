@@ -40,7 +40,7 @@ export function proxyHandler(api: Api, gw: Gateway) {
           const served = await attempt;
           const res = served.sent.response;
           done(res.status, { upstream: served.upstream.config.name, attempts: served.attempts });
-          return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(served, id)) });
+          return new Response(served.text ?? res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(served, id)) });
         } catch (err) {
           const e = toGatewayError(err);
           done(e.status, { error: e.message });

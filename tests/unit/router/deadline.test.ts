@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deadline } from "../../../src/router/deadline.ts";
+import { deadline, lazyDeadline } from "../../../src/router/deadline.ts";
 import { classifyFetchError } from "../../../src/router/failure.ts";
 import type { SetTimer } from "../../../src/router/admission.ts";
 
@@ -72,5 +72,30 @@ describe("deadline", () => {
     const d = deadline(2);
     await new Promise((resolve) => d.signal.addEventListener("abort", resolve, { once: true }));
     expect(d.signal.aborted).toBe(true);
+  });
+});
+
+describe("lazyDeadline", () => {
+  test("builds no timer until its signal is read, then behaves like deadline()", () => {
+    const { now, setTimer, clock } = fakeClock();
+    const parent = new AbortController();
+    const d = lazyDeadline(500, parent.signal, { now, setTimer });
+    expect(clock.fire.length).toBe(0);
+    expect(d.remaining()).toBe(500);
+    expect(d.signal.aborted).toBe(false);
+    expect(clock.fire.length).toBe(1);
+    parent.abort();
+    expect(d.signal.aborted).toBe(true);
+    expect(d.remaining()).toBe(0);
+  });
+
+  test("reports a parent abort even before its signal exists; dispose detaches", () => {
+    const parent = new AbortController();
+    const d = lazyDeadline(500, parent.signal);
+    parent.abort();
+    expect(d.remaining()).toBe(0);
+    const e = lazyDeadline(500, new AbortController().signal);
+    e.dispose();
+    expect(e.signal.aborted).toBe(false);
   });
 });
