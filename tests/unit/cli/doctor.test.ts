@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { diagnoseCodex, renderFindings, type Finding } from "../../../src/cli/doctor.ts";
+import { diagnoseCodex, renderFindings, type Finding, type ListModels } from "../../../src/cli/doctor.ts";
 import { codexSnippet } from "../../../src/cli/snippets.ts";
 
 const GW = "http://127.0.0.1:4141/v1";
@@ -25,7 +25,7 @@ const down = async () => null;
 const GOOD = codexSnippet(GW, "coder").text;
 const ENV = { WAYFRONT_API_KEY: "x" };
 
-async function diagnose(text: string | null, env: Record<string, string> = ENV, list = models): Promise<Finding[]> {
+async function diagnose(text: string | null, env: Record<string, string> = ENV, list: ListModels = models): Promise<Finding[]> {
   return diagnoseCodex({ ...codexHome(text), env }, GW, list);
 }
 

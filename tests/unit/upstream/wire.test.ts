@@ -4,7 +4,7 @@ import type { UpstreamState } from "../../../src/upstream/registry.ts";
 
 function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Response>): UpstreamState & { calls: string[] } {
   const calls: string[] = [];
-  return {
+  const s = {
     calls,
     config: { name: "u", baseUrl: "http://u.invalid/v1", wire, apiKey: null, headers: {} } as unknown as UpstreamState["config"],
     fetch: async (url, init) => {
@@ -15,6 +15,7 @@ function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Resp
     modelsAt: 0,
     lastError: null,
   };
+  return s as unknown as UpstreamState & { calls: string[] };
 }
 
 describe("wire", () => {
