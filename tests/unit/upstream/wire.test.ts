@@ -7,7 +7,7 @@ function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Resp
   const s = {
     calls,
     config: { name: "u", baseUrl: "http://u.invalid/v1", wire, apiKey: null, headers: {} } as unknown as UpstreamState["config"],
-    fetch: async (url, init) => {
+    fetch: async (url: string, init: RequestInit) => {
       calls.push(`${init.method} ${url} ${init.body}`);
       return answer();
     },
