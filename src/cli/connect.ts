@@ -2,7 +2,8 @@
 import type { Args } from "./args.ts";
 import type { Config } from "../config/resolve.ts";
 import { configFromArgs } from "./load.ts";
-import { allSnippets, clientBaseUrl, codexEnv, codexSnippet, originFor, type Snippet } from "./snippets.ts";
+import { allSnippets, clientBaseUrl, codexEnv, codexSnippet, exampleModel, originFor, type Snippet } from "../status/snippets.ts";
+export { exampleModel };
 
 /** The URL clients should use: --url, else the configured listen address. */
 export function gatewayBase(config: Config, url?: string): string {
@@ -10,11 +11,6 @@ export function gatewayBase(config: Config, url?: string): string {
 }
 
 /** A model name to put in snippets: the first alias, else the first static model, else a placeholder. */
-export function exampleModel(config: Config): string {
-  const alias = [...config.aliases.keys()].find((n) => n !== "*");
-  return alias ?? config.upstreams.flatMap((u) => u.staticModels)[0] ?? "your-model";
-}
-
 export function renderSnippets(snippets: Snippet[]): string {
   return snippets.map((s) => `## ${s.title} (${s.where})\n${s.text}`).join("\n");
 }

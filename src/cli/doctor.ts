@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { gatewayBase } from "./connect.ts";
-import { KEY_ENV, PROVIDER_ID, codexSnippet } from "./snippets.ts";
+import { KEY_ENV, PROVIDER_ID, codexSnippet } from "../status/snippets.ts";
 import { findLine } from "./toml-lines.ts";
 
 export interface Finding {

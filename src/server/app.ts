@@ -11,7 +11,7 @@ import { modelHandler, modelsHandler } from "./handlers/models.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
 import { statusJson } from "../status/status-json.ts";
 import { statusPage } from "../status/page.ts";
-import { pageSnippets } from "../status/page-snippets.ts";
+import { allSnippets, exampleModel } from "../status/snippets.ts";
 
 const methodNotAllowed = (allowed: string) => () =>
   errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
@@ -37,7 +37,7 @@ export function buildApp(gw: Gateway) {
   }
   const json = { "content-type": "application/json" };
   const page = (request: Request) =>
-    statusPage(gw, request, { snippets: pageSnippets }).then((html) => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }));
+    statusPage(gw, request, { snippets: (base) => allSnippets(base, exampleModel(gw.config)) }).then((html) => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }));
   app.get("/", ({ request }) => page(request));
   app.get("/status", ({ request }) => page(request));
   app.get("/status.json", () => new Response(JSON.stringify(statusJson(gw)), { headers: json }));

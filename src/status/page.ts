@@ -9,11 +9,7 @@ const eta = new Eta({ autoEscape: true, useWith: false, cache: false });
 // Compiled once: the template is fixed at build time.
 const render = eta.compile(template).bind(eta);
 
-export interface Snippet {
-  title: string;
-  text: string;
-  open?: boolean;
-}
+import type { Snippet } from "./snippets.ts";
 
 export interface PageOptions {
   /** Ready-to-paste client set-ups for this gateway's URL. */
@@ -33,7 +29,7 @@ export async function statusPage(gw: Gateway, request: Request, o: PageOptions):
     uptime: formatUptime(status.uptime_s),
     configSource: gw.config.source,
     cache,
-    snippets: o.snippets(base),
+    snippets: o.snippets(base).map((s, i) => ({ ...s, open: i === 0 })),
     refreshMs: o.refreshMs ?? 3000,
   });
 }

@@ -58,8 +58,8 @@ test("the page renders every upstream and updates its counters live", async () =
 test("the connect snippet can be opened and shows this gateway's URL", async () => {
   const page = await browser.newPage();
   await page.goto(gw.url + "/status");
-  await page.locator("summary", { hasText: "OpenAI SDKs" }).click();
-  const text = await page.locator("details[open] pre", { hasText: "OPENAI_BASE_URL" }).textContent();
+  await page.locator("summary", { hasText: "Any OpenAI-compatible tool" }).click();
+  const text = await page.locator("details[open] pre", { hasText: "OPENAI_BASE_URL" }).textContent({ timeout: 10_000 });
   expect(text).toContain(`OPENAI_BASE_URL=${gw.url}/v1`);
   await page.close();
 }, 60_000);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../src/config/load.ts";
 import { resolveConfig } from "../../../src/config/resolve.ts";
 import { connectText, exampleModel, gatewayBase } from "../../../src/cli/connect.ts";
-import { allSnippets, clientBaseUrl, codexSnippet, originFor } from "../../../src/cli/snippets.ts";
+import { allSnippets, clientBaseUrl, codexSnippet, originFor } from "../../../src/status/snippets.ts";
 
 const config = (toml: string, o = {}) => resolveConfig(parseConfigText(toml, "t.toml"), "t.toml", {}, o);
 const TOML = `[[upstream]]\nname = "local"\nbase_url = "http://127.0.0.1:8080/v1"\n[models."coder"]\ntargets = ["local/qwen"]\n`;

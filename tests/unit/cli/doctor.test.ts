@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diagnoseCodex, renderFindings, type Finding, type ListModels } from "../../../src/cli/doctor.ts";
-import { codexSnippet } from "../../../src/cli/snippets.ts";
+import { codexSnippet } from "../../../src/status/snippets.ts";
 
 const GW = "http://127.0.0.1:4141/v1";
 const homes: string[] = [];

@@ -54,6 +54,8 @@ test("aliases, connect snippets for this URL, and links to the machine-readable 
   expect(alias.textContent).toContain("<b>coder</b>"); // shown as text, not markup
   expect(html).not.toContain("<b>coder</b>");
   expect(doc.querySelector("pre")!.textContent).toContain(`base_url = "${gw.url}/v1"`);
+  const titles = [...doc.querySelectorAll("summary")].map((s) => s.textContent);
+  for (const client of ["Codex CLI", "Python", "Node", "Aider", "Cline", "Continue"]) expect(titles.join(" ")).toContain(client);
   expect(doc.querySelector('a[href="/status.json"]')).not.toBeNull();
 });
 

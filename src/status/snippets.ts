@@ -2,6 +2,8 @@
 // the status page show the same text. Until client keys exist the gateway accepts any key,
 // but most clients refuse to start without one, hence a placeholder variable.
 
+import type { Config } from "../config/resolve.ts";
+
 export const KEY_ENV = "WAYFRONT_API_KEY";
 export const PROVIDER_ID = "wayfront";
 
@@ -94,4 +96,10 @@ export function allSnippets(base: string, model: string): Snippet[] {
       text: `models:\n  - name: ${model} via Wayfront\n    provider: openai\n    model: ${model}\n    apiBase: ${base}\n    apiKey: wayfront\n`,
     },
   ];
+}
+
+/** A model name to show in snippets: the first alias, else a configured model. */
+export function exampleModel(config: Config): string {
+  const alias = [...config.aliases.keys()].find((n) => n !== "*");
+  return alias ?? config.upstreams.flatMap((u) => u.staticModels)[0] ?? "your-model";
 }
