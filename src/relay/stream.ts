@@ -1,10 +1,10 @@
 // Upstream SSE bytes → client, as they arrive. Whole events only (see boundary.ts), SSE
 // comment heartbeats while the upstream is silent, the client's disconnect passed upstream
 // at once, and a proper terminal error event if the upstream dies mid-stream.
-import { HEARTBEAT } from "../protocol/sse.ts";
 import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../protocol/errors.ts";
 import { concat, lastEventEnd } from "./boundary.ts";
 import { stripUsageChunks } from "./usage.ts";
+import { Heartbeat, streamInterrupted } from "./heartbeat.ts";
 
 export type StreamApi = "chat" | "responses" | "completions";
 
@@ -36,8 +36,7 @@ const NEWLINE = encoder.encode("\n");
 export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   let held: Uint8Array | null = null; // bytes of an event not yet complete
-  let lastWrite = Date.now();
-  let timer: ReturnType<typeof setInterval> | null = null;
+  let beat: Heartbeat | null = null;
   let done = false;
   let bytes = 0;
   let lastEvent: Uint8Array | null = null;
@@ -45,21 +44,14 @@ export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions):
   const finish = (end: Omit<RelayEnd, "bytes">) => {
     if (done) return;
     done = true;
-    if (timer) clearInterval(timer);
+    beat?.stop();
     o.onEnd?.({ ...end, bytes });
   };
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
-      if (o.heartbeatMs > 0) {
-        timer = setInterval(() => {
-          // Only between events: a comment inside a half-sent event would corrupt it.
-          if (!done && held === null && Date.now() - lastWrite >= o.heartbeatMs) {
-            ctl.enqueue(HEARTBEAT);
-            lastWrite = Date.now();
-          }
-        }, Math.max(10, Math.min(o.heartbeatMs, 1000)));
-      }
+      // Only between events: a comment inside a half-sent event would corrupt it.
+      beat = new Heartbeat(ctl, o.heartbeatMs, () => !done && held === null);
     },
     async pull(ctl) {
       try {
@@ -94,18 +86,14 @@ export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions):
           }
           bytes += out.length;
           lastEvent = out;
-          lastWrite = Date.now();
+          beat?.touch();
           o.onEvents?.(out);
           ctl.enqueue(out);
           return;
         }
       } catch (err) {
         if (done) return;
-        const error = new GatewayError(
-          "stream_interrupted",
-          `Upstream \`${o.upstreamName}\` ended the stream before it was complete: ${(err as Error)?.message ?? err}. The answer is incomplete.`,
-          { code: "stream_interrupted" },
-        );
+        const error = streamInterrupted(o.upstreamName, (err as Error)?.message ?? String(err));
         ctl.enqueue(encoder.encode(terminalEvent(o.api, error, lastEvent)));
         finish({ ok: false, cancelled: false, error });
         ctl.close();

@@ -3,7 +3,8 @@
 // Responses events; heartbeats fill silences; a stream that dies (or ends without saying it
 // finished) ends with `response.failed` + `error`, so a client never mistakes a cut-off
 // answer for a complete one.
-import { HEARTBEAT, SseParser } from "../protocol/sse.ts";
+import { SseParser } from "../protocol/sse.ts";
+import { Heartbeat, streamInterrupted } from "./heartbeat.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import type { ChatChunk } from "../protocol/chat.ts";
 import type { ResponseObject, ResponsesEvent } from "../protocol/responses.ts";
@@ -61,35 +62,24 @@ export function translateChatSse(upstream: ReadableStream<Uint8Array>, o: Transl
   const reader = upstream.getReader();
   const parser = new SseParser();
   const t = o.translator;
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let lastWrite = Date.now();
+  let beat: Heartbeat | null = null;
   let done = false;
   let sawFinish = false;
 
   const finish = (end: TranslateEnd) => {
     if (done) return;
     done = true;
-    if (timer) clearInterval(timer);
+    beat?.stop();
     o.onEnd?.(end);
   };
-  const interrupted = (why: string): GatewayError =>
-    new GatewayError("stream_interrupted", `Upstream \`${o.upstreamName}\` ended the stream before it was complete: ${why}. The answer is incomplete.`, {
-      code: "stream_interrupted",
-    });
+  const interrupted = (why: string): GatewayError => streamInterrupted(o.upstreamName, why);
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
       // response.created / in_progress at once: the client sees the response begin even
       // while a local model is still loading.
       ctl.enqueue(encode(t.start())!);
-      if (o.heartbeatMs > 0) {
-        timer = setInterval(() => {
-          if (!done && Date.now() - lastWrite >= o.heartbeatMs) {
-            ctl.enqueue(HEARTBEAT);
-            lastWrite = Date.now();
-          }
-        }, Math.max(10, Math.min(o.heartbeatMs, 1000)));
-      }
+      beat = new Heartbeat(ctl, o.heartbeatMs, () => !done);
     },
     async pull(ctl) {
       try {
@@ -120,7 +110,7 @@ export function translateChatSse(upstream: ReadableStream<Uint8Array>, o: Transl
           const out = encode(events);
           if (out) {
             ctl.enqueue(out);
-            lastWrite = Date.now();
+            beat?.touch();
           }
           if (end) {
             const error = end === "done" ? undefined : end;

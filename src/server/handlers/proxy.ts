@@ -10,19 +10,11 @@ import { clientHeaders } from "../../upstream/headers.ts";
 import { relaySse, type StreamApi } from "../../relay/stream.ts";
 import { earlyStream } from "../../relay/early.ts";
 import { readBody } from "../body.ts";
-import { newRequestId } from "../request-id.ts";
+import { requestScope } from "../request-scope.ts";
 
 export function proxyHandler(api: Api, gw: Gateway) {
   return async function proxy(request: Request): Promise<Response> {
-    const started = performance.now();
-    const id = newRequestId();
-    const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
-    const done = (status: number, extra?: Partial<RequestLog>) => {
-      log.status = status;
-      log.ms = Math.round(performance.now() - started);
-      if (extra) Object.assign(log, extra);
-      gw.log.request(log);
-    };
+    const { id, started, log, done } = requestScope(request, gw);
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody(api, text);

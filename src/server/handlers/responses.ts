@@ -21,7 +21,7 @@ import { upstreamWire, type Wire } from "../../upstream/wire.ts";
 import { translateChatSse } from "../../relay/translate-stream.ts";
 import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses.ts";
 import { readBody } from "../body.ts";
-import { newRequestId } from "../request-id.ts";
+import { requestScope } from "../request-scope.ts";
 import { cacheReport, servedHeaders, streamed } from "./proxy.ts";
 
 const checkRequest = TypeCompiler.Compile(ResponsesRequest);
@@ -63,15 +63,7 @@ function warningsOf(s: Served): Record<string, string> {
 export function responsesHandler(gw: Gateway) {
   const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
   return async function responses(request: Request): Promise<Response> {
-    const started = performance.now();
-    const id = newRequestId();
-    const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
-    const done = (status: number, extra?: Partial<RequestLog>) => {
-      log.status = status;
-      log.ms = Math.round(performance.now() - started);
-      if (extra) Object.assign(log, extra);
-      gw.log.request(log);
-    };
+    const { id, started, log, done } = requestScope(request, gw);
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody("responses", text);

@@ -1,0 +1,25 @@
+// Every request gets an id (x-wayfront-request-id) and exactly one log line when it is done.
+import type { Gateway } from "./gateway.ts";
+import type { RequestLog } from "../status/log.ts";
+import { newRequestId } from "./request-id.ts";
+
+export interface RequestScope {
+  id: string;
+  started: number;
+  log: RequestLog;
+  /** Write the log line with the final status and whatever else is known. */
+  done: (status: number, extra?: Partial<RequestLog>) => void;
+}
+
+export function requestScope(request: Request, gw: Gateway): RequestScope {
+  const started = performance.now();
+  const id = newRequestId();
+  const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
+  const done = (status: number, extra?: Partial<RequestLog>) => {
+    log.status = status;
+    log.ms = Math.round(performance.now() - started);
+    if (extra) Object.assign(log, extra);
+    gw.log.request(log);
+  };
+  return { id, started, log, done };
+}
