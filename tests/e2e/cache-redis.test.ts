@@ -1,15 +1,23 @@
-// The shared Redis tier: two gateway instances on one real redis-server share entries and
+// The shared Redis tier: two gateway processes on one real redis-server share entries and
 // coalesce across instances; when Redis dies, requests still succeed, uncached (BYPASS).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
-import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { upstreamToml } from "../helpers/gateway.ts";
+import { spawnGateway, type GatewayProcess } from "../helpers/process.ts";
+
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+const dir = mkdtempSync(join(tmpdir(), "wayfront-redis-"));
+type Instance = GatewayProcess & { v1: string };
 
 let mock: MockUpstream;
 let redis: Subprocess | null = null;
-let a: TestGateway;
-let b: TestGateway;
+let a: Instance;
+let b: Instance;
 
 async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
@@ -41,19 +49,25 @@ beforeAll(async () => {
   const r = await startRedis();
   redis = r.proc;
   mock = await startMockUpstream({ models: ["m"], tokenDelayMs: 2 });
-  const toml = `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]`);
-  a = await startTestGateway(toml, { env: { WAYFRONT_REDIS_URL: r.url } });
-  b = await startTestGateway(toml, { env: { WAYFRONT_REDIS_URL: r.url } });
+  const file = join(dir, "wayfront.toml");
+  writeFileSync(file, `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]`));
+  // Two real gateway processes, as behind a load balancer; each has its own data dir.
+  const instance = async (name: string): Promise<Instance> => {
+    const p = await spawnGateway([process.execPath, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, name)], { WAYFRONT_REDIS_URL: r.url });
+    return Object.assign(p, { v1: `${p.url}/v1` });
+  };
+  [a, b] = await Promise.all([instance("a"), instance("b")]);
 });
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
   await mock?.stop();
   redis?.kill();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const calls = (text: string) => mock.requests.filter((r) => JSON.stringify(r.body ?? "").includes(text)).length;
-const chat = (gw: TestGateway, content: string, model = "gpu/m", stream = false) =>
+const chat = (gw: Instance, content: string, model = "gpu/m", stream = false) =>
   fetch(`${gw.v1}/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
