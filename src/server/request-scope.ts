@@ -2,6 +2,7 @@
 import type { Gateway } from "./gateway.ts";
 import type { RequestLog } from "../status/log.ts";
 import { newRequestId } from "./request-id.ts";
+import { errorResponse, toGatewayError } from "../protocol/errors.ts";
 
 export interface RequestScope {
   id: string;
@@ -9,6 +10,8 @@ export interface RequestScope {
   log: RequestLog;
   /** Write the log line with the final status and whatever else is known. */
   done: (status: number, extra?: Partial<RequestLog>) => void;
+  /** A request refused before it reached the cache or a route: logged, OpenAI-shaped. */
+  fail: (err: unknown) => Response;
 }
 
 export function requestScope(request: Request, gw: Gateway): RequestScope {
@@ -21,5 +24,11 @@ export function requestScope(request: Request, gw: Gateway): RequestScope {
     if (extra) Object.assign(log, extra);
     gw.log.request(log);
   };
-  return { id, started, log, done };
+  const fail = (err: unknown) => {
+    const e = toGatewayError(err);
+    done(e.status, { error: e.message });
+    // Never cached, and said so like every other answer of these endpoints.
+    return errorResponse(e, { "x-wayfront-request-id": id, "x-wayfront-cache": "BYPASS", age: "0" });
+  };
+  return { id, started, log, done, fail };
 }

@@ -160,3 +160,10 @@ test("the official SDK surfaces gateway errors as typed APIErrors", async () => 
   expect(err).toBeInstanceOf(OpenAI.NotFoundError);
   expect(err.code).toBe("model_not_found");
 });
+
+test("errors say they were not cached, like every answer of these endpoints", async () => {
+  const r = await post("/v1/chat/completions", "{nope");
+  expect(r.headers.get("x-wayfront-cache")).toBe("BYPASS");
+  expect(r.headers.get("age")).toBe("0");
+  expect(r.headers.get("x-wayfront-request-id")).toMatch(/^wf-/);
+});

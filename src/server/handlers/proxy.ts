@@ -14,7 +14,7 @@ import { requestScope } from "../request-scope.ts";
 
 export function proxyHandler(api: Api, gw: Gateway) {
   return async function proxy(request: Request): Promise<Response> {
-    const { id, started, log, done } = requestScope(request, gw);
+    const { id, started, log, done, fail } = requestScope(request, gw);
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody(api, text);
@@ -42,9 +42,7 @@ export function proxyHandler(api: Api, gw: Gateway) {
       // The prompt cache wraps the whole answer, at the response level (cache/gateway-cache.ts).
       return await gw.cache.serve({ api, route, body, headers: request.headers, signal: request.signal, requestId: id }, answer, cacheReport(log, done));
     } catch (err) {
-      const e = toGatewayError(err);
-      done(e.status, { error: e.message });
-      return errorResponse(e, { "x-wayfront-request-id": id });
+      return fail(err);
     }
   };
 }

@@ -63,7 +63,7 @@ function warningsOf(s: Served): Record<string, string> {
 export function responsesHandler(gw: Gateway) {
   const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
   return async function responses(request: Request): Promise<Response> {
-    const { id, started, log, done } = requestScope(request, gw);
+    const { id, started, log, done, fail } = requestScope(request, gw);
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody("responses", text);
@@ -131,9 +131,7 @@ export function responsesHandler(gw: Gateway) {
       const cacheReq = { api: "responses" as const, route, body, headers: request.headers, signal: request.signal, requestId: id, onReplay: keep };
       return await gw.cache.serve(cacheReq, answer, cacheReport(log, done));
     } catch (err) {
-      const e = toGatewayError(err);
-      done(e.status, { error: e.message });
-      return errorResponse(e, { "x-wayfront-request-id": id });
+      return fail(err);
     }
   };
 }
