@@ -17,7 +17,7 @@ export interface RequestScope {
 export function requestScope(request: Request, gw: Gateway): RequestScope {
   const started = performance.now();
   const id = newRequestId();
-  const log: RequestLog = { id, method: request.method, path: new URL(request.url).pathname, status: 0, ms: 0 };
+  const log: RequestLog = { id, method: request.method, path: pathOf(request.url), status: 0, ms: 0 };
   const done = (status: number, extra?: Partial<RequestLog>) => {
     log.status = status;
     log.ms = Math.round(performance.now() - started);
@@ -31,4 +31,12 @@ export function requestScope(request: Request, gw: Gateway): RequestScope {
     return errorResponse(e, { "x-wayfront-request-id": id, "x-wayfront-cache": "BYPASS", age: "0" });
   };
   return { id, started, log, done, fail };
+}
+
+/** The path of an absolute URL without building a URL object (this runs on every request). */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const q = url.indexOf("?", start);
+  return q === -1 ? url.slice(start) : url.slice(start, q);
 }
