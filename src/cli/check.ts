@@ -1,23 +1,26 @@
-// `wayfront check`: validate the config, then probe each upstream and print a table.
+// `wayfront check`: validate the config, then probe each upstream and print a table. The
+// wire column says whether a Responses request will pass through or be translated to chat.
 import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { Registry } from "../upstream/registry.ts";
+import { describeWire } from "../upstream/wire.ts";
 
 export async function check(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
   console.log(`config: ${config.source} is valid`);
   const registry = new Registry(config);
-  const rows: string[][] = [["name", "tier", "reachable", "models", "latency"]];
+  const rows: string[][] = [["name", "tier", "reachable", "models", "latency", "wire"]];
   let allOk = true;
   await Promise.all(
     registry.list.map(async (s, i) => {
       const t0 = performance.now();
-      await registry.refreshOne(s);
-      const ms = Math.round(performance.now() - t0);
+      // The wire probe runs beside the model list; latency is the model list's alone.
+      const timed = registry.refreshOne(s).then(() => Math.round(performance.now() - t0));
+      const [wire, ms] = await Promise.all([describeWire(s), timed]);
       const ok = s.lastError === null;
       if (!ok) allOk = false;
       const keyNote = s.config.apiKeyEnv && !s.config.apiKey ? ` (env ${s.config.apiKeyEnv} is not set)` : "";
-      rows[i + 1] = [s.config.name, s.config.tier, ok ? "yes" : `no: ${s.lastError}${keyNote}`, ok ? String(s.models.size) : "-", `${ms} ms`];
+      rows[i + 1] = [s.config.name, s.config.tier, ok ? "yes" : `no: ${s.lastError}${keyNote}`, ok ? String(s.models.size) : "-", `${ms} ms`, wire];
     }),
   );
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

@@ -43,19 +43,35 @@ async function probe(s: UpstreamState): Promise<Wire | null> {
   }
 }
 
-/** Does this upstream take a Responses request as is? Concurrent callers share one probe. */
-export async function upstreamWire(s: UpstreamState): Promise<Wire> {
-  const wire = s.config.wire;
-  if (wire !== "auto") return wire.includes("responses") ? "responses" : "chat";
+/** What probing found, shared with concurrent callers; null (unknown) is not remembered. */
+export async function probedWire(s: UpstreamState): Promise<Wire | null> {
   let p = known.get(s);
   if (!p) {
     p = probe(s);
     known.set(s, p);
   }
   const found = await p;
-  if (found === null) {
-    if (known.get(s) === p) known.delete(s); // unknown is not remembered
-    return "chat";
-  }
+  if (found === null && known.get(s) === p) known.delete(s);
   return found;
+}
+
+/** Does this upstream take a Responses request as is? Concurrent callers share one probe. */
+export async function upstreamWire(s: UpstreamState): Promise<Wire> {
+  const wire = s.config.wire;
+  if (wire !== "auto") return wire.includes("responses") ? "responses" : "chat";
+  // Unknown: translate, since every OpenAI-compatible server speaks chat.
+  return (await probedWire(s)) ?? "chat";
+}
+
+/**
+ * The wire as `wayfront check` shows it: the configured list ("chat", "chat+responses"), or
+ * "auto: " and what the probe found ("chat", "chat+responses", or "unknown" when it decided
+ * nothing; requests are then translated and the probe runs again).
+ */
+export async function describeWire(s: UpstreamState): Promise<string> {
+  const wire = s.config.wire;
+  if (wire !== "auto") return wire.join("+");
+  const found = await probedWire(s);
+  if (found === null) return "auto: unknown (probe decided nothing; translating to chat for now)";
+  return `auto: ${found === "responses" ? "chat+responses" : "chat"}`;
 }

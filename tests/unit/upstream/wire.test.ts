@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { judgeProbeStatus, upstreamWire } from "../../../src/upstream/wire.ts";
+import { describeWire, judgeProbeStatus, upstreamWire } from "../../../src/upstream/wire.ts";
 import type { UpstreamState } from "../../../src/upstream/registry.ts";
 
 function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Response>): UpstreamState & { calls: string[] } {
@@ -57,5 +57,21 @@ describe("wire", () => {
     expect(await upstreamWire(s)).toBe("chat");
     expect(await upstreamWire(s)).toBe("chat");
     expect(s.calls).toHaveLength(2);
+  });
+
+  test("describeWire: the configured list, or auto and what the probe found", async () => {
+    expect(await describeWire(state(["chat"], async () => new Response()))).toBe("chat");
+    expect(await describeWire(state(["chat", "responses"], async () => new Response()))).toBe("chat+responses");
+    expect(await describeWire(state("auto", async () => new Response(null, { status: 404 })))).toBe("auto: chat");
+    expect(await describeWire(state("auto", async () => new Response(null, { status: 422 })))).toBe("auto: chat+responses");
+    const flaky = state("auto", async () => new Response(null, { status: 500 }));
+    expect(await describeWire(flaky)).toStartWith("auto: unknown");
+  });
+
+  test("describeWire shares the probe with upstreamWire", async () => {
+    const s = state("auto", async () => new Response(null, { status: 400 }));
+    expect(await describeWire(s)).toBe("auto: chat+responses");
+    expect(await upstreamWire(s)).toBe("responses");
+    expect(s.calls).toHaveLength(1);
   });
 });

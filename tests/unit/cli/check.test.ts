@@ -1,0 +1,60 @@
+// `wayfront check` shows each upstream's wire: configured, or auto with what the probe found.
+import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { check } from "../../../src/cli/check.ts";
+import { parseArgs } from "../../../src/cli/args.ts";
+import { startMockUpstream, type MockUpstream } from "../../mock/upstream.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "wayfront-check-"));
+let chatOnly: MockUpstream;
+let both: MockUpstream;
+
+beforeAll(async () => {
+  chatOnly = await startMockUpstream({ models: ["a"], wire: ["chat"] });
+  both = await startMockUpstream({ models: ["b"], wire: ["chat", "responses"] });
+});
+afterAll(async () => {
+  await chatOnly.stop();
+  await both.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function runCheck(toml: string): Promise<string[]> {
+  const file = join(dir, `c${Math.random().toString(36).slice(2)}.toml`);
+  writeFileSync(file, toml);
+  const lines: string[] = [];
+  const spy = spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+  try {
+    await check(parseArgs(["check", "--config", file]));
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+const row = (lines: string[], name: string) => lines.find((l) => l.startsWith(name + " "))!;
+
+test("the wire column: configured lists as is, auto with the probe's answer", async () => {
+  const lines = await runCheck(
+    [
+      `[[upstream]]\nname = "llama"\nbase_url = "${chatOnly.url}"\n`,
+      `[[upstream]]\nname = "vllm"\nbase_url = "${both.url}"\n`,
+      `[[upstream]]\nname = "fixed"\nbase_url = "${both.url}"\nwire = ["chat"]\n`,
+      `[[upstream]]\nname = "both"\nbase_url = "${chatOnly.url}"\nwire = ["chat", "responses"]\n`,
+      `[[upstream]]\nname = "dead"\nbase_url = "http://127.0.0.1:9/v1"\n`,
+    ].join("\n"),
+  );
+  expect(lines.find((l) => l.startsWith("name"))).toMatch(/latency\s+wire$/);
+  expect(row(lines, "llama")).toMatch(/\sauto: chat$/);
+  expect(row(lines, "vllm")).toMatch(/\sauto: chat\+responses$/);
+  // Configured: shown as configured, and no probe is sent.
+  expect(row(lines, "fixed")).toMatch(/\schat$/);
+  expect(row(lines, "both")).toMatch(/\schat\+responses$/);
+  expect(row(lines, "dead")).toContain("auto: unknown");
+  // One probe each for the two auto upstreams that answered; none for the configured ones.
+  const probes = (m: MockUpstream) => m.requests.filter((r) => r.method === "POST" && r.path === "/v1/responses").length;
+  expect(probes(chatOnly)).toBe(1);
+  expect(probes(both)).toBe(1);
+});
