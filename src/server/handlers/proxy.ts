@@ -83,8 +83,7 @@ export async function streamed(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const early = new Promise<null>((r) => (timer = setTimeout(() => r(null), hb)));
   const first = await Promise.race([attempt, early]).finally(() => clearTimeout(timer));
-  const relay = (s: Served) =>
-    hooks.relay?.(s) ??
+  const plain = (s: Served) =>
     relaySse(s.sent.response.body!, {
       api,
       heartbeatMs: hb,
@@ -93,17 +92,21 @@ export async function streamed(
       stripUsage: s.prepared.stripUsage,
       onEnd: (end) => done(200, { upstream: s.upstream.config.name, attempts: s.attempts, error: end.error?.message }),
     });
+  const relay = (s: Served) => hooks.relay?.(s) ?? plain(s);
   if (first === null) {
     return new Response(earlyStream({ api, attempt, heartbeatMs: hb, relay, onError: (e) => done(200, { error: e.message }) }), {
       headers: { ...SSE_HEADERS, "x-wayfront-request-id": id },
     });
   }
   const res = first.sent.response;
-  if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+  // A hook's relay goes first: it may make events of a non-SSE answer (the Responses handler
+  // translates a chat server's JSON completion).
+  const own = hooks.relay?.(first) ?? null;
+  if (!own && (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream"))) {
     // Some servers answer a stream request with plain JSON (e.g. an error with 200); pass it on.
     done(res.status, { upstream: first.upstream.config.name, attempts: first.attempts });
     return new Response(res.body, { status: res.status, headers: clientHeaders(res.headers, servedHeaders(first, id)) });
   }
   const extra = hooks.headers?.(first);
-  return new Response(relay(first), { status: res.status, headers: clientHeaders(res.headers, { ...SSE_HEADERS, ...servedHeaders(first, id), ...extra }) });
+  return new Response(own ?? plain(first), { status: res.status, headers: clientHeaders(res.headers, { ...SSE_HEADERS, ...servedHeaders(first, id), ...extra }) });
 }

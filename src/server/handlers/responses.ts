@@ -4,6 +4,11 @@
 // the conversation is kept so `previous_response_id` works even when the upstream keeps
 // nothing; an id we stored is expanded into the full input for every target, since no
 // upstream ever saw our ids.
+//
+// What a translation drops (tools a chat server cannot run…) depends only on the request,
+// so when every target is chat-only (or every one speaks Responses) the x-wayfront-warning
+// header is known before any target answers: it is set even on a stream committed early
+// (relay/early.ts), on cache hits, and repeated as an SSE comment at the stream's start.
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Gateway } from "../gateway.ts";
 import type { RequestLog } from "../../status/log.ts";
@@ -18,7 +23,7 @@ import { ChatToResponsesStream } from "../../protocol/translate/stream.ts";
 import { chatCompletionToResponse } from "../../protocol/translate/final.ts";
 import { clientHeaders } from "../../upstream/headers.ts";
 import { upstreamWire, type Wire } from "../../upstream/wire.ts";
-import { translateChatSse } from "../../relay/translate-stream.ts";
+import { translateChatJson, translateChatSse, type TranslateEnd } from "../../relay/translate-stream.ts";
 import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses.ts";
 import { readBody } from "../body.ts";
 import { requestScope } from "../request-scope.ts";
@@ -41,6 +46,8 @@ interface Turn {
   expanded: boolean;
   store: boolean;
   responseId: string;
+  /** Translations by "accepts reasoning_effort": the rest of the chat request is the same for every target. */
+  translations: Map<boolean, RequestTranslation>;
 }
 
 /** Client keys will pick the namespace; until then every caller shares one. */
@@ -60,6 +67,26 @@ function warningsOf(s: Served): Record<string, string> {
   return t ? warningHeader(t.translation.warnings) : {};
 }
 
+/** Adds warnings known before the attempt to a response made anywhere (early stream, cache hit, error). */
+function withWarnings(res: Response, warnings: string[] | null): Response {
+  const h = warningHeader(warnings ?? []);
+  const value = h["x-wayfront-warning"];
+  if (!value || res.headers.has("x-wayfront-warning")) return res;
+  try {
+    res.headers.set("x-wayfront-warning", value);
+    return res;
+  } catch {
+    // Headers of a Response we did not construct may be immutable: copy it.
+    const headers = new Headers(res.headers);
+    headers.set("x-wayfront-warning", value);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
+function isSse(res: Response): boolean {
+  return (res.headers.get("content-type") ?? "").includes("text/event-stream");
+}
+
 export function responsesHandler(gw: Gateway) {
   const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
   return async function responses(request: Request): Promise<Response> {
@@ -72,6 +99,7 @@ export function responsesHandler(gw: Gateway) {
       const turn = startTurn(body, store, namespaceOf(request));
       const route = await planRoute(turn, await resolveRoute(body.model, gw.config, gw.registry), gw);
       log.route = route.name;
+      const known = knownWarnings(turn, route);
       const prepare = prepareFor(turn, text, route.wires);
       const keep = (r: Parameters<ResponseStore["put"]>[2]) => {
         if (!turn.store) return;
@@ -87,24 +115,29 @@ export function responsesHandler(gw: Gateway) {
       try {
       const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare }, gw);
       if (body.stream) {
-        return await streamed("responses", attempt, gw, id, done, {
+        const res = await streamed("responses", attempt, gw, id, done, {
           headers: warningsOf,
           relay: (s) => {
             const t = s.prepared.translation as Translated | undefined;
             if (!t) return null;
             const translator = new ChatToResponsesStream({ model: body.model, toolNames: t.translation.toolNames, responseId: turn.responseId, request: turn.req });
-            return translateChatSse(s.sent.response.body!, {
+            const o = {
               translator,
               heartbeatMs: gw.config.server.heartbeatMs,
               upstreamName: s.upstream.config.name,
               abortUpstream: s.sent.abort,
-              onEnd: (end) => {
+              warning: warningsOf(s)["x-wayfront-warning"],
+              onEnd: (end: TranslateEnd) => {
                 done(200, { upstream: s.upstream.config.name, attempts: s.attempts, error: end.error?.message });
                 if (end.response) keep(end.response);
               },
-            });
+            };
+            // A server that ignored `stream: true` sent one JSON completion (already read whole).
+            if (!isSse(s.sent.response)) return translateChatJson(s.text ?? "", o);
+            return translateChatSse(s.sent.response.body!, o);
           },
         });
+        return withWarnings(res, known);
       }
       const served = await attempt;
       const res = served.sent.response;
@@ -129,7 +162,7 @@ export function responsesHandler(gw: Gateway) {
       }
       };
       const cacheReq = { api: "responses" as const, route, body, headers: request.headers, signal: request.signal, requestId: id, onReplay: keep };
-      return await gw.cache.serve(cacheReq, answer, cacheReport(log, done));
+      return withWarnings(await gw.cache.serve(cacheReq, answer, cacheReport(log, done)), known);
     } catch (err) {
       return fail(err);
     }
@@ -149,7 +182,31 @@ function startTurn(body: ParsedBody, store: ResponseStore, namespace: string): T
     expanded: history !== null,
     store: req.store !== false,
     responseId: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
+    translations: new Map(),
   };
+}
+
+/** This turn as a chat request, made once per reasoning_effort setting and shared by targets. */
+function translationFor(turn: Turn, acceptsReasoningEffort: boolean): RequestTranslation {
+  let t = turn.translations.get(acceptsReasoningEffort);
+  if (!t) {
+    const req = { ...turn.req, input: turn.conversation as ResponsesRequest["input"] };
+    t = responsesToChat(req, { acceptsReasoningEffort });
+    turn.translations.set(acceptsReasoningEffort, t);
+  }
+  return t;
+}
+
+/**
+ * The warnings every target would give, when that is known before trying one: none when all
+ * speak Responses, the translation's when all are chat-only (they don't depend on the target
+ * beyond reasoning_effort, which warns nothing); null for a mixed route.
+ */
+function knownWarnings(turn: Turn, route: PlannedRoute): string[] | null {
+  const wires = route.targets.map((t) => route.wires.get(t.upstream));
+  if (wires.every((w) => w === "responses")) return [];
+  if (wires.every((w) => w === "chat")) return translationFor(turn, false).warnings;
+  return null;
 }
 
 interface PlannedRoute extends Route {
@@ -186,12 +243,10 @@ function prepareFor(turn: Turn, text: string, wires: Map<string, Wire>): Prepare
       const { previous_response_id: _, ...rest } = turn.body;
       return { path: "/responses", body: JSON.stringify({ ...rest, model: target.model, input: turn.conversation }) };
     }
-    const req = { ...turn.req, input: turn.conversation as ResponsesRequest["input"] };
     // reasoning_effort is an OpenAI-hosted parameter; llama.cpp and Ollama reject or ignore
     // unknown effort values, so only cloud-tier upstreams get it.
-    const translation = responsesToChat(req, { acceptsReasoningEffort: upstream.config.tier === "cloud" });
-    translation.chat.model = target.model;
+    const translation = translationFor(turn, upstream.config.tier === "cloud");
     const translated: Translated = { translation };
-    return { path: "/chat/completions", body: JSON.stringify(translation.chat), translation: translated };
+    return { path: "/chat/completions", body: JSON.stringify({ ...translation.chat, model: target.model }), translation: translated };
   };
 }
