@@ -9,12 +9,13 @@ import { cacheKey, type Api } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
-import { freshId, replayFinal, replayStream } from "./replay.ts";
+import { finalTemplate, freshId, replayStream } from "./replay.ts";
 import { recorder } from "./record.ts";
 import { teeBody } from "./tee.ts";
 import { Flights, type Flight } from "./coalesce.ts";
 import type { CacheEntry, CacheStore } from "./store.ts";
 import { isFlightLocks, waitForEntry, type FlightLocks } from "./flight-locks.ts";
+import { HotTier, type HotEntry } from "./hot-tier.ts";
 
 export type CacheOutcome = "HIT" | "MISS" | "BYPASS" | "COALESCED" | "HIT-NEAR";
 
@@ -45,6 +46,12 @@ export interface GatewayCache {
 // rather than make the client wait on the cache (Redis down or unreachable).
 const STORE_TIMEOUT_MS = 250;
 
+// The in-process hot tier (hot-tier.ts). Its age bounds how long this process may still serve
+// an entry that was cleared or evicted elsewhere; 10 s keeps that short while a hot key
+// costs one store read per 10 s instead of one per request.
+const HOT_MAX_AGE_MS = 10_000;
+const HOT_MAX_BYTES = 32 * 1024 * 1024;
+
 /**
  * The tenant an entry belongs to. One namespace until client keys exist (then: the key's
  * id), unless the alias shares its answers across clients.
@@ -64,6 +71,11 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 export function gatewayCache(config: Config, store: CacheStore, onError: (err: unknown) => void = () => {}): GatewayCache {
   const flights = new Flights();
   const locks: FlightLocks | null = isFlightLocks(store) ? store : null;
+  // At most half the store's cap, so what the store evicted for size (least recently used
+  // first) is, in practice, no longer here either.
+  const hot = new HotTier({ maxBytes: Math.min(HOT_MAX_BYTES, Math.floor(config.cache.maxBytes / 2)), maxAgeMs: HOT_MAX_AGE_MS, ttlMs: config.cache.ttlMs });
+  /** An entry from the store, kept hot; one that cannot stay is served all the same. */
+  const warm = (e: CacheEntry): HotEntry => hot.set(e) ?? { entry: e, final: finalTemplate(e), bytes: 0, until: 0 };
 
   function label(res: Response, outcome: CacheOutcome, age = 0): Response {
     res.headers.set("x-wayfront-cache", outcome);
@@ -71,18 +83,20 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
     return res;
   }
 
-  function hit(req: CacheRequest, entry: CacheEntry, outcome: CacheOutcome): Response {
+  function hit(req: CacheRequest, h: HotEntry, outcome: CacheOutcome): Response {
+    const entry = h.entry;
     const age = Math.max(0, Math.floor((Date.now() - entry.createdAt) / 1000));
     const common = { "x-wayfront-request-id": req.requestId, "x-wayfront-cache": outcome, age: String(age) };
     const model = req.body.model;
     const id = freshId(req.api);
-    const final = !req.body.stream || req.onReplay ? replayFinal(entry, { api: req.api, model, id }) : null;
-    if (final && req.onReplay) req.onReplay(final);
+    const text = !req.body.stream || req.onReplay ? h.final.render(id, model) : null;
+    // The hook may keep what it gets: it gets its own copy, not the cached object.
+    if (text !== null && req.onReplay) req.onReplay(JSON.parse(text));
     if (req.body.stream && req.api !== "embeddings") {
       const includeUsage = (req.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
       return new Response(replayStream(entry, { api: req.api, includeUsage, model, id }), { headers: { ...SSE_HEADERS, ...common } });
     }
-    return new Response(JSON.stringify(final), { headers: { "content-type": "application/json", ...common } });
+    return new Response(text, { headers: { "content-type": "application/json", ...common } });
   }
 
   async function safeAnswer(answer: Answer, signal: AbortSignal, requestId: string): Promise<Response> {
@@ -118,6 +132,7 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
           const entry: CacheEntry = { key: o.key, api: req.api, namespace: o.namespace, createdAt: Date.now(), ...recorded, near: o.near };
           // put() only queues (sqlite) or is in flight (redis): the response is not held up.
           store.put(entry).catch(onError);
+          hot.set(entry);
         }
         void locks?.release(o.key, o.namespace).catch(() => {});
       },
@@ -157,12 +172,17 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
     // as a stream, a non-stream one the JSON. Converting mid-flight is left for later.
     const flightKey = `${namespace}\u0000${key}\u0000${req.body.stream ? "s" : "f"}`;
     if (d.read) {
+      const h = hot.get(key, namespace);
+      if (h) {
+        store.noteHit?.(key, namespace);
+        return report("HIT", 200), hit(req, h, "HIT");
+      }
       try {
         const entry = await withTimeout(store.get(key, namespace));
-        if (entry) return report("HIT", 200), hit(req, entry, "HIT");
+        if (entry) return report("HIT", 200), hit(req, warm(entry), "HIT");
         if (near && alias) {
           const close = await withTimeout(store.getNear(near.nearKey, near.simhash, alias.near, namespace));
-          if (close) return report("HIT-NEAR", 200), hit(req, close, "HIT-NEAR");
+          if (close) return report("HIT-NEAR", 200), hit(req, warm(close), "HIT-NEAR");
         }
       } catch (err) {
         onError(err);
@@ -180,7 +200,7 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
       const got = await locks.acquire(key, namespace).catch(() => true);
       if (!got) {
         const entry = await waitForEntry(store, locks, key, namespace, req.signal);
-        if (entry) return report("COALESCED", 200), hit(req, entry, "COALESCED");
+        if (entry) return report("COALESCED", 200), hit(req, warm(entry), "COALESCED");
         // A flight may have started here while we waited.
         const flight = flights.get(flightKey);
         if (flight) return follow(req, flight, report);
@@ -192,5 +212,15 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
     return res;
   }
 
-  return { serve, store, close: () => store.close() };
+  // What the server and tests see as the store: clearing or pruning it drops the hot tier too.
+  const exposed: CacheStore = {
+    get: (key, namespace) => store.get(key, namespace),
+    getNear: (nk, sh, max, namespace) => store.getNear(nk, sh, max, namespace),
+    put: (e) => store.put(e),
+    stats: () => store.stats(),
+    clear: () => (hot.clear(), store.clear()),
+    prune: () => (hot.clear(), store.prune()),
+    close: () => store.close(),
+  };
+  return { serve, store: exposed, close: () => (hot.clear(), store.close()) };
 }

@@ -100,6 +100,11 @@ export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
       return found ? this.get(found.key, namespace) : null;
     },
 
+    noteHit() {
+      // Entries expire from their creation (PX), so there is nothing to touch; only count.
+      void count("hits");
+    },
+
     async put(e) {
       const near = e.near ? { nearKey: e.near.nearKey, simhash: BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") } : undefined;
       const json = JSON.stringify({ ...e, near });

@@ -110,3 +110,29 @@ export function replayFinal(entry: CacheEntry, opts: Omit<ReplayOptions, "includ
   copy.model = opts.model;
   return copy;
 }
+
+/** An entry's non-stream answer serialised once, with the per-replay id and model as holes. */
+export interface FinalTemplate {
+  render(id: string, model: string): string;
+  /** UTF-8 length of the template text. */
+  readonly bytes: number;
+}
+
+export function finalTemplate(entry: CacheEntry): FinalTemplate {
+  // Random markers, made after the entry was recorded, so no answer text can contain them;
+  // JSON.stringify leaves them intact, so splitting on their quoted form finds each hole.
+  const mark = randomHex(16);
+  const idMark = `"wf-id-${mark}"`;
+  const modelMark = `"wf-model-${mark}"`;
+  const text = JSON.stringify(replayFinal(entry, { api: entry.api, id: JSON.parse(idMark), model: JSON.parse(modelMark) }));
+  const parts = text.split(new RegExp(`(${idMark}|${modelMark})`));
+  const bytes = Buffer.byteLength(text);
+  return {
+    bytes,
+    render(id, model) {
+      let out = parts[0]!;
+      for (let i = 1; i < parts.length; i += 2) out += (parts[i] === idMark ? JSON.stringify(id) : JSON.stringify(model)) + parts[i + 1];
+      return out;
+    },
+  };
+}

@@ -194,6 +194,12 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       return e ? hit(e) : null;
     },
 
+    noteHit(key, namespace) {
+      hits++;
+      touches.set(id(namespace, key), { namespace, key, at: now() });
+      schedule();
+    },
+
     put(e) {
       pending.set(id(e.namespace, e.key), e);
       return schedule();

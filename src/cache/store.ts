@@ -28,6 +28,11 @@ export interface CacheStore {
   getNear(nearKey: string, simhash: bigint, maxDistance: number, namespace: string): Promise<CacheEntry | null>;
   /** May return before the entry is durable; get() in this process sees it at once. */
   put(e: CacheEntry): Promise<void>;
+  /**
+   * A hit answered by a tier above the store (hot-tier.ts) for an entry this store holds:
+   * count it and mark the entry used, as get() would have. Never throws, never waits.
+   */
+  noteHit?(key: string, namespace: string): void;
   stats(): Promise<CacheStats>;
   clear(): Promise<void>;
   /** Removes expired entries, then least recently used ones while over the byte cap. */
