@@ -1,0 +1,118 @@
+// The real Codex CLI (npm @openai/codex, pinned) driven through Wayfront to chat-only upstreams:
+// Codex speaks only the Responses API to custom providers, so everything here goes through
+// the Responses → Chat translation and back, and Codex itself judges the stream it gets.
+import { afterEach, expect, test } from "bun:test";
+import { echoText } from "../mock/answer-plan.ts";
+import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
+import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { codexExec } from "./codex-exec.ts";
+import { startToolScriptUpstream, type ToolScriptUpstream } from "./tool-script-upstream.ts";
+
+/** Bound on one `codex exec` run; a healthy run takes about a second. */
+const RUN_TIMEOUT_MS = 60_000;
+/** bun:test's own per-test bound, above the run's so the run's message is the one reported. */
+const TEST_TIMEOUT_MS = 90_000;
+
+const ALIAS = `[models."test-model"]\ntargets = ["gpu/m"]\n`;
+const CHAT_SAFE_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+let stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.reverse()) await stop();
+  stops = [];
+});
+
+async function gatewayTo(upstreamUrl: string): Promise<TestGateway> {
+  const gw = await startTestGateway(upstreamToml("gpu", upstreamUrl) + ALIAS);
+  stops.push(() => gw.stop());
+  return gw;
+}
+
+const chatPosts = (requests: RecordedRequest[]) =>
+  requests.filter((r) => r.method === "POST" && r.path === "/v1/chat/completions");
+
+/** What Codex printed plus what it logged, for a failure message that shows why. */
+const transcript = (run: { code: number | null; stdout: string; stderr: string; timedOut: boolean }) =>
+  `exit ${run.code}${run.timedOut ? " (timed out)" : ""}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+test(
+  "codex exec gets a text answer from a chat-only upstream, through the Responses translation",
+  async () => {
+    const mock: MockUpstream = await startMockUpstream({ models: ["m"], wire: ["chat"] });
+    stops.push(() => mock.stop());
+    const gw = await gatewayTo(mock.url);
+    const prompt = "Reply with the marker WF-E2E-4711";
+
+    const run = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS });
+
+    expect(run.timedOut, transcript(run)).toBe(false);
+    expect(run.code, transcript(run)).toBe(0);
+    // The mock echoes the last user message, which is the prompt as Codex sent it.
+    expect(run.stdout, transcript(run)).toContain(echoText(prompt));
+
+    const posts = chatPosts(mock.requests);
+    expect(posts).toHaveLength(1);
+    const body = posts[0].body;
+    expect(body.model).toBe("m");
+    expect(body.stream).toBe(true);
+    // Codex's own key stays with the gateway.
+    expect(posts[0].headers.authorization).not.toBe("Bearer local");
+    // Responses-only fields don't reach a chat server.
+    for (const key of ["input", "include", "store", "reasoning", "prompt_cache_key", "client_metadata", "instructions"]) {
+      expect(body).not.toHaveProperty(key);
+    }
+    // The developer message (Codex's system prompt) leads, the prompt ends the conversation.
+    expect(["system", "developer"]).toContain(body.messages[0].role);
+    expect(body.messages[0].content).toContain("Codex");
+    expect(body.messages.at(-1)).toEqual({ role: "user", content: prompt });
+    // Tools flattened to plain chat functions: namespaced ones joined into one safe name,
+    // hosted ones (web_search) left out.
+    expect(body.tools.length).toBeGreaterThan(0);
+    for (const tool of body.tools) {
+      expect(tool.type).toBe("function");
+      expect(tool.function.name).toMatch(CHAT_SAFE_NAME);
+      expect(typeof tool.function.parameters).toBe("object");
+    }
+    const names: string[] = body.tools.map((t: any) => t.function.name);
+    expect(names).toContain("exec_command");
+    expect(names.some((n) => n.startsWith("multi_agent_v1__"))).toBe(true);
+    expect(names.some((n) => n.includes("web_search"))).toBe(false);
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  "codex exec runs the exec_command the upstream asks for and sends the output back",
+  async () => {
+    // printf so the output differs from the command text: seeing it proves the command ran.
+    const up: ToolScriptUpstream = await startToolScriptUpstream({ model: "m", command: "printf 'WF-%s-OK\\n' TOOL" });
+    stops.push(() => up.stop());
+    const gw = await gatewayTo(up.url);
+
+    const run = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt: "Run the check.", timeoutMs: RUN_TIMEOUT_MS });
+
+    expect(run.timedOut, transcript(run)).toBe(false);
+    expect(run.code, transcript(run)).toBe(0);
+
+    const posts = chatPosts(up.requests);
+    expect(posts).toHaveLength(2);
+    const [first, second] = posts.map((p) => p.body);
+    expect(first.messages.some((m: any) => m.role === "tool")).toBe(false);
+    // The second turn replays the call as the upstream made it, then Codex's output for it.
+    const messages: any[] = second.messages;
+    const call = messages.at(-2);
+    expect(call.role).toBe("assistant");
+    expect(call.tool_calls).toHaveLength(1);
+    expect(call.tool_calls[0].id).toBe(up.callId);
+    expect(call.tool_calls[0].function.name).toBe("exec_command");
+    expect(JSON.parse(call.tool_calls[0].function.arguments)).toEqual({ cmd: "printf 'WF-%s-OK\\n' TOOL" });
+    const result = messages.at(-1);
+    expect(result.role).toBe("tool");
+    expect(result.tool_call_id).toBe(up.callId);
+    expect(result.content).toContain("WF-TOOL-OK");
+    // And the final answer, built from that output, is what Codex printed.
+    expect(run.stdout, transcript(run)).toContain("Tool said: ");
+    expect(run.stdout, transcript(run)).toContain("WF-TOOL-OK");
+  },
+  TEST_TIMEOUT_MS,
+);
