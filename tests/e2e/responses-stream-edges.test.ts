@@ -85,6 +85,32 @@ describe("an upstream slower than the heartbeat", () => {
   });
 });
 
+describe("cache hits on a chat-only route", () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    mock = await startMockUpstream({ models: ["test-model"], wire: ["chat"] });
+    gw = await startTestGateway(upstreamToml("local", mock.url));
+  });
+  afterAll(async () => {
+    await gw.stop();
+    await mock.stop();
+  });
+
+  test("a replayed answer carries the dropped-tool warning like the fresh one", async () => {
+    const body = { model: "test-model", input: "cached weather", tools: TOOLS, temperature: 0, store: false };
+    const first = await post(gw, body);
+    await first.json();
+    expect(first.headers.get("x-wayfront-warning")).toContain('tool "web_search" was dropped');
+    const again = await post(gw, body);
+    expect((await again.json()).output[0].content[0].text).toBe("Echo: cached weather");
+    expect(again.headers.get("x-wayfront-cache")).toBe("HIT");
+    expect(again.headers.get("x-wayfront-warning")).toContain('tool "web_search" was dropped');
+    expect(mock.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(1);
+  });
+});
+
 describe("a chat-only upstream that answers stream requests with JSON", () => {
   let gw: TestGateway;
   let server: ReturnType<typeof Bun.serve>;
@@ -169,7 +195,7 @@ describe("a chat-only upstream that answers stream requests with JSON", () => {
     expect(events.at(-1).message).toContain("model crashed");
   });
 
-  test("a stored answer made from JSON can be fetched and continued", async () => {
+  test("a stored answer made from JSON can be fetched back", async () => {
     const res = await post(gw, { model: "json-model", input: "remember json", stream: true });
     const id = eventsOf(await res.text()).at(-1).response.id;
     const got = await fetch(`${gw.v1}/responses/${id}`);
