@@ -1,0 +1,149 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { recorder, type Recorded } from "../../../src/cache/record.ts";
+import type { Api } from "../../../src/cache/key.ts";
+import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../../../src/protocol/errors.ts";
+
+const SSE = "text/event-stream; charset=utf-8";
+const JSON_CT = "application/json";
+const enc = new TextEncoder();
+
+/** Feeds text in awkward pieces (split mid-event and mid-UTF-8) the way a socket might. */
+function record(api: Api, status: number, contentType: string, text: string, pieces = 7): Recorded | null {
+  const rec = recorder(api, status, contentType);
+  const all = enc.encode(text);
+  const step = Math.max(1, Math.ceil(all.length / pieces));
+  for (let i = 0; i < all.length; i += step) rec.push(all.subarray(i, i + step));
+  return rec.finish();
+}
+
+const sse = (payloads: unknown[], done = true) => payloads.map((p) => `data: ${JSON.stringify(p)}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");
+
+const head = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1700000000, model: "m" };
+const chatChunks = [
+  { ...head, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] },
+  { ...head, choices: [{ index: 0, delta: { content: "Héllo " }, finish_reason: null }] },
+  { ...head, choices: [{ index: 0, delta: { content: "wörld" }, finish_reason: null }] },
+  { ...head, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] },
+  { ...head, choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+];
+
+describe("recorder: streams", () => {
+  test("chat stream → its data payloads (without [DONE]) and the assembled completion", () => {
+    const r = record("chat", 200, SSE, sse(chatChunks));
+    expect(r).not.toBeNull();
+    expect(r!.stream).toEqual(chatChunks.map((c) => JSON.stringify(c)));
+    expect(r!.final).toMatchObject({
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: "Héllo wörld" }, finish_reason: "stop" }],
+      usage: { total_tokens: 5 },
+    });
+  });
+
+  test("a last event with no blank line after it still counts", () => {
+    const text = sse(chatChunks, false).replace(/\n\n$/, "\n");
+    const r = record("chat", 200, SSE, text);
+    expect(r?.stream).toHaveLength(chatChunks.length);
+  });
+
+  test("Responses stream → every event's data, final = the response.completed response", () => {
+    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const r = record("responses", 200, SSE, text, 13);
+    expect(r).not.toBeNull();
+    const types = r!.stream!.map((d) => JSON.parse(d).type);
+    expect(types[0]).toBe("response.created");
+    expect(types.at(-1)).toBe("response.completed");
+    expect(r!.final).toMatchObject({ id: "resp_1", status: "completed", output: [{ content: [{ text: "Hello from the gateway." }] }] });
+  });
+
+  test("legacy completions stream → text per choice joined, finish and usage kept", () => {
+    const h = { id: "cmpl-1", object: "text_completion", created: 1, model: "m" };
+    const chunks = [
+      { ...h, choices: [{ index: 0, text: "foo", finish_reason: null }] },
+      { ...h, choices: [{ index: 0, text: "bar", finish_reason: "stop" }] },
+      { ...h, choices: [], usage: { total_tokens: 4 } },
+    ];
+    const r = record("completions", 200, SSE, sse(chunks));
+    expect(r!.stream).toHaveLength(3);
+    expect(r!.final).toEqual({
+      id: "cmpl-1",
+      object: "text_completion",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, text: "foobar", logprobs: null, finish_reason: "stop" }],
+      usage: { total_tokens: 4 },
+    });
+  });
+
+  test("a chat stream ending with the gateway's error event is not kept", () => {
+    const cut = sse(chatChunks.slice(0, 2), false) + chatStreamErrorEvent(new GatewayError("upstream_error", "the upstream went away"));
+    expect(record("chat", 200, SSE, cut)).toBeNull();
+  });
+
+  test("a Responses stream with an `error` event is not kept", () => {
+    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const early = text.slice(0, text.indexOf("event: response.completed"));
+    expect(record("responses", 200, SSE, early + responsesStreamErrorEvent(new Error("boom"), 10))).toBeNull();
+  });
+
+  test("a stream cut before its finish is not kept", () => {
+    // No finish_reason chunk, no [DONE]: the upstream died and nobody added an error event.
+    expect(record("chat", 200, SSE, sse(chatChunks.slice(0, 3), false))).toBeNull();
+    // Cut in the middle of an event: the partial one is dropped, and there is no finish.
+    const whole = sse(chatChunks);
+    expect(record("chat", 200, SSE, whole.slice(0, whole.indexOf('"stop"') + 3))).toBeNull();
+  });
+
+  test("a Responses stream that ends incomplete is not kept", () => {
+    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8")
+      .replace("event: response.completed", "event: response.incomplete")
+      .replace(/"type":"response\.completed"(.*)"status":"completed","model"/, '"type":"response.incomplete"$1"status":"incomplete","model"');
+    expect(record("responses", 200, SSE, text)).toBeNull();
+  });
+
+  test("a data payload that is not JSON makes the whole stream unrecordable", () => {
+    expect(record("chat", 200, SSE, "data: {not json\n\n" + sse(chatChunks))).toBeNull();
+  });
+});
+
+describe("recorder: whole answers", () => {
+  const completion = {
+    id: "chatcmpl-2",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop", logprobs: null }],
+  };
+
+  test("chat JSON → stream null, final the parsed object", () => {
+    expect(record("chat", 200, JSON_CT, JSON.stringify(completion), 3)).toEqual({ stream: null, final: completion });
+  });
+
+  test("embeddings JSON → kept when it has data, not when empty", () => {
+    const emb = { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, -0.2] }], model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } };
+    expect(record("embeddings", 200, JSON_CT, JSON.stringify(emb))).toEqual({ stream: null, final: emb });
+    expect(record("embeddings", 200, JSON_CT, JSON.stringify({ ...emb, data: [] }))).toBeNull();
+  });
+
+  test("a finish of length or content_filter is not kept", () => {
+    for (const reason of ["length", "content_filter"]) {
+      const c = { ...completion, choices: [{ ...completion.choices[0], finish_reason: reason }] };
+      expect(record("chat", 200, JSON_CT, JSON.stringify(c))).toBeNull();
+    }
+  });
+
+  test("a 2xx body carrying an error object, or not JSON, is not kept", () => {
+    expect(record("chat", 200, JSON_CT, JSON.stringify({ error: { message: "x" } }))).toBeNull();
+    expect(record("chat", 200, JSON_CT, "<html>oops</html>")).toBeNull();
+    expect(record("chat", 200, JSON_CT, JSON.stringify(completion).slice(0, 40))).toBeNull();
+  });
+
+  test("non-2xx answers are never kept, whatever their body", () => {
+    for (const status of [400, 429, 500, 503]) {
+      expect(record("chat", status, JSON_CT, JSON.stringify(completion))).toBeNull();
+      expect(record("chat", status, SSE, sse(chatChunks))).toBeNull();
+    }
+  });
+});
