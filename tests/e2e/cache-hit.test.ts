@@ -211,3 +211,24 @@ test("near-duplicates: whitespace and case variants hit near, a different number
   const c = await plainChat(`please summarise the design notes for the caching layer in plain words ${tag} 2`, "near");
   expect(c.cache).toBe("MISS");
 });
+
+test("repeated hits (served from the in-process hot tier) count as hits, get fresh ids, and clear empties them", async () => {
+  const q = unique("hot tier");
+  const miss = await plainChat(q);
+  expect(miss.cache).toBe("MISS");
+  const before = (await gw.gateway.cache.store.stats()).hits;
+  const ids = new Set<string>();
+  for (const model of ["gpu/m", "gpu/m", "gpu/m"]) {
+    const { data, response } = await client.chat.completions.create({ model, temperature: 0, messages: [{ role: "user", content: q }] }).withResponse();
+    expect(response.headers.get("x-wayfront-cache")).toBe("HIT");
+    expect(data.choices[0].message.content).toBe(miss.text);
+    expect(data.model).toBe(model);
+    ids.add(data.id);
+  }
+  expect(ids.size).toBe(3);
+  expect((await gw.gateway.cache.store.stats()).hits - before).toBe(3);
+  expect(upstreamCalls(q)).toBe(1);
+  await gw.gateway.cache.store.clear();
+  expect((await plainChat(q)).cache).toBe("MISS");
+  expect(upstreamCalls(q)).toBe(2);
+});
