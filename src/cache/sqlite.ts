@@ -39,6 +39,12 @@ const NEAR_CANDIDATES = 64;
 
 const EVICT_PAGE = 64;
 
+// Hit bookkeeping alone (counters, last_used) waits this long before it is written: flushing
+// it every event-loop turn cost a transaction per turn under a stream of hits (the cache-hit
+// bench profile). A put still flushes on the next turn and takes the waiting bookkeeping
+// with it, so LRU order is current whenever eviction runs; stats() and close() flush first.
+const BOOKKEEPING_DELAY_MS = 1000;
+
 const id = (namespace: string, key: string) => `${namespace}\u0000${key}`;
 
 export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
@@ -49,7 +55,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
   const touches = new Map<string, { namespace: string; key: string; at: number }>();
   let hits = 0;
   let misses = 0;
-  let scheduled: { timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void } | null = null;
+  let scheduled: { timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void; soon: boolean } | null = null;
 
   const q = {
     get: db.query<Row, [string, string, number]>(
@@ -131,12 +137,23 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     s?.resolve();
   }
 
-  function schedule(): Promise<void> {
+  /** soon: entries to write (next turn); otherwise bookkeeping only (BOOKKEEPING_DELAY_MS). */
+  function schedule(soon: boolean): Promise<void> {
+    // A timer, not a microtask: the response in flight finishes before we write.
+    const timer = () => {
+      const t = setTimeout(flushNow, soon ? 0 : BOOKKEEPING_DELAY_MS);
+      // Bookkeeping alone must not keep a short-lived process (the CLI) alive; close() flushes.
+      if (!soon) t.unref?.();
+      return t;
+    };
     if (!scheduled) {
       let resolve!: () => void;
       const done = new Promise<void>((r) => (resolve = r));
-      // A timer, not a microtask: the response in flight finishes before we write.
-      scheduled = { timer: setTimeout(flushNow, 0), done, resolve };
+      scheduled = { timer: timer(), done, resolve, soon };
+    } else if (soon && !scheduled.soon) {
+      clearTimeout(scheduled.timer);
+      scheduled.timer = timer();
+      scheduled.soon = true;
     }
     return scheduled.done;
   }
@@ -164,7 +181,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
   function hit(e: CacheEntry): CacheEntry {
     hits++;
     touches.set(id(e.namespace, e.key), { namespace: e.namespace, key: e.key, at: now() });
-    schedule();
+    schedule(false);
     return e;
   }
 
@@ -173,7 +190,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       const e = lookup(key, namespace);
       if (e) return hit(e);
       misses++;
-      schedule();
+      schedule(false);
       return null;
     },
 
@@ -197,12 +214,12 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     noteHit(key, namespace) {
       hits++;
       touches.set(id(namespace, key), { namespace, key, at: now() });
-      schedule();
+      schedule(false);
     },
 
     put(e) {
       pending.set(id(e.namespace, e.key), e);
-      return schedule();
+      return schedule(true);
     },
 
     async stats(): Promise<CacheStats> {

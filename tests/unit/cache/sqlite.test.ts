@@ -47,6 +47,19 @@ describe("sqliteStore", () => {
     expect(st.bytes).toBe(JSON.stringify({ text: "k1" }).length + JSON.stringify(['{"a":1}']).length);
   });
 
+  test("hit bookkeeping (get hits, noteHit, misses) is written with the next put's flush", async () => {
+    const path = tempPath();
+    const s = make({ path, now: () => 1000 });
+    await s.put(entry("k"));
+    await s.get("k", "ns");
+    s.noteHit!("k", "ns");
+    await s.get("absent", "ns");
+    await s.put(entry("k2"));
+    // Another connection to the same file sees what this one flushed, without flushing it.
+    const other = make({ path, now: () => 1000 });
+    expect(await other.stats()).toMatchObject({ entries: 2, hits: 2, misses: 1 });
+  });
+
   test("null stream round-trips as null", async () => {
     const s = make({ now: () => 1000 });
     await s.put(entry("k", { stream: null }));
