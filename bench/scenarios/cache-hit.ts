@@ -1,6 +1,7 @@
 // Scenario: cache hits under load. The gateway answers a request it has cached (exact key,
-// non-streamed) against a bare Bun server returning the same bytes; the ratio is what the
-// cache path costs over the floor of "answer with these bytes".
+// non-streamed, and with `streamed` also the streamed form) against a bare Bun server
+// returning the same bytes; the ratio is what the cache path costs over the floor of
+// "answer with these bytes".
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,15 @@ export interface CacheHitOptions {
   connections: number;
   durationSec: number;
   warmupSec: number;
+  /** Also measure streamed hits (SSE replay) against the same bytes served bare. */
+  streamed?: boolean;
+}
+
+export interface HitRatio {
+  gateway: LoadResult;
+  bare: LoadResult;
+  rpsRatio: number;
+  p50Ratio: number;
 }
 
 export interface CacheHitResult {
@@ -22,6 +32,7 @@ export interface CacheHitResult {
   rpsRatio: number;
   /** gateway p50 / bare p50 */
   p50Ratio: number;
+  streamed?: HitRatio;
 }
 
 export async function runCacheHit(o: CacheHitOptions): Promise<CacheHitResult> {
@@ -32,23 +43,27 @@ export async function runCacheHit(o: CacheHitOptions): Promise<CacheHitResult> {
     procs.push(upstream);
     const gateway = await spawnServer("cache-gateway", [upstream.url]);
     procs.push(gateway);
-    const body = chatBody(BENCH_MODEL, false);
     const url = `${gateway.url}/v1/chat/completions`;
-    const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
-    await (await post()).arrayBuffer(); // the miss that fills the cache
-    const hit = await post();
-    if (hit.headers.get("x-wayfront-cache") !== "HIT") throw new Error(`cache-hit bench: expected a HIT, got ${hit.headers.get("x-wayfront-cache")}`);
-    const file = join(dir, "answer.json");
-    writeFileSync(file, new Uint8Array(await hit.arrayBuffer()));
-    const bare = await spawnServer("static-bytes", [file]);
-    procs.push(bare);
-    const measure = async (target: string) => {
-      if (o.warmupSec > 0) await runLoad({ url: target, body, connections: o.connections, durationSec: o.warmupSec });
-      return runLoad({ url: target, body, connections: o.connections, durationSec: o.durationSec });
+    const side = async (stream: boolean): Promise<HitRatio> => {
+      const body = chatBody(BENCH_MODEL, stream);
+      const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      await (await post()).arrayBuffer(); // the miss that fills the cache (or a hit already)
+      const hit = await post();
+      if (hit.headers.get("x-wayfront-cache") !== "HIT") throw new Error(`cache-hit bench: expected a HIT, got ${hit.headers.get("x-wayfront-cache")}`);
+      const file = join(dir, stream ? "answer.sse" : "answer.json");
+      writeFileSync(file, new Uint8Array(await hit.arrayBuffer()));
+      const bare = await spawnServer("static-bytes", [file]);
+      procs.push(bare);
+      const measure = async (target: string) => {
+        if (o.warmupSec > 0) await runLoad({ url: target, body, connections: o.connections, durationSec: o.warmupSec });
+        return runLoad({ url: target, body, connections: o.connections, durationSec: o.durationSec });
+      };
+      const g = await measure(url);
+      const b = await measure(`${bare.url}/v1/chat/completions`);
+      return { gateway: g, bare: b, rpsRatio: g.rps / b.rps, p50Ratio: g.p50Ms / b.p50Ms };
     };
-    const g = await measure(url);
-    const b = await measure(`${bare.url}/v1/chat/completions`);
-    return { gateway: g, bare: b, rpsRatio: g.rps / b.rps, p50Ratio: g.p50Ms / b.p50Ms };
+    const plain = await side(false);
+    return o.streamed ? { ...plain, streamed: await side(true) } : plain;
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -57,14 +72,23 @@ export async function runCacheHit(o: CacheHitOptions): Promise<CacheHitResult> {
 
 export function formatCacheHit(r: CacheHitResult): string {
   const row = (name: string, l: LoadResult) => `${name.padEnd(14)} ${l.rps.toFixed(0).padStart(8)} req/s  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  errors ${l.errors + l.non2xx}`;
-  return [
+  const lines = [
     "cache hit (non-streamed, exact key) vs a bare Bun server returning the same bytes",
     row("bare server", r.bare),
     row("gateway hit", r.gateway),
     `ratio: throughput ${r.rpsRatio.toFixed(2)}× of bare, p50 latency ${r.p50Ratio.toFixed(2)}× of bare`,
-  ].join("\n");
+  ];
+  if (r.streamed) {
+    lines.push(
+      "cache hit (streamed SSE replay, exact key) vs a bare Bun server returning the same bytes",
+      row("bare server", r.streamed.bare),
+      row("gateway hit", r.streamed.gateway),
+      `ratio (streamed): throughput ${r.streamed.rpsRatio.toFixed(2)}× of bare, p50 latency ${r.streamed.p50Ratio.toFixed(2)}× of bare`,
+    );
+  }
+  return lines.join("\n");
 }
 
 if (import.meta.main) {
-  console.log(formatCacheHit(await runCacheHit({ connections: 20, durationSec: 5, warmupSec: 1 })));
+  console.log(formatCacheHit(await runCacheHit({ connections: 20, durationSec: 5, warmupSec: 1, streamed: !process.argv.includes("--no-stream") })));
 }

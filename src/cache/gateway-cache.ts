@@ -9,7 +9,7 @@ import { cacheKey, type Api } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
-import { finalTemplate, freshId, replayStream } from "./replay.ts";
+import { finalTemplate, freshId, streamOfTexts } from "./replay.ts";
 import { recorder } from "./record.ts";
 import { teeBody } from "./tee.ts";
 import { Flights, type Flight } from "./coalesce.ts";
@@ -75,7 +75,7 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
   // first) is, in practice, no longer here either.
   const hot = new HotTier({ maxBytes: Math.min(HOT_MAX_BYTES, Math.floor(config.cache.maxBytes / 2)), maxAgeMs: HOT_MAX_AGE_MS, ttlMs: config.cache.ttlMs });
   /** An entry from the store, kept hot; one that cannot stay is served all the same. */
-  const warm = (e: CacheEntry): HotEntry => hot.set(e) ?? { entry: e, final: finalTemplate(e), bytes: 0, until: 0 };
+  const warm = (e: CacheEntry): HotEntry => hot.set(e) ?? { entry: e, final: finalTemplate(e), streams: [], bytes: 0, until: 0 };
 
   function label(res: Response, outcome: CacheOutcome, age = 0): Response {
     res.headers.set("x-wayfront-cache", outcome);
@@ -89,12 +89,12 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
     const common = { "x-wayfront-request-id": req.requestId, "x-wayfront-cache": outcome, age: String(age) };
     const model = req.body.model;
     const id = freshId(req.api);
-    const text = !req.body.stream || req.onReplay ? h.final.render(id, model) : null;
+    const text = !req.body.stream || req.onReplay ? h.final.render(id, model)[0]! : null;
     // The hook may keep what it gets: it gets its own copy, not the cached object.
     if (text !== null && req.onReplay) req.onReplay(JSON.parse(text));
     if (req.body.stream && req.api !== "embeddings") {
       const includeUsage = (req.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-      return new Response(replayStream(entry, { api: req.api, includeUsage, model, id }), { headers: { ...SSE_HEADERS, ...common } });
+      return new Response(streamOfTexts(hot.stream(h, includeUsage).render(id, model)), { headers: { ...SSE_HEADERS, ...common } });
     }
     return new Response(text, { headers: { "content-type": "application/json", ...common } });
   }

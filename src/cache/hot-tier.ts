@@ -10,7 +10,7 @@
 // gateway's store drop the whole tier. Bounded by bytes (UTF-8 of what it holds), LRU.
 
 import type { CacheEntry } from "./store.ts";
-import { finalTemplate, type FinalTemplate } from "./replay.ts";
+import { finalTemplate, streamTemplate, type Template } from "./replay.ts";
 
 export interface HotTierOptions {
   /** Upper bound of the UTF-8 bytes held (serialised answers + recorded stream payloads). */
@@ -25,7 +25,9 @@ export interface HotTierOptions {
 export interface HotEntry {
   entry: CacheEntry;
   /** The non-stream answer with the id and model left as holes. */
-  final: FinalTemplate;
+  final: Template;
+  /** SSE replays, made on first use: [without usage, with usage]. */
+  streams: [Template?, Template?];
   bytes: number;
   /** Served from here until then (loadedAt + maxAgeMs, capped by createdAt + ttl). */
   until: number;
@@ -65,15 +67,26 @@ export class HotTier {
     let bytes = final.bytes;
     for (const p of entry.stream ?? []) bytes += Buffer.byteLength(p);
     if (bytes > this.o.maxBytes || this.now() >= until) return null;
-    const h: HotEntry = { entry, final, bytes, until };
+    const h: HotEntry = { entry, final, streams: [], bytes, until };
     this.map.set(s, h);
     this.total += bytes;
-    for (const [k, v] of this.map) {
-      if (this.total <= this.o.maxBytes) break;
-      this.map.delete(k);
-      this.total -= v.bytes;
-    }
+    this.evict();
     return h;
+  }
+
+  /** The entry's SSE replay; kept with it (and counted) while the entry is here. */
+  stream(h: HotEntry, includeUsage: boolean): Template {
+    const i = includeUsage ? 1 : 0;
+    const have = h.streams[i];
+    if (have) return have;
+    const t = streamTemplate(h.entry, includeUsage);
+    if (this.map.get(slot(h.entry.namespace, h.entry.key)) === h) {
+      h.streams[i] = t;
+      h.bytes += t.bytes;
+      this.total += t.bytes;
+      this.evict();
+    }
+    return t;
   }
 
   clear(): void {
@@ -87,6 +100,14 @@ export class HotTier {
 
   get size(): number {
     return this.map.size;
+  }
+
+  private evict(): void {
+    for (const [k, v] of this.map) {
+      if (this.total <= this.o.maxBytes) break;
+      this.map.delete(k);
+      this.total -= v.bytes;
+    }
   }
 
   private drop(s: string): void {

@@ -123,28 +123,63 @@ export function replayFinal(entry: CacheEntry, opts: Omit<ReplayOptions, "includ
   return copy;
 }
 
-/** An entry's non-stream answer serialised once, with the per-replay id and model as holes. */
-export interface FinalTemplate {
-  render(id: string, model: string): string;
-  /** UTF-8 length of the template text. */
+/**
+ * Replay text made once with the per-replay id and model left as holes, so a repeated hit
+ * only fills them in instead of parsing, copying and serialising the entry again.
+ */
+export interface Template {
+  render(id: string, model: string): string[];
+  /** UTF-8 length of the texts. */
   readonly bytes: number;
 }
 
-export function finalTemplate(entry: CacheEntry): FinalTemplate {
+function template(make: (id: string, model: string) => string[]): Template {
   // Random markers, made after the entry was recorded, so no answer text can contain them;
   // JSON.stringify leaves them intact, so splitting on their quoted form finds each hole.
   const mark = randomHex(16);
-  const idMark = `"wf-id-${mark}"`;
-  const modelMark = `"wf-model-${mark}"`;
-  const text = JSON.stringify(replayFinal(entry, { api: entry.api, id: JSON.parse(idMark), model: JSON.parse(modelMark) }));
-  const parts = text.split(new RegExp(`(${idMark}|${modelMark})`));
-  const bytes = Buffer.byteLength(text);
+  const idMark = `wf-id-${mark}`;
+  const modelMark = `wf-model-${mark}`;
+  const quotedId = JSON.stringify(idMark);
+  const texts = make(idMark, modelMark);
+  const split = new RegExp(`(${quotedId}|${JSON.stringify(modelMark)})`);
+  const parts = texts.map((t) => t.split(split));
+  let bytes = 0;
+  for (const t of texts) bytes += Buffer.byteLength(t);
   return {
     bytes,
     render(id, model) {
-      let out = parts[0]!;
-      for (let i = 1; i < parts.length; i += 2) out += (parts[i] === idMark ? JSON.stringify(id) : JSON.stringify(model)) + parts[i + 1];
-      return out;
+      const [qi, qm] = [JSON.stringify(id), JSON.stringify(model)];
+      return parts.map((p) => {
+        let out = p[0]!;
+        for (let i = 1; i < p.length; i += 2) out += (p[i] === quotedId ? qi : qm) + p[i + 1];
+        return out;
+      });
     },
   };
+}
+
+/** The entry's non-stream answer (replayFinal) as one text. */
+export function finalTemplate(entry: CacheEntry): Template {
+  return template((id, model) => [JSON.stringify(replayFinal(entry, { api: entry.api, id, model }))]);
+}
+
+/** The entry's SSE replay (replayStream), one text per event. */
+export function streamTemplate(entry: CacheEntry, includeUsage: boolean): Template {
+  const decoder = new TextDecoder();
+  return template((id, model) => {
+    const opts = { api: entry.api, includeUsage, id, model };
+    const events = entry.api === "responses" ? responseEvents(entry, opts) : chatLikeEvents(entry, opts);
+    return events.map((e) => decoder.decode(e));
+  });
+}
+
+/** Rendered event texts as a stream, one enqueue per event like replayStream. */
+export function streamOfTexts(texts: string[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < texts.length) controller.enqueue(encoder.encode(texts[i++]));
+      else controller.close();
+    },
+  });
 }

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { HotTier } from "../../../src/cache/hot-tier.ts";
-import { finalTemplate, replayFinal } from "../../../src/cache/replay.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { finalTemplate, replayFinal, replayStream, streamOfTexts, streamTemplate } from "../../../src/cache/replay.ts";
+import { SseParser } from "../../../src/protocol/sse.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
 
 const completion = (content: string) => ({
@@ -31,17 +34,49 @@ describe("finalTemplate", () => {
     const e = entry("k", { final: completion('say "hi" \\ and \u00e9') });
     const tpl = finalTemplate(e);
     for (const [id, model] of [["chatcmpl-1", "gpu/m"], ['we"ird', "m\\odel\n"]]) {
-      expect(JSON.parse(tpl.render(id!, model!))).toEqual(replayFinal(e, { api: "chat", id, model }));
+      expect(JSON.parse(tpl.render(id!, model!)[0]!)).toEqual(replayFinal(e, { api: "chat", id, model }));
     }
-    expect(tpl.bytes).toBe(Buffer.byteLength(tpl.render("wf-id-0123456789abcdef0123456789abcdef", "wf-model-0123456789abcdef0123456789abcdef")));
+    expect(tpl.bytes).toBe(Buffer.byteLength(tpl.render("wf-id-0123456789abcdef0123456789abcdef", "wf-model-0123456789abcdef0123456789abcdef")[0]!));
   });
 
   test("embeddings keep no id; a stream-only Responses entry is assembled", () => {
     const emb = entry("e", { api: "embeddings", final: { object: "list", data: [{ index: 0, embedding: [1] }], model: "up" } });
-    expect(JSON.parse(finalTemplate(emb).render("ignored", "asked"))).toEqual({ object: "list", data: [{ index: 0, embedding: [1] }], model: "asked" });
+    expect(JSON.parse(finalTemplate(emb).render("ignored", "asked")[0]!)).toEqual({ object: "list", data: [{ index: 0, embedding: [1] }], model: "asked" });
     const resp = { id: "resp_o", object: "response", status: "completed", model: "up", output: [] };
     const streamed = entry("r", { api: "responses", final: null, stream: [JSON.stringify({ type: "response.completed", response: resp })] });
-    expect(JSON.parse(finalTemplate(streamed).render("resp_new", "asked"))).toEqual({ ...resp, id: "resp_new", model: "asked" });
+    expect(JSON.parse(finalTemplate(streamed).render("resp_new", "asked")[0]!)).toEqual({ ...resp, id: "resp_new", model: "asked" });
+  });
+});
+
+async function text(r: ReadableStream<Uint8Array>): Promise<string[]> {
+  const dec = new TextDecoder();
+  const out: string[] = [];
+  for await (const c of r) out.push(dec.decode(c));
+  return out;
+}
+
+describe("streamTemplate", () => {
+  const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: "chatcmpl-o", object: "chat.completion.chunk", created: 7, model: "up", choices: [{ index: 0, delta, finish_reason: finish }] });
+  const usage = JSON.stringify({ id: "chatcmpl-o", object: "chat.completion.chunk", created: 7, model: "up", choices: [], usage: { total_tokens: 3 } });
+  const chat = entry("s", { stream: [chunk({ role: "assistant", content: "" }), chunk({ content: 'a "quoted" bit' }), chunk({}, "stop"), usage] });
+
+  test("chat: the same events, event by event, as replayStream, with and without usage", async () => {
+    for (const includeUsage of [false, true]) {
+      const rendered = streamTemplate(chat, includeUsage).render("chatcmpl-new", 'my "model"');
+      const expected = await text(replayStream(chat, { api: "chat", includeUsage, id: "chatcmpl-new", model: 'my "model"' }));
+      expect(await text(streamOfTexts(rendered))).toEqual(expected);
+      expect(rendered.at(-1)).toBe("data: [DONE]\n\n");
+    }
+  });
+
+  test("Responses: every event's response gets the new id and model; the rest is untouched", async () => {
+    const raw = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const stream = new SseParser().push(raw + "\n\n").map((e) => e.data);
+    const e = entry("r", { api: "responses", stream, final: null });
+    const rendered = streamTemplate(e, false).render("resp_new", "asked");
+    expect(rendered).toEqual(await text(replayStream(e, { api: "responses", includeUsage: false, id: "resp_new", model: "asked" })));
+    const completed = new SseParser().push(rendered.join("")).find((x) => x.event === "response.completed")!;
+    expect(JSON.parse(completed.data).response).toMatchObject({ id: "resp_new", model: "asked", status: "completed" });
   });
 });
 
@@ -84,6 +119,18 @@ describe("HotTier", () => {
     expect(hot.bytes).toBeLessThanOrEqual(one * 2 + 2);
     expect(hot.set(entry("huge", { final: completion("x".repeat(one * 3)) }))).toBeNull();
     expect(hot.get("huge", "default")).toBeNull();
+  });
+
+  test("a stream replay made for an entry is kept with it and counted", () => {
+    const { hot } = tier();
+    const h = hot.set(entry("s", { stream: [JSON.stringify({ choices: [{ index: 0, delta: { content: "x" }, finish_reason: "stop" }] })] }))!;
+    const before = hot.bytes;
+    const t = hot.stream(h, false);
+    expect(hot.stream(h, false)).toBe(t);
+    expect(hot.bytes).toBe(before + t.bytes);
+    expect(h.bytes).toBe(before + t.bytes);
+    hot.stream(h, true);
+    expect(h.streams.filter(Boolean)).toHaveLength(2);
   });
 
   test("recorded stream payloads count toward the bytes; re-setting a key replaces it", () => {
