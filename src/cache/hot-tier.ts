@@ -8,6 +8,8 @@
 // eviction. So an entry stays here at most `maxAgeMs` after it was loaded (then one store
 // read refreshes it) and never past the entry's own TTL; `clear`/`prune` through the
 // gateway's store drop the whole tier. Bounded by bytes (UTF-8 of what it holds), LRU.
+// A hit here still counts as a hit in the store (CacheStore.noteHit). While Redis is down,
+// entries already here keep answering (HIT) until they age out; everything else is BYPASS.
 
 import type { CacheEntry } from "./store.ts";
 import { finalTemplate, streamTemplate, type Template } from "./replay.ts";
