@@ -2,6 +2,7 @@
 // coalesce across instances; when Redis dies, requests still succeed, uncached (BYPASS).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
+import { startRedis } from "../helpers/redis.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,32 +19,6 @@ let mock: MockUpstream;
 let redis: Subprocess | null = null;
 let a: Instance;
 let b: Instance;
-
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-async function startRedis(): Promise<{ proc: Subprocess; url: string }> {
-  const bin = Bun.which("redis-server");
-  if (!bin) throw new Error("redis-server is not on PATH: install it (apt-get install -y redis-server); .ci/run does this");
-  const port = await freePort();
-  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "pipe", stderr: "pipe" });
-  // Ready when it accepts a PING; bounded.
-  for (let i = 0; i < 100; i++) {
-    try {
-      const c = new Bun.RedisClient(`redis://127.0.0.1:${port}`);
-      const pong = await c.send("PING", []);
-      c.close();
-      if (pong === "PONG") return { proc, url: `redis://127.0.0.1:${port}` };
-    } catch {}
-    await Bun.sleep(50);
-  }
-  proc.kill();
-  throw new Error("redis-server did not start");
-}
 
 beforeAll(async () => {
   const r = await startRedis();

@@ -2,37 +2,12 @@
 // test dependency like bun itself: missing means failing, with a message saying so.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
+import { startRedis } from "../../helpers/redis.ts";
 import { redisStore } from "../../../src/cache/redis.ts";
 import type { CacheEntry, CacheStore } from "../../../src/cache/store.ts";
 import type { FlightLocks } from "../../../src/cache/flight-locks.ts";
 
 type Store = CacheStore & FlightLocks;
-
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
-async function startRedis(): Promise<{ proc: Subprocess; url: string }> {
-  const bin = Bun.which("redis-server");
-  if (!bin) throw new Error("redis-server is not on PATH: install it (apt-get install -y redis-server); these tests need a real server");
-  const port = await freePort();
-  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const c = new Bun.RedisClient(url);
-      const pong = await c.send("PING", []);
-      c.close();
-      if (pong === "PONG") return { proc, url };
-    } catch {}
-    await Bun.sleep(50);
-  }
-  proc.kill();
-  throw new Error("redis-server did not start");
-}
 
 let redis: { proc: Subprocess; url: string };
 const opened: Store[] = [];
