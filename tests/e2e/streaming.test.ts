@@ -108,3 +108,21 @@ test("an upstream error after the stream was committed arrives as an error event
   expect(last.error.type).toBe("server_error");
   expect(last.error.message).toContain("`gpu`");
 });
+
+test("heartbeat = 0 turns heartbeats and the early commit off: a slow upstream's error keeps its status", async () => {
+  const g = await startTestGateway(`[server]\nheartbeat = 0\n` + upstreamToml("gpu", mock.url, `models = ["m"]`));
+  try {
+    const res = await fetch(`${g.v1}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "gpu/m+slow-first:150+error:503", stream: true, messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(res.status).toBe(503);
+    const ok = await fetch(`${g.v1}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "gpu/m+slow-first:150", stream: true, messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(await ok.text()).not.toContain("keep-alive");
+  } finally {
+    await g.stop();
+  }
+});

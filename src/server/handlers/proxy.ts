@@ -80,9 +80,10 @@ export async function streamed(
   // Give the upstream one heartbeat interval to answer with headers. If it does, the client
   // gets the upstream's real status (errors included); if not (a model loading), we commit a
   // 200 SSE response now and keep the connection alive with comments until it answers.
+  // heartbeat = 0 turns heartbeats off, and with them the early commit.
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const early = new Promise<null>((r) => (timer = setTimeout(() => r(null), hb)));
-  const first = await Promise.race([attempt, early]).finally(() => clearTimeout(timer));
+  const early = hb > 0 ? new Promise<null>((r) => (timer = setTimeout(() => r(null), hb))) : null;
+  const first = early ? await Promise.race([attempt, early]).finally(() => clearTimeout(timer)) : await attempt;
   const plain = (s: Served) =>
     relaySse(s.sent.response.body!, {
       api,
