@@ -3,11 +3,18 @@ import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { startGateway } from "../server/start.ts";
 
+/** Long enough for a typical streamed answer to finish; systemd's default stop timeout is 90 s. */
+const SHUTDOWN_DRAIN_MS = 10_000;
+
 export async function serve(args: Args, version: string): Promise<void> {
   const config = await configFromArgs(args, process.env);
   const gw = startGateway(config, version);
+  let stopping = false;
   const shutdown = async () => {
-    await gw.stop();
+    // A second signal means "now": skip the drain.
+    if (stopping) process.exit(0);
+    stopping = true;
+    await gw.stop(SHUTDOWN_DRAIN_MS);
     process.exit(0);
   };
   process.on("SIGINT", shutdown);

@@ -60,7 +60,8 @@ export interface Config {
   routing: { maxAttempts: number; deadlineMs: number };
   health: { intervalMs: number; failureThreshold: number; cooldownMs: number; modelsRefreshMs: number };
   cache: { mode: CacheMode; backend: "sqlite" | "redis"; ttlMs: number; maxBytes: number; redisUrl: Secret | null };
-  log: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
+  /** "auto": pretty on a terminal, JSON lines otherwise (a log collector, a pipe, a file). */
+  log: { level: "debug" | "info" | "warn" | "error"; format: "auto" | "json" | "pretty" };
   demo: { tokensPerSecond: number };
   responses: { storeTtlMs: number };
 }
@@ -156,7 +157,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       maxBytes: sizeBytes(c.max_bytes, D.DEFAULT_CACHE_MAX_BYTES),
       redisUrl: env[redisUrlEnv] ? new Secret(env[redisUrlEnv]!) : null,
     },
-    log: { level: raw.log?.level ?? "info", format: raw.log?.format ?? "json" },
+    log: { level: raw.log?.level ?? "info", format: raw.log?.format ?? "auto" },
     demo: { tokensPerSecond: raw.demo?.tokens_per_second ?? D.DEFAULT_DEMO_TOKENS_PER_SECOND },
     responses: { storeTtlMs: durationMs(raw.responses?.store_ttl, D.DEFAULT_RESPONSES_STORE_TTL_MS) },
   });

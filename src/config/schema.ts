@@ -106,7 +106,7 @@ export const CacheSection = Type.Object(
 export const LogSection = Type.Object(
   {
     level: Type.Optional(Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")])),
-    format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("pretty")])),
+    format: Type.Optional(Type.Union([Type.Literal("auto"), Type.Literal("json"), Type.Literal("pretty")])),
   },
   strict,
 );

@@ -16,11 +16,12 @@ export interface Running {
   url: string;
   port: number;
   gateway: Gateway;
-  stop(): Promise<void>;
+  stop(drainMs?: number): Promise<void>;
 }
 
 export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void } = {}): Running {
-  const log = new Logger(config.log.level, config.log.format === "pretty", opts.write);
+  const pretty = config.log.format === "pretty" || (config.log.format === "auto" && !opts.write && process.stdout.isTTY === true);
+  const log = new Logger(config.log.level, pretty, opts.write);
   const registry = new Registry(config);
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(join(config.server.dataDir, "wayfront.sqlite"));
@@ -52,10 +53,18 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     url,
     port,
     gateway,
-    async stop() {
+    /** Stop taking requests, let those in flight finish (streams included) for up to drainMs, then close. */
+    async stop(drainMs = 0) {
       registry.stop();
       health.stop();
-      await app.stop();
+      const server = app.server!;
+      const inFlight = server.pendingRequests;
+      if (drainMs > 0 && inFlight > 0) log.event("info", "draining", { in_flight: inFlight, max_ms: drainMs });
+      // Bun's graceful stop waits for every open response, however long a stream runs; bound it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([server.stop(false), new Promise((r) => (timer = setTimeout(r, drainMs)))]);
+      clearTimeout(timer);
+      await server.stop(true);
       cache.close(); // flushes queued cache writes into db first
       db.close();
     },

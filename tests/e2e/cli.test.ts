@@ -85,3 +85,31 @@ test("serve with no config at all starts on the embedded default", async () => {
     await gw.stop();
   }
 });
+
+test("SIGTERM drains: a stream in flight finishes before the process exits", async () => {
+  const slow = await startMockUpstream({ models: ["m"], tokenDelayMs: 30 });
+  const file = join(dir, "drain.toml");
+  writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${slow.url}"\n`);
+  const gw = await spawnGateway([bun, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, "data3")]);
+  try {
+    const res = await fetch(gw.url + "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "gpu/m+tokens:20", stream: true, messages: [{ role: "user", content: "x" }] }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // the stream is flowing
+    gw.proc.kill("SIGTERM");
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(await gw.proc.exited).toBe(0);
+  } finally {
+    gw.proc.kill();
+    await slow.stop();
+  }
+});
