@@ -17,6 +17,14 @@ export async function serve(args: Args, version: string): Promise<void> {
     await gw.stop(SHUTDOWN_DRAIN_MS);
     process.exit(0);
   };
+  // SIGHUP: re-read the config; a config that doesn't validate keeps the running one.
+  process.on("SIGHUP", async () => {
+    try {
+      gw.reload(await configFromArgs(args, process.env));
+    } catch (err) {
+      gw.gateway.log.event("error", "config reload failed; keeping the running config", { message: (err as Error)?.message ?? String(err) });
+    }
+  });
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
 }

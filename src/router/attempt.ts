@@ -91,7 +91,9 @@ export function passThrough(api: Api, bodyText: string, stream = false): Prepare
   };
 }
 
-export async function attemptTargets(input: AttemptInput, ctx: RouterContext): Promise<Served> {
+export async function attemptTargets(input: AttemptInput, live: RouterContext): Promise<Served> {
+  // One consistent view for the whole request, even if a config reload swaps these meanwhile.
+  const ctx: RouterContext = { config: live.config, registry: live.registry, health: live.health, metrics: live.metrics, log: live.log };
   const startedAt = input.startedAt ?? performance.now();
   const plan = planTargets({
     route: input.route,

@@ -11,12 +11,15 @@ import { join } from "node:path";
 import { openDb } from "../db/open.ts";
 import { gatewayCache } from "../cache/gateway-cache.ts";
 import { openCacheStore } from "../cache/open-store.ts";
+import { restartOnlyChanges } from "../config/reload.ts";
 
 export interface Running {
   url: string;
   port: number;
   gateway: Gateway;
   stop(drainMs?: number): Promise<void>;
+  /** Swap in a new config; returns the changed settings that still need a restart. */
+  reload(next: Config): string[];
 }
 
 export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void } = {}): Running {
@@ -53,10 +56,27 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     url,
     port,
     gateway,
+    reload(next: Config) {
+      const before = gateway.config;
+      const registry = new Registry(next, gateway.registry);
+      const health = new Health(next, registry, { health: gateway.health, config: before });
+      const old = { registry: gateway.registry, health: gateway.health };
+      // One synchronous swap: every request from here on sees the new config whole.
+      gateway.config = next;
+      gateway.registry = registry;
+      gateway.health = health;
+      old.registry.stop();
+      old.health.stop();
+      registry.start();
+      health.start();
+      const restart = restartOnlyChanges(before, next);
+      log.event("info", "config reloaded", { config: next.source, upstreams: next.upstreams.map((u) => u.name), restart_needed: restart });
+      return restart;
+    },
     /** Stop taking requests, let those in flight finish (streams included) for up to drainMs, then close. */
     async stop(drainMs = 0) {
-      registry.stop();
-      health.stop();
+      gateway.registry.stop();
+      gateway.health.stop();
       const server = app.server!;
       const inFlight = server.pendingRequests;
       if (drainMs > 0 && inFlight > 0) log.event("info", "draining", { in_flight: inFlight, max_ms: drainMs });

@@ -25,11 +25,22 @@ export class Health {
   /** Upstreams that answered /api/ps with something other than JSON: don't ask again. */
   private readonly noPs = new Set<string>();
 
+  /**
+   * `previous`: on a config reload, an upstream whose URL, concurrency and health settings are
+   * unchanged keeps its state (breaker, slots in use, queue), so a reload mid-traffic neither
+   * forgets an outage nor lets a full GPU take more requests.
+   */
   constructor(
     private readonly config: Config,
     private readonly registry: Registry,
+    previous?: { health: Health; config: Config },
   ) {
     for (const u of config.upstreams) {
+      const kept = previous && sameHealth(previous.config, config, u.name) ? previous.health.byName.get(u.name) : undefined;
+      if (kept) {
+        this.byName.set(u.name, kept);
+        continue;
+      }
       this.byName.set(u.name, {
         name: u.name,
         breaker: new Breaker({ failureThreshold: config.health.failureThreshold, cooldownMs: config.health.cooldownMs }),
@@ -114,4 +125,17 @@ export class Health {
       probe: h.probe,
     }));
   }
+}
+
+function sameHealth(a: Config, b: Config, name: string): boolean {
+  const ua = a.upstreams.find((u) => u.name === name);
+  const ub = b.upstreams.find((u) => u.name === name);
+  return (
+    !!ua &&
+    !!ub &&
+    ua.baseUrl === ub.baseUrl &&
+    ua.maxConcurrency === ub.maxConcurrency &&
+    a.health.failureThreshold === b.health.failureThreshold &&
+    a.health.cooldownMs === b.health.cooldownMs
+  );
 }

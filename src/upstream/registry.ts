@@ -22,15 +22,23 @@ export class Registry {
   private refreshing: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly config: Config) {
-    this.list = config.upstreams.map((u) => ({
-      config: u,
-      fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : (url: string, init: RequestInit) => fetch(url, init),
-      models: new Set(u.staticModels),
-      reported: new Map(),
-      modelsAt: 0,
-      lastError: null,
-    }));
+  /** `previous`: on a config reload, an upstream at the same URL keeps its model lists. */
+  constructor(
+    private readonly config: Config,
+    previous?: Registry,
+  ) {
+    this.list = config.upstreams.map((u) => {
+      const old = previous?.get(u.name);
+      const same = old && old.config.baseUrl === u.baseUrl;
+      return {
+        config: u,
+        fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : (url: string, init: RequestInit) => fetch(url, init),
+        models: same ? new Set([...old.models, ...u.staticModels]) : new Set(u.staticModels),
+        reported: same ? old.reported : new Map(),
+        modelsAt: same ? old.modelsAt : 0,
+        lastError: same ? old.lastError : null,
+      };
+    });
     for (const s of this.list) this.byName.set(s.config.name, s);
   }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { runCli, spawnGateway } from "../helpers/process.ts";
+import { until } from "../helpers/wait.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const bun = process.execPath;
@@ -111,5 +112,33 @@ test("SIGTERM drains: a stream in flight finishes before the process exits", asy
   } finally {
     gw.proc.kill();
     await slow.stop();
+  }
+});
+
+test("SIGHUP reloads the config: a changed alias applies at once; a broken file keeps the running config", async () => {
+  const file = join(dir, "reload.toml");
+  const write = (model: string) => writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n\n[models."coder"]\ntargets = ["gpu/${model}"]\n`);
+  write("m1");
+  const gw = await spawnGateway([bun, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, "data4")]);
+  const sentModel = async () => {
+    const before = mock.requests.length;
+    const r = await fetch(gw.url + "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }) });
+    expect(r.status).toBe(200);
+    await r.text();
+    return mock.requests.slice(before).find((q) => q.path.endsWith("/chat/completions"))!.body.model;
+  };
+  try {
+    expect(await sentModel()).toBe("m1");
+    write("m2");
+    gw.proc.kill("SIGHUP");
+    await until(() => gw.lines.some((l) => l.includes('"msg":"config reloaded"')), Boolean, "the reload");
+    expect(await sentModel()).toBe("m2");
+    writeFileSync(file, `[[upstream]]\nname = "gpu"\ntier = "gpu"\n`); // invalid
+    gw.proc.kill("SIGHUP");
+    const failed = await until(() => gw.lines.find((l) => l.includes("config reload failed")), Boolean, "the reload to be refused");
+    expect(failed).toContain("upstream[0]");
+    expect(await sentModel()).toBe("m2");
+  } finally {
+    await gw.stop();
   }
 });

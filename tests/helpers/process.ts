@@ -4,6 +4,8 @@ import type { Subprocess } from "bun";
 
 export interface GatewayProcess {
   url: string;
+  /** Every line the gateway printed on stdout so far (its JSON log). */
+  lines: string[];
   proc: Subprocess<"ignore", "pipe", "pipe">;
   stop(): Promise<void>;
 }
@@ -20,10 +22,22 @@ export async function spawnGateway(cmd: string[], env: Record<string, string> = 
     buf += decoder.decode(value);
     const line = buf.split("\n").find((l) => l.includes('"msg":"listening"'));
     if (line) {
-      reader.releaseLock();
-      void proc.stdout.pipeTo(new WritableStream()).catch(() => {});
+      const lines = buf.split("\n").filter(Boolean);
+      // Keep reading, so the pipe never fills and tests can wait for a log line.
+      void (async () => {
+        let rest = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          rest += decoder.decode(value);
+          const parts = rest.split("\n");
+          rest = parts.pop()!;
+          lines.push(...parts.filter(Boolean));
+        }
+      })().catch(() => {});
       return {
         url: JSON.parse(line).url,
+        lines,
         proc,
         async stop() {
           proc.kill();
