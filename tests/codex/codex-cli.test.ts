@@ -2,6 +2,9 @@
 // Codex speaks only the Responses API to custom providers, so everything here goes through
 // the Responses → Chat translation and back, and Codex itself judges the stream it gets.
 import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
@@ -115,4 +118,31 @@ test(
     expect(run.stdout, transcript(run)).toContain("WF-TOOL-OK");
   },
   TEST_TIMEOUT_MS,
+);
+
+test(
+  "the same codex exec twice: the second run is answered from the prompt cache (per-session ids ignored)",
+  async () => {
+    const mock: MockUpstream = await startMockUpstream({ models: ["m"], wire: ["chat"] });
+    stops.push(() => mock.stop());
+    // Codex sends no temperature or seed, so the default deterministic mode would not cache it.
+    const gw = await startTestGateway(`[cache]\nmode = "always"\n` + upstreamToml("gpu", mock.url) + ALIAS);
+    stops.push(() => gw.stop());
+    const prompt = "Reply with the marker WF-CACHE-0042";
+    // The same folders for both sessions: Codex puts its working directory in the prompt.
+    const root = mkdtempSync(join(tmpdir(), "wayfront-codex-twice-"));
+    stops.push(async () => rmSync(root, { recursive: true, force: true }));
+    const first = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+    expect(first.code, transcript(first)).toBe(0);
+    // Let the write, which is kept off the response path, land before the second session.
+    await gw.gateway.cache.store.stats();
+    const second = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+    expect(second.code, transcript(second)).toBe(0);
+    expect(second.stdout, transcript(second)).toContain(echoText(prompt));
+    // A new Codex session stamps new item ids, session ids and prompt_cache_key: still one generation.
+    expect(chatPosts(mock.requests)).toHaveLength(1);
+    const hits = gw.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === "request" && l.cache === "HIT");
+    expect(hits).toHaveLength(1);
+  },
+  TEST_TIMEOUT_MS * 2,
 );

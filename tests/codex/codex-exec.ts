@@ -58,12 +58,14 @@ export async function codexExec(opts: {
   prompt: string;
   timeoutMs: number;
   extraArgs?: string[];
+  /** Reuse one set of folders (same working directory, so the same environment context). */
+  root?: string;
 }): Promise<CodexRun> {
-  const root = mkdtempSync(join(tmpdir(), "wayfront-codex-"));
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), "wayfront-codex-"));
   const home = join(root, "home");
   const codexHome = join(root, "codex-home");
   const work = join(root, "work");
-  for (const dir of [home, codexHome, work]) mkdirSync(dir);
+  for (const dir of [home, codexHome, work]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(codexHome, "config.toml"), codexConfig(opts.baseUrl, opts.model));
   const args = [
     CODEX_BIN,
@@ -110,6 +112,6 @@ export async function codexExec(opts: {
   } finally {
     clearTimeout(timer);
     await stop();
-    rmSync(root, { recursive: true, force: true });
+    if (!opts.root) rmSync(root, { recursive: true, force: true });
   }
 }
