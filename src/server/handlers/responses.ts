@@ -28,13 +28,9 @@ import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses
 import { readBody } from "../body.ts";
 import { requestScope } from "../request-scope.ts";
 import { cacheReport, servedHeaders, streamed } from "./proxy.ts";
+import { warningHeader, warningsOf, withWarnings, type Translated } from "./warnings.ts";
 
 const checkRequest = TypeCompiler.Compile(ResponsesRequest);
-
-/** What prepare hands back through `Served.prepared.translation`. */
-interface Translated {
-  translation: RequestTranslation;
-}
 
 /** One request's facts, worked out before any target is tried. */
 interface Turn {
@@ -53,34 +49,6 @@ interface Turn {
 /** Client keys will pick the namespace; until then every caller shares one. */
 function namespaceOf(_request: Request): string {
   return DEFAULT_NAMESPACE;
-}
-
-export function warningHeader(warnings: string[]): Record<string, string> {
-  if (warnings.length === 0) return {};
-  // Header values must be visible ASCII; the warnings are ours, but tool names are not.
-  const text = [...new Set(warnings)].join("; ").replace(/[^\x20-\x7e]/g, "?");
-  return { "x-wayfront-warning": text.slice(0, 4000) };
-}
-
-function warningsOf(s: Served): Record<string, string> {
-  const t = s.prepared.translation as Translated | undefined;
-  return t ? warningHeader(t.translation.warnings) : {};
-}
-
-/** Adds warnings known before the attempt to a response made anywhere (early stream, cache hit, error). */
-function withWarnings(res: Response, warnings: string[] | null): Response {
-  const h = warningHeader(warnings ?? []);
-  const value = h["x-wayfront-warning"];
-  if (!value || res.headers.has("x-wayfront-warning")) return res;
-  try {
-    res.headers.set("x-wayfront-warning", value);
-    return res;
-  } catch {
-    // Headers of a Response we did not construct may be immutable: copy it.
-    const headers = new Headers(res.headers);
-    headers.set("x-wayfront-warning", value);
-    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-  }
 }
 
 function isSse(res: Response): boolean {
