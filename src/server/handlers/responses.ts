@@ -28,7 +28,7 @@ import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses
 import { readBody } from "../body.ts";
 import { requestScope } from "../request-scope.ts";
 import { cacheReport, servedHeaders, streamed } from "./proxy.ts";
-import { warningHeader, warningsOf, withWarnings, type Translated } from "./warnings.ts";
+import { warningsOf, withWarnings, type Translated } from "./warnings.ts";
 
 const checkRequest = TypeCompiler.Compile(ResponsesRequest);
 
