@@ -121,7 +121,7 @@ export async function attemptTargets(input: AttemptInput, live: RouterContext): 
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
-      const release = await admit(h, cand, input, ctx, dl, upstream);
+      const release = await admit(h, input, ctx, dl, upstream);
       if (!release) {
         h.breaker.onAbandon();
         if (input.signal.aborted) throw clientGone();
@@ -256,7 +256,7 @@ function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, s
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
-async function admit(h: UpstreamHealth, cand: PlannedTarget, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState) {
+async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState) {
   const fast = h.admission.tryAcquire();
   if (fast) return fast;
   const alias = input.route.alias;

@@ -11,8 +11,7 @@
 // (relay/early.ts), on cache hits, and repeated as an SSE comment at the stream's start.
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Gateway } from "../gateway.ts";
-import type { RequestLog } from "../../status/log.ts";
-import { attemptTargets, passThrough, type Prepare, type Served } from "../../router/attempt.ts";
+import { attemptTargets, passThrough, type Prepare } from "../../router/attempt.ts";
 import { resolveRoute, type Route } from "../../router/resolve.ts";
 import { parseBody, type ParsedBody } from "../../protocol/validate.ts";
 import { GatewayError, errorResponse, toGatewayError } from "../../protocol/errors.ts";
@@ -81,7 +80,7 @@ export function responsesHandler(gw: Gateway) {
       // kept like a fresh one, so previous_response_id works on its (fresh) id too.
       const answer = async (signal: AbortSignal): Promise<Response> => {
       try {
-      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare }, gw);
+      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare, startedAt: started }, gw);
       if (body.stream) {
         const res = await streamed("responses", attempt, gw, id, done, {
           headers: warningsOf,
