@@ -1,5 +1,5 @@
 // Responses API answers: the final Response object and its full streaming event sequence
-// (same order and fields as the recorded Codex fixtures in /work/shared/fixtures/codex).
+// (same order and fields as the recorded Codex fixtures in shared/fixtures/codex beside the project).
 
 import type { AnswerPlan } from "./answer-plan.ts";
 import { completionTokens } from "./answer-plan.ts";

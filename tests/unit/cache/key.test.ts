@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { EXCLUDED_FIELDS, INCLUDED_FIELDS, cacheKey, type Api } from "../../../src/cache/key.ts";
 import { ChatRequest } from "../../../src/protocol/chat.ts";
 import { ResponsesRequest } from "../../../src/protocol/responses.ts";
-// Codex 0.169 request bodies from /work/shared/fixtures/codex, long texts trimmed.
+// Codex 0.169 request bodies from shared/fixtures/codex (beside the project), long texts trimmed.
 import codexTurn1Body from "./fixtures/codex-turn1-body.json";
 import codexTurn2Body from "./fixtures/codex-turn2-body.json";
 

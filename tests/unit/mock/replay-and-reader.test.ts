@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { parseModel } from "../../mock/faults.ts";
 import { startReplayUpstream } from "../../mock/replay-upstream.ts";
 import { iterSse, readSse } from "../../mock/sse-reader.ts";
+import { codexFixture } from "../../helpers/fixtures.ts";
 
-const FIXTURE = "/work/shared/fixtures/codex/sse-text-answer.txt";
+const FIXTURE = codexFixture("sse-text-answer.txt");
 
 describe("replay upstream", () => {
   test("serves the recorded file byte-exact to any POST", async () => {

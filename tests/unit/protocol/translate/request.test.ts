@@ -4,8 +4,9 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ChatRequest } from "../../../../src/protocol/chat.ts";
 import { ResponsesRequest } from "../../../../src/protocol/responses.ts";
 import { responsesToChat } from "../../../../src/protocol/translate/request.ts";
+import { CODEX_FIXTURES } from "../../../helpers/fixtures.ts";
 
-const FIXTURES = "/work/shared/fixtures/codex";
+const FIXTURES = CODEX_FIXTURES.replace(/\/$/, "");
 const load = (name: string): ResponsesRequest => JSON.parse(readFileSync(`${FIXTURES}/${name}`, "utf8")).body;
 const chatCheck = TypeCompiler.Compile(ChatRequest);
 const reqCheck = TypeCompiler.Compile(ResponsesRequest);

@@ -4,10 +4,11 @@ import { SseParser } from "../../../../src/protocol/sse.ts";
 import type { ResponsesEvent } from "../../../../src/protocol/responses.ts";
 import { ChatToResponsesStream, serializeEvent } from "../../../../src/protocol/translate/stream.ts";
 import { assertValidResponse, chunk, runStream, sdkAccumulate, types, usageChunk } from "./events.ts";
+import { codexFixture } from "../../../helpers/fixtures.ts";
 
 const fixtureTypes = (name: string): string[] =>
   // The recorded files may lack the final blank line that terminates the last event.
-  new SseParser().push(`${readFileSync(`/work/shared/fixtures/codex/${name}`, "utf8")}\n\n`).map((e) => e.event ?? "");
+  new SseParser().push(`${readFileSync(codexFixture(name), "utf8")}\n\n`).map((e) => e.event ?? "");
 
 function finalOf(events: ResponsesEvent[]) {
   const last = events.at(-1)!;
