@@ -193,3 +193,22 @@ describe("request fields", () => {
     expect(toolNames[names[1]]).toEqual({ name: `${long}y`, namespace: "my.ns", kind: "function" });
   });
 });
+
+describe("deferred tools (tool_search)", () => {
+  test("tool_search is dropped with a warning; deferred functions are sent up front, so they stay callable", () => {
+    const req = {
+      model: "m",
+      input: "hi",
+      tools: [
+        { type: "tool_search" },
+        { type: "function", name: "get_weather", defer_loading: true, parameters: { type: "object", properties: {} } },
+        { type: "namespace", name: "crm", tools: [{ type: "function", name: "lookup", defer_loading: true, parameters: { type: "object", properties: {} } }] },
+      ],
+    } as unknown as ResponsesRequest;
+    const { chat, warnings } = responsesToChat(req);
+    const names = (chat.tools ?? []).map((t) => t.function.name);
+    expect(names).toEqual(["get_weather", "crm__lookup"]);
+    expect(JSON.stringify(chat.tools)).not.toContain("defer_loading");
+    expect(warnings.join(" ")).toContain("tool_search");
+  });
+});
