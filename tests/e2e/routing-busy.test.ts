@@ -1,32 +1,27 @@
 // Busy means a policy: overflow, wait and queue under real concurrency, FIFO order, and a
 // queued client that leaves takes its place in line with it.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
-import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import type { MockUpstream } from "../mock/upstream.ts";
+import type { TestGateway } from "../helpers/gateway.ts";
+import { startLocalAndCloud, type LocalAndCloud } from "../helpers/local-and-cloud.ts";
 import { status, until, upstreamStatus } from "../helpers/wait.ts";
 
 let gpu: MockUpstream;
-let cloud: MockUpstream;
 let gw: TestGateway;
+let env: LocalAndCloud;
 
 beforeAll(async () => {
-  gpu = await startMockUpstream({ models: ["m"] });
-  cloud = await startMockUpstream({ models: ["big"] });
-  gw = await startTestGateway(
-    `[health]\ninterval = "1h"\n` +
-      upstreamToml("gpu", gpu.url, "max_concurrency = 1") +
-      upstreamToml("cloud", cloud.url, `tier = "cloud"`) +
+  env = await startLocalAndCloud({
+    gpu: "max_concurrency = 1",
+    models:
       `[models."overflow"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "overflow"\n` +
       `[models."wait-short"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "wait"\nmax_queue_ms = 50\n` +
       `[models."wait-long"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "wait"\nmax_queue_ms = 20000\n` +
       `[models."queue"]\ntargets = ["gpu/m", "cloud/big"]\nbusy = "queue"\n`,
-  );
+  });
+  ({ gpu, gw } = env);
 });
-afterAll(async () => {
-  await gw.stop();
-  await gpu.stop();
-  await cloud.stop();
-});
+afterAll(() => env.stop());
 
 function ask(model: string, text: string, signal?: AbortSignal) {
   return fetch(`${gw.v1}/chat/completions`, {

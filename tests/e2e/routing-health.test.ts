@@ -1,30 +1,25 @@
 // Circuit breakers (closed → open → half-open → closed), the total deadline, and accounting.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+import type { MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
-import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import type { TestGateway } from "../helpers/gateway.ts";
+import { startLocalAndCloud, type LocalAndCloud } from "../helpers/local-and-cloud.ts";
 import { status, until, upstreamStatus } from "../helpers/wait.ts";
 
 let gpu: MockUpstream;
-let cloud: MockUpstream;
 let gw: TestGateway;
+let env: LocalAndCloud;
 
 beforeAll(async () => {
-  gpu = await startMockUpstream({ models: ["m"] });
-  cloud = await startMockUpstream({ models: ["big"] });
-  gw = await startTestGateway(
-    `[health]\ninterval = "1h"\nfailure_threshold = 2\ncooldown = "300ms"\n[routing]\ndeadline = "400ms"\n` +
-      upstreamToml("gpu", gpu.url) +
-      upstreamToml("cloud", cloud.url, `tier = "cloud"`) +
+  env = await startLocalAndCloud({
+    sections: `[health]\ninterval = "1h"\nfailure_threshold = 2\ncooldown = "300ms"\n[routing]\ndeadline = "400ms"\n`,
+    models:
       `[models."coder"]\ntargets = ["gpu/m", "cloud/big"]\nprice_input = 2.0\nprice_output = 8.0\n` +
       `[models."slow"]\ntargets = ["gpu/m+slow-first:3000", "cloud/big+slow-first:3000"]\n`,
-  );
+  });
+  ({ gpu, gw } = env);
 });
-afterAll(async () => {
-  await gw.stop();
-  await gpu.stop();
-  await cloud.stop();
-});
+afterAll(() => env.stop());
 
 const ask = (model: string, stream = false, extra: object = {}) =>
   fetch(`${gw.v1}/chat/completions`, {

@@ -6,26 +6,22 @@ import OpenAI from "openai";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { startLocalAndCloud, type LocalAndCloud } from "../helpers/local-and-cloud.ts";
 import { status } from "../helpers/wait.ts";
 
-let gpu: MockUpstream;
 let cloud: MockUpstream;
 let gw: TestGateway;
+let env: LocalAndCloud;
 
 beforeAll(async () => {
-  gpu = await startMockUpstream({ models: ["m"] });
-  cloud = await startMockUpstream({ models: ["big"] });
-  gw = await startTestGateway(
-    `[health]\ninterval = "1h"\n` +
-      upstreamToml("gpu", gpu.url) +
-      upstreamToml("cloud", cloud.url, `tier = "cloud"`) +
+  env = await startLocalAndCloud({
+    models:
       `[models."fragile"]\ntargets = ["gpu/m+tokens:12+drop-after:4", "cloud/big"]\n` +
       `[models."resilient"]\ntargets = ["gpu/m+tokens:12+drop-after:4", "cloud/big+tokens:8"]\nmidstream = "continue"\n`,
-  );
+  });
+  ({ cloud, gw } = env);
 });
-afterAll(async () => {
-  for (const x of [gw, gpu, cloud]) await x.stop();
-});
+afterAll(() => env.stop());
 
 const stream = (model: string, extra: object = {}) =>
   fetch(`${gw.v1}/chat/completions`, {
