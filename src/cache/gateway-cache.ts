@@ -28,6 +28,8 @@ export interface CacheRequest {
   requestId: string;
   /** Hears the final object of every cache hit, with the id the client is shown. */
   onReplay?: (final: any) => void;
+  /** True when the answer must not be kept although it ended well (stitched mid-stream). */
+  unstorable?: () => boolean;
 }
 
 /** Produces the pipeline's answer; aborting `signal` must abort the upstream request. */
@@ -127,7 +129,7 @@ export function gatewayCache(config: Config, store: CacheStore, onError: (err: u
       onEnd: (end) => {
         flight.finish();
         flights.end(o.flightKey, flight);
-        const recorded = end.ok ? rec.finish() : null;
+        const recorded = end.ok && !req.unstorable?.() ? rec.finish() : null;
         if (recorded) {
           const entry: CacheEntry = { key: o.key, api: req.api, namespace: o.namespace, createdAt: Date.now(), ...recorded, near: o.near };
           // put() only queues (sqlite) or is in flight (redis): the response is not held up.

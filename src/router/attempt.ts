@@ -57,6 +57,8 @@ export interface AttemptInput {
   startedAt?: number;
   /** Targets not to try (a mid-stream continuation skips the one that died). */
   exclude?: Set<string>;
+  /** Hears that the answer was stitched from two targets (midstream = "continue"). */
+  onSeam?: () => void;
 }
 
 export interface Served {
@@ -249,6 +251,7 @@ function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, s
       return { body: s.sent.response.body!, upstream: s.upstream.config.name };
     },
     onSeam: (to, partialChars) => {
+      input.onSeam?.();
       ctx.metrics.seams.inc({ from: failed.upstream, to });
       ctx.log?.event("warn", "midstream continuation", { from: failed.upstream, to, partial_chars: partialChars });
     },

@@ -87,10 +87,27 @@ export function continuing(body: ReadableStream<Uint8Array>, o: ContinueOptions)
     try {
       const next = await o.resume(prepare, new Set([`${o.failed.upstream}/${o.failed.model}`]));
       o.onSeam(next.upstream, partial.length);
-      return next.body;
+      return withSeamComment(next.body, `${o.failed.upstream} → ${next.upstream}`);
     } catch {
       throw cause; // no one could continue: the client gets the terminal error event
     }
   }
 }
 
+/** The seam, visible to anyone reading the raw stream: an SSE comment, ignored by clients. */
+function withSeamComment(body: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      if (first) {
+        first = false;
+        return ctl.enqueue(encoder.encode(`: wayfront midstream continuation ${what}\n\n`));
+      }
+      const { value, done } = await reader.read();
+      if (done) ctl.close();
+      else ctl.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}

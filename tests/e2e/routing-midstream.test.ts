@@ -91,3 +91,16 @@ test("responses: a passed-through stream that dies ends with an `error` event co
     await rs.stop();
   }
 });
+
+test("continue: a stitched answer is complete for the client but never cached, and the seam shows in the raw stream", async () => {
+  const ask = () => stream("resilient", { messages: [{ role: "user", content: "stitch me" }] });
+  const first = await ask();
+  expect(first.headers.get("x-wayfront-cache")).toBe("MISS");
+  const raw = await first.text();
+  expect(raw).toContain(": wayfront midstream continuation gpu → cloud");
+  expect(raw.trimEnd().endsWith("data: [DONE]")).toBe(true);
+  await env.gw.gateway.cache.store.stats(); // any queued write has landed
+  const second = await ask();
+  expect(second.headers.get("x-wayfront-cache")).toBe("MISS");
+  await second.text();
+});

@@ -15,6 +15,8 @@ import { requestScope } from "../request-scope.ts";
 export function proxyHandler(api: Api, gw: Gateway) {
   return async function proxy(request: Request): Promise<Response> {
     const { id, started, log, done, fail } = requestScope(request, gw);
+    // An answer stitched from two targets mid-stream is complete but never cached.
+    let stitched = false;
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody(api, text);
@@ -25,7 +27,7 @@ export function proxyHandler(api: Api, gw: Gateway) {
       const answer = async (signal: AbortSignal): Promise<Response> => {
         try {
           const attempt = attemptTargets(
-            { api, route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, startedAt: started },
+            { api, route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, startedAt: started, onSeam: () => (stitched = true) },
             gw,
           );
           if (body.stream && api !== "embeddings") return await streamed(api as StreamApi, attempt, gw, id, done);
@@ -40,7 +42,7 @@ export function proxyHandler(api: Api, gw: Gateway) {
         }
       };
       // The prompt cache wraps the whole answer, at the response level (cache/gateway-cache.ts).
-      return await gw.cache.serve({ api, route, body, headers: request.headers, signal: request.signal, requestId: id }, answer, cacheReport(log, done));
+      return await gw.cache.serve({ api, route, body, headers: request.headers, signal: request.signal, requestId: id, unstorable: () => stitched }, answer, cacheReport(log, done));
     } catch (err) {
       return fail(err);
     }

@@ -58,6 +58,8 @@ export function responsesHandler(gw: Gateway) {
   const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
   return async function responses(request: Request): Promise<Response> {
     const { id, started, log, done, fail } = requestScope(request, gw);
+    // An answer stitched from two targets mid-stream is complete but never cached.
+    let stitched = false;
     try {
       const text = await readBody(request, gw.config.server.bodyLimit);
       const body = parseBody("responses", text);
@@ -80,7 +82,7 @@ export function responsesHandler(gw: Gateway) {
       // kept like a fresh one, so previous_response_id works on its (fresh) id too.
       const answer = async (signal: AbortSignal): Promise<Response> => {
       try {
-      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare, startedAt: started }, gw);
+      const attempt = attemptTargets({ api: "responses", route, bodyText: text, body, stream: body.stream, clientHeaders: request.headers, signal, prepare, startedAt: started, onSeam: () => (stitched = true) }, gw);
       if (body.stream) {
         const res = await streamed("responses", attempt, gw, id, done, {
           headers: warningsOf,
@@ -128,7 +130,7 @@ export function responsesHandler(gw: Gateway) {
         return errorResponse(e, { "x-wayfront-request-id": id });
       }
       };
-      const cacheReq = { api: "responses" as const, route, body, headers: request.headers, signal: request.signal, requestId: id, onReplay: keep };
+      const cacheReq = { api: "responses" as const, route, body, headers: request.headers, signal: request.signal, requestId: id, onReplay: keep, unstorable: () => stitched };
       return withWarnings(await gw.cache.serve(cacheReq, answer, cacheReport(log, done)), known);
     } catch (err) {
       return fail(err);
