@@ -4,6 +4,7 @@
 // always carry weather arguments and it calls tools on every turn, so Codex would loop.
 
 import type { RecordedRequest } from "../mock/upstream.ts";
+import { recordRequest } from "../mock/record-request.ts";
 
 export interface ToolScriptUpstream {
   /** Base URL including /v1. */
@@ -51,17 +52,7 @@ export async function startToolScriptUpstream(opts: { model: string; command: st
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
-      const path = new URL(req.url).pathname;
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      const text = await req.text();
-      let body: any = null;
-      try {
-        body = text === "" ? null : JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      requests.push({ method: req.method, path, headers, body, aborted: false });
+      const { path, body } = await recordRequest(req, requests);
       if (req.method === "GET" && path === "/v1/models") {
         return Response.json({ object: "list", data: [{ id: opts.model, object: "model", created: 0, owned_by: "script" }] });
       }

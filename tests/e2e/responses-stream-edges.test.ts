@@ -3,13 +3,11 @@
 // must still reach the client), and an upstream that ignores `stream: true` and answers
 // with one JSON completion (which must become the Responses event sequence, not raw JSON).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { ResponsesEvent } from "../../src/protocol/responses.ts";
 import { SseParser } from "../../src/protocol/sse.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { validEvents } from "../helpers/responses-events.ts";
 
-const EventCheck = TypeCompiler.Compile(ResponsesEvent);
 const FAST_HEARTBEAT = `[server]\nheartbeat = "50ms"\n\n`;
 const KEEP_ALIVE = ": wayfront keep-alive\n\n";
 const TOOLS = [
@@ -19,17 +17,7 @@ const TOOLS = [
 
 /** Every event, checked against the schemas, with sequence numbers counting from 0. */
 function eventsOf(raw: string): any[] {
-  const events = new SseParser().push(raw + "\n\n").map((m) => {
-    const ev = JSON.parse(m.data);
-    if (!EventCheck.Check(ev)) {
-      const e = EventCheck.Errors(ev).First();
-      throw new Error(`invalid ${ev.type} event at ${e?.path}: ${e?.message}\n${m.data}`);
-    }
-    expect(m.event).toBe(ev.type);
-    return ev;
-  });
-  events.forEach((ev, i) => expect(ev.sequence_number).toBe(i));
-  return events;
+  return validEvents(new SseParser().push(raw + "\n\n"));
 }
 
 const types = (events: any[]) => events.map((e) => e.type);

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import OpenAI from "openai";
-import { ResponseObject, ResponsesEvent } from "../../src/protocol/responses.ts";
+import { ResponseObject } from "../../src/protocol/responses.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { validEvents } from "../helpers/responses-events.ts";
 
-const EventCheck = TypeCompiler.Compile(ResponsesEvent);
 const ObjectCheck = TypeCompiler.Compile(ResponseObject);
 
 async function codexBody(name: string): Promise<Record<string, any>> {
@@ -32,20 +32,6 @@ afterAll(async () => {
   await gw.stop();
   await mock.stop();
 });
-
-function validEvents(raw: { event?: string; data: string }[]): any[] {
-  const events = raw.map((m) => {
-    const ev = JSON.parse(m.data);
-    if (!EventCheck.Check(ev)) {
-      const e = EventCheck.Errors(ev).First();
-      throw new Error(`invalid ${ev.type} event at ${e?.path}: ${e?.message}\n${m.data}`);
-    }
-    expect(m.event).toBe(ev.type);
-    return ev;
-  });
-  events.forEach((ev, i) => expect(ev.sequence_number).toBe(i));
-  return events;
-}
 
 async function streamResponses(body: Record<string, unknown>): Promise<{ res: Response; events: any[] }> {
   const res = await fetch(`${gw.v1}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, stream: true }) });

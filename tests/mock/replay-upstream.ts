@@ -2,6 +2,7 @@
 // streams (e.g. the Codex fixtures) through the gateway.
 
 import type { RecordedRequest } from "./upstream.ts";
+import { recordRequest } from "./record-request.ts";
 
 export interface ReplayUpstream {
   /** Base URL including /v1. */
@@ -18,17 +19,7 @@ export async function startReplayUpstream(file: string): Promise<ReplayUpstream>
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
-      const text = await req.text();
-      let body: any = null;
-      try {
-        body = text === "" ? null : JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      const rec: RecordedRequest = { method: req.method, path: new URL(req.url).pathname, headers, body, aborted: false };
-      requests.push(rec);
+      const rec = await recordRequest(req, requests);
       req.signal.addEventListener("abort", () => (rec.aborted = true), { once: true });
       if (req.method !== "POST") return new Response("not found", { status: 404 });
       return new Response(bytes, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });

@@ -6,6 +6,7 @@ import { answerModelRequest, type ApiKind, type Exchange } from "./answer-route.
 import { modelList, ollamaPs, ollamaTags } from "./catalog.ts";
 import { openaiError } from "./error-body.ts";
 import { quirksOf, type Flavour } from "./flavour.ts";
+import { recordRequest } from "./record-request.ts";
 
 export type { Flavour } from "./flavour.ts";
 
@@ -54,16 +55,6 @@ const POST_ROUTES: Record<string, ApiKind> = {
 interface AbortWaiter {
   suffix: string;
   resolve(r: RecordedRequest): void;
-}
-
-async function readBody(req: Request): Promise<any> {
-  const text = await req.text();
-  if (text === "") return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUpstream> {
@@ -138,13 +129,8 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
       // 0 disables Bun's 10 s idle cut-off: hang and stall faults must outlive it.
       idleTimeout: 0,
       async fetch(req) {
-        const path = new URL(req.url).pathname;
-        const headers: Record<string, string> = {};
-        req.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
-        const rec: RecordedRequest = { method: req.method, path, headers, body: null, aborted: false };
-        requests.push(rec);
-        rec.body = await readBody(req);
-        return route(req, rec, path);
+        const rec = await recordRequest(req, requests);
+        return route(req, rec, rec.path);
       },
       error(err) {
         return openaiError(500, `mock upstream crashed: ${err.message}`);
