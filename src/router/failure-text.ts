@@ -3,25 +3,14 @@
 import type { UpstreamState } from "../upstream/registry.ts";
 import { FirstByteTimeout } from "../upstream/client.ts";
 import { GatewayError } from "../protocol/errors.ts";
-
-const CAUSES: Record<string, string> = {
-  ECONNREFUSED: "connection refused (is the server running?)",
-  ConnectionRefused: "connection refused (is the server running?)",
-  ENOTFOUND: "host name not found",
-  ECONNRESET: "connection reset",
-  ConnectionClosed: "connection closed before a response",
-  FailedToOpenSocket: "could not open a socket",
-};
+import { transportCause } from "../upstream/transport-error.ts";
 
 export function describeFailure(upstream: UpstreamState, err: unknown): GatewayError {
   const name = `Upstream \`${upstream.config.name}\` (${upstream.config.baseUrl})`;
   if (err instanceof FirstByteTimeout) {
     return new GatewayError("upstream_timeout", `${name} sent no response within ${err.ms} ms (first_byte_timeout).`, { code: "upstream_timeout" });
   }
-  const e = err as { code?: unknown; message?: string };
-  // DOMException carries a numeric legacy `code`; only string codes name a transport error.
-  const code = typeof e?.code === "string" ? e.code : "";
-  const cause = CAUSES[code] || (code.startsWith("CERT") || code.includes("TLS") ? `TLS error (${code})` : null) || e?.message || String(err);
+  const cause = transportCause(err);
   return new GatewayError("upstream_unreachable", `${name} is unreachable: ${cause}.`, { code: "upstream_unreachable" });
 }
 

@@ -4,6 +4,7 @@
 import type { Config } from "../config/resolve.ts";
 import type { Registry, UpstreamState } from "./registry.ts";
 import { authHeaders } from "./registry.ts";
+import { transportCause } from "./transport-error.ts";
 import { Breaker } from "../router/breaker.ts";
 import { Admission } from "../router/admission.ts";
 
@@ -86,7 +87,7 @@ export class Health {
       if (ok && h.breaker.state() !== "closed" && h.breaker.canAttempt()) h.breaker.onSuccess();
       if (!ok) h.breaker.onFailure();
     } catch (err) {
-      h.probe = { ok: false, at: Date.now(), ms: Math.round(performance.now() - t0), error: (err as Error)?.message ?? String(err) };
+      h.probe = { ok: false, at: Date.now(), ms: Math.round(performance.now() - t0), error: transportCause(err) };
       h.breaker.onFailure();
     }
     if (!s.config.demo) await this.readLoaded(s, h);

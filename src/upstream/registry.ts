@@ -2,6 +2,7 @@
 // (from its GET /models, refreshed periodically, plus any configured statically).
 import type { Config, ModelInfo, UpstreamConfig } from "../config/resolve.ts";
 import { demoFetch } from "./demo.ts";
+import { transportCause } from "./transport-error.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -102,7 +103,7 @@ export class Registry {
       s.modelsAt = Date.now();
       s.lastError = null;
     } catch (err) {
-      s.lastError = (err as Error).message ?? String(err);
+      s.lastError = transportCause(err);
     }
   }
 }
