@@ -8,6 +8,8 @@ export const DEFAULT_PORT = 4141;
 export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 /** Under the 30-60 s idle timeouts of common reverse proxies (nginx proxy_read_timeout is 60 s). */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** A connection that sends nothing (no request, or a stalled upload) is closed after this. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** Local servers may load a model from disk before the first byte: minutes on a big model. */
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 300_000;
 export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 300_000;

@@ -54,7 +54,7 @@ export interface AliasConfig {
 
 export interface Config {
   source: string;
-  server: { host: string; port: number; dataDir: string; bodyLimit: number; heartbeatMs: number };
+  server: { host: string; port: number; dataDir: string; bodyLimit: number; heartbeatMs: number; idleTimeoutMs: number };
   upstreams: UpstreamConfig[];
   aliases: Map<string, AliasConfig>;
   routing: { maxAttempts: number; deadlineMs: number };
@@ -137,6 +137,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       dataDir: o.dataDir ?? raw.server?.data_dir ?? D.platformDataDir(env),
       bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
       heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
+      idleTimeoutMs: durationMs(raw.server?.idle_timeout, D.DEFAULT_IDLE_TIMEOUT_MS),
     },
     upstreams,
     aliases,

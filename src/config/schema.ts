@@ -32,6 +32,7 @@ export const ServerSection = Type.Object(
     data_dir: Type.Optional(Type.String({ minLength: 1 })),
     body_limit: Type.Optional(Size),
     heartbeat: Type.Optional(Duration),
+    idle_timeout: Type.Optional(Duration),
   },
   strict,
 );

@@ -24,7 +24,16 @@ export function buildApp(gw: Gateway) {
     for (const [path, api] of PROXY_ROUTES) {
       // Responses may need translating for chat-only upstreams (see handlers/responses.ts).
       const handle = api === "responses" ? responsesHandler(gw) : proxyHandler(api, gw);
-      app.post(prefix + path, ({ request }) => handle(request), { parse: "none" });
+      app.post(
+        prefix + path,
+        ({ request, server }) => {
+          // An answer may take minutes (a model loading, a long stream): no idle cut-off for
+          // the request being served; idle sockets in general are still closed (start.ts).
+          server?.timeout(request, 0);
+          return handle(request);
+        },
+        { parse: "none" },
+      );
       app.all(prefix + path, methodNotAllowed("POST"));
     }
     const stored = responseGetHandler(gw);

@@ -40,8 +40,9 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     port: config.server.port,
     // Our own limit (server.body_limit) answers with an OpenAI error; Bun's must not trigger first.
     maxRequestBodySize: config.server.bodyLimit + 1024 * 1024,
-    // Streams may be silent for a while between heartbeats; 0 disables Bun's 10 s idle timeout.
-    idleTimeout: 0,
+    // Idle sockets are closed (Bun counts whole seconds, at most 255); a request being served
+    // lifts this for itself (app.ts), since answers may be silent for minutes.
+    idleTimeout: Math.min(255, Math.max(1, Math.ceil(config.server.idleTimeoutMs / 1000))),
   });
   const port = app.server!.port!;
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;

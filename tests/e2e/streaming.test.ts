@@ -126,3 +126,23 @@ test("heartbeat = 0 turns heartbeats and the early commit off: a slow upstream's
     await g.stop();
   }
 });
+
+test("idle sockets are closed after server.idle_timeout, but a request being served may take longer", async () => {
+  const g = await startTestGateway(`[server]\nidle_timeout = "1s"\nheartbeat = 0\n` + upstreamToml("gpu", mock.url, `models = ["m"]`));
+  try {
+    // A connection that never sends a request: the gateway hangs up on it.
+    const closed = new Promise<void>((resolve) => {
+      void Bun.connect({ hostname: "127.0.0.1", port: g.port, socket: { data() {}, close: () => resolve(), error: () => resolve() } });
+    });
+    // Meanwhile a non-streamed answer that takes longer than the idle timeout still arrives.
+    const res = await fetch(`${g.v1}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "gpu/m+slow-first:2500", messages: [{ role: "user", content: "patience" }] }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).choices[0].message.content).toContain("patience");
+    await closed; // Bun checks idle sockets on a coarse timer: seconds, not exactly 1 s
+  } finally {
+    await g.stop();
+  }
+}, 30_000);
