@@ -10,7 +10,7 @@
 // Keys: wf:e:<ns>:<key> (entry JSON), wf:n:<ns>:<nearKey> (hash key → simhash hex),
 // wf:l:<ns>:<key> (lock), wf:stats (hash hits/misses).
 
-import { RedisClient } from "bun";
+import { redisConnection } from "./redis-connection.ts";
 import { hamming } from "./simhash.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
 import type { FlightLocks } from "./flight-locks.ts";
@@ -25,36 +25,14 @@ export interface RedisStoreOptions {
   lockMs?: number;
 }
 
-const DOWN_FOR_MS = 1000;
 const SCAN_LIMIT = 100_000;
 
 export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
   const timeoutMs = opts.timeoutMs ?? 250;
   const lockMs = opts.lockMs ?? 30_000;
-  // No offline queue: while disconnected a command fails at once instead of piling up.
-  const newClient = () => new RedisClient(opts.url, { connectionTimeout: timeoutMs * 2, autoReconnect: true, enableOfflineQueue: false });
-  let client = newClient();
-  let downUntil = 0;
+  const conn = redisConnection(opts.url, timeoutMs);
+  const cmd = conn.cmd;
   const tokens = new Map<string, string>();
-
-  async function cmd(command: string, args: string[]): Promise<any> {
-    if (Date.now() < downUntil) throw new Error("redis is unavailable");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      if (!client.connected) await deadline(client.connect(), timeoutMs, (t) => (timer = t));
-      clearTimeout(timer);
-      return await deadline(client.send(command, args), timeoutMs, (t) => (timer = t));
-    } catch (err) {
-      // A server error reply is an answer, not an outage.
-      if ((err as { code?: string })?.code === "ERR_REDIS_SERVER_ERROR") throw err;
-      downUntil = Date.now() + DOWN_FOR_MS;
-      client.close();
-      client = newClient();
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   const entryKey = (ns: string, key: string) => `wf:e:${ns}:${key}`;
   const nearIndex = (ns: string, nk: string) => `wf:n:${ns}:${nk}`;
@@ -134,7 +112,7 @@ export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
     },
 
     close() {
-      client.close();
+      conn.close();
     },
 
     async acquire(key, namespace) {
@@ -158,11 +136,4 @@ export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
       return Number(await cmd("EXISTS", [lockKey(namespace, key)])) > 0;
     },
   };
-}
-
-function deadline<T>(p: Promise<T>, ms: number, keep: (t: ReturnType<typeof setTimeout>) => void): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => keep(setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms))),
-  ]);
 }
