@@ -6,6 +6,7 @@ import type { GatewayMetrics } from "../status/gateway-metrics.ts";
 import type { Logger } from "../status/log.ts";
 import type { Database } from "../db/open.ts";
 import type { GatewayCache } from "../cache/gateway-cache.ts";
+import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
   config: Config;
@@ -19,4 +20,6 @@ export interface Gateway {
   db: Database;
   /** The prompt cache (SQLite on db, or Redis); every POST handler goes through it. */
   cache: GatewayCache;
+  /** Stored Responses conversations (SQLite, mirrored to Redis when the cache is shared). */
+  responses: StoredResponses;
 }

@@ -12,6 +12,9 @@ import { openDb } from "../db/open.ts";
 import { gatewayCache } from "../cache/gateway-cache.ts";
 import { openCacheStore } from "../cache/open-store.ts";
 import { restartOnlyChanges } from "../config/reload.ts";
+import { redisConnection } from "../cache/redis-connection.ts";
+import { ResponseStore } from "../db/responses.ts";
+import { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Running {
   url: string;
@@ -31,7 +34,11 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const cacheError = (err: unknown) => log.event("warn", "cache unavailable", { message: (err as Error)?.message ?? String(err) });
   const cache = gatewayCache(config, openCacheStore(config, { db, onError: cacheError }), cacheError);
   const health = new Health(config, registry);
-  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache };
+  const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
+  const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>
+    log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
+  );
+  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses };
   registry.start();
   health.start();
   const app = buildApp(gateway);
@@ -87,6 +94,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       clearTimeout(timer);
       await server.stop(true);
       cache.close(); // flushes queued cache writes into db first
+      responses.close();
       db.close();
     },
   };

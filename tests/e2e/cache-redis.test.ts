@@ -84,6 +84,35 @@ test("identical requests on two instances at once make one upstream call", async
   expect(calls(q)).toBe(1);
 });
 
+test("a stored response is found on the other instance: GET and previous_response_id", async () => {
+  const marker = `remember ${crypto.randomUUID()}`;
+  const first = await fetch(`${a.v1}/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpu/m", input: marker, store: true }),
+  });
+  expect(first.status).toBe(200);
+  const stored = await first.json();
+  // The copy in Redis is written off the response path: wait (bounded) until b sees it.
+  let got: Response | null = null;
+  for (let i = 0; i < 40 && got?.status !== 200; i++) {
+    if (i) await Bun.sleep(25);
+    got = await fetch(`${b.v1}/responses/${stored.id}`);
+  }
+  expect(got!.status).toBe(200);
+  expect((await got!.json()).id).toBe(stored.id);
+  const before = mock.requests.length;
+  const next = await fetch(`${b.v1}/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpu/m", input: "and now?", previous_response_id: stored.id }),
+  });
+  expect(next.status).toBe(200);
+  await next.json();
+  const sent = mock.requests.slice(before).find((r) => r.path.endsWith("/chat/completions"))!;
+  expect(JSON.stringify(sent.body.messages)).toContain(marker); // b rebuilt the conversation a stored
+});
+
 test("with Redis gone, requests still succeed, uncached", async () => {
   redis!.kill("SIGKILL");
   await redis!.exited;
@@ -98,4 +127,10 @@ test("with Redis gone, requests still succeed, uncached", async () => {
       else expect((await r.json()).choices[0].finish_reason).toBe("stop");
     }
   }
+  // Stored responses keep working on the instance that stored them.
+  const r = await fetch(`${a.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "gpu/m", input: "offline", store: true }) });
+  expect(r.status).toBe(200);
+  const { id } = await r.json();
+  expect((await fetch(`${a.v1}/responses/${id}`)).status).toBe(200);
+  expect((await fetch(`${b.v1}/responses/${id}`)).status).toBe(404); // b can't know it now: a clean 404
 });

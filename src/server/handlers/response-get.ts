@@ -4,7 +4,7 @@
 // (never the client's: the client's credentials are for this gateway); the first 200 wins.
 import type { Gateway } from "../gateway.ts";
 import { GatewayError, errorResponse } from "../../protocol/errors.ts";
-import { DEFAULT_NAMESPACE, ResponseStore } from "../../db/responses.ts";
+import { DEFAULT_NAMESPACE } from "../../db/responses.ts";
 import { authHeaders, type UpstreamState } from "../../upstream/registry.ts";
 import { clientHeaders } from "../../upstream/headers.ts";
 import { upstreamWire } from "../../upstream/wire.ts";
@@ -13,10 +13,10 @@ import { upstreamWire } from "../../upstream/wire.ts";
 const UPSTREAM_GET_TIMEOUT_MS = 10_000;
 
 export function responseGetHandler(gw: Gateway) {
-  const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
+  const store = gw.responses;
   return async function getResponse(id: string): Promise<Response> {
     // Client keys will choose the namespace; until they exist everyone shares one.
-    const found = store.get(DEFAULT_NAMESPACE, id);
+    const found = await store.get(DEFAULT_NAMESPACE, id);
     if (found) return Response.json(found.response);
     for (const s of gw.registry.list) {
       if ((await upstreamWire(s)) !== "responses") continue;

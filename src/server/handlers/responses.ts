@@ -23,7 +23,8 @@ import { chatCompletionToResponse } from "../../protocol/translate/final.ts";
 import { clientHeaders } from "../../upstream/headers.ts";
 import { upstreamWire, type Wire } from "../../upstream/wire.ts";
 import { translateChatJson, translateChatSse, type TranslateEnd } from "../../relay/translate-stream.ts";
-import { DEFAULT_NAMESPACE, ResponseStore, inputItems } from "../../db/responses.ts";
+import { DEFAULT_NAMESPACE, inputItems } from "../../db/responses.ts";
+import type { StoredResponses } from "../../db/stored-responses.ts";
 import { readBody } from "../body.ts";
 import { requestScope } from "../request-scope.ts";
 import { cacheReport, servedHeaders, streamed } from "./proxy.ts";
@@ -55,7 +56,7 @@ function isSse(res: Response): boolean {
 }
 
 export function responsesHandler(gw: Gateway) {
-  const store = new ResponseStore(gw.db, gw.config.responses.storeTtlMs);
+  const store = gw.responses;
   return async function responses(request: Request): Promise<Response> {
     const { id, started, log, done, fail } = requestScope(request, gw);
     // An answer stitched from two targets mid-stream is complete but never cached.
@@ -65,12 +66,12 @@ export function responsesHandler(gw: Gateway) {
       const body = parseBody("responses", text);
       log.model = body.model;
       log.stream = body.stream;
-      const turn = startTurn(body, store, namespaceOf(request));
+      const turn = await startTurn(body, store, namespaceOf(request));
       const route = await planRoute(turn, await resolveRoute(body.model, gw.config, gw.registry), gw);
       log.route = route.name;
       const known = knownWarnings(turn, route);
       const prepare = prepareFor(turn, text, route.wires);
-      const keep = (r: Parameters<ResponseStore["put"]>[2]) => {
+      const keep = (r: Parameters<StoredResponses["put"]>[2]) => {
         if (!turn.store) return;
         try {
           store.put(turn.namespace, turn.conversation, r);
@@ -138,11 +139,11 @@ export function responsesHandler(gw: Gateway) {
   };
 }
 
-function startTurn(body: ParsedBody, store: ResponseStore, namespace: string): Turn {
+async function startTurn(body: ParsedBody, store: StoredResponses, namespace: string): Promise<Turn> {
   const req = body as unknown as ResponsesRequest;
   const own = typeof req.input === "string" || Array.isArray(req.input) ? inputItems(req.input) : [];
   const prev = req.previous_response_id;
-  const history = prev ? store.history(namespace, prev) : null;
+  const history = prev ? await store.history(namespace, prev) : null;
   return {
     body,
     req,
