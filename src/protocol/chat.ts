@@ -119,49 +119,53 @@ export const ChatToolCallDelta = Type.Object({
 });
 export type ChatToolCallDelta = Static<typeof ChatToolCallDelta>;
 
-export const ChatChunk = Type.Object({
+/** What a chunk and a completion both carry around their choices. */
+const Envelope = {
   id: Type.Optional(Type.String()),
   object: Type.Optional(Type.String()),
   created: Type.Optional(Num),
   model: Type.Optional(Type.String()),
+  usage: Type.Optional(Type.Union([ChatUsage, Type.Null()])),
+};
+
+/** The text fields of an assistant message, whole (completion) or in pieces (delta). */
+const AssistantText = {
+  content: Type.Optional(Nullable(Type.String())),
+  // vLLM ≥0.10 and Ollama name the trace `reasoning`; DeepSeek and llama.cpp `reasoning_content`.
+  reasoning_content: Type.Optional(Nullable(Type.String())),
+  reasoning: Type.Optional(Nullable(Type.String())),
+};
+
+export const ChatChunk = Type.Object({
+  ...Envelope,
   choices: Type.Array(
     Type.Object({
       index: Type.Optional(Num),
       delta: Type.Optional(
         Type.Object({
           role: Type.Optional(Nullable(Type.String())),
-          content: Type.Optional(Nullable(Type.String())),
-          // vLLM ≥0.10 and Ollama name the trace `reasoning`; DeepSeek and llama.cpp `reasoning_content`.
-          reasoning_content: Type.Optional(Nullable(Type.String())),
-          reasoning: Type.Optional(Nullable(Type.String())),
+          ...AssistantText,
           tool_calls: Type.Optional(Type.Union([Type.Array(ChatToolCallDelta), Type.Null()])),
         }),
       ),
       finish_reason: Type.Optional(FinishReason),
     }),
   ),
-  usage: Type.Optional(Type.Union([ChatUsage, Type.Null()])),
 });
 export type ChatChunk = Static<typeof ChatChunk>;
 
 export const ChatCompletion = Type.Object({
-  id: Type.Optional(Type.String()),
-  object: Type.Optional(Type.String()),
-  created: Type.Optional(Num),
-  model: Type.Optional(Type.String()),
+  ...Envelope,
   choices: Type.Array(
     Type.Object({
       index: Type.Optional(Num),
       message: Type.Object({
         role: Type.Optional(Type.String()),
-        content: Type.Optional(Nullable(Type.String())),
-        reasoning_content: Type.Optional(Nullable(Type.String())),
-        reasoning: Type.Optional(Nullable(Type.String())),
+        ...AssistantText,
         tool_calls: Type.Optional(Type.Union([Type.Array(ChatToolCall), Type.Null()])),
       }),
       finish_reason: Type.Optional(FinishReason),
     }),
   ),
-  usage: Type.Optional(Type.Union([ChatUsage, Type.Null()])),
 });
 export type ChatCompletion = Static<typeof ChatCompletion>;
