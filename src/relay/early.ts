@@ -1,6 +1,7 @@
 // A stream response committed before the upstream answered (see handlers/proxy.ts):
 // heartbeats until it does, then its events, or the API's terminal error event.
 import { HEARTBEAT } from "../protocol/sse.ts";
+import { Heartbeat } from "./heartbeat.ts";
 import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent, toGatewayError } from "../protocol/errors.ts";
 import type { StreamApi } from "./stream.ts";
 
@@ -17,17 +18,17 @@ export interface EarlyOptions<S> {
 export function earlyStream<S>(o: EarlyOptions<S>): ReadableStream<Uint8Array> {
   let inner: ReadableStreamDefaultReader<Uint8Array> | null = null;
   let cancelled = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let beat: Heartbeat | undefined;
   return new ReadableStream<Uint8Array>({
     start(ctl) {
-      ctl.enqueue(HEARTBEAT);
-      timer = setInterval(() => ctl.enqueue(HEARTBEAT), o.heartbeatMs);
+      ctl.enqueue(HEARTBEAT); // at once: the client learns the stream has begun
+      beat = new Heartbeat(ctl, o.heartbeatMs, () => !cancelled);
       void (async () => {
         let served: S;
         try {
           served = await o.attempt;
         } catch (err) {
-          clearInterval(timer);
+          beat?.stop();
           if (cancelled) return;
           const e = toGatewayError(err);
           o.onError(e);
@@ -35,7 +36,7 @@ export function earlyStream<S>(o: EarlyOptions<S>): ReadableStream<Uint8Array> {
           ctl.close();
           return;
         }
-        clearInterval(timer);
+        beat?.stop();
         inner = o.relay(served).getReader();
         if (cancelled) return void inner.cancel();
         for (;;) {
@@ -50,7 +51,7 @@ export function earlyStream<S>(o: EarlyOptions<S>): ReadableStream<Uint8Array> {
     },
     cancel(reason) {
       cancelled = true;
-      clearInterval(timer);
+      beat?.stop();
       inner?.cancel(reason);
     },
   });
