@@ -4,10 +4,6 @@
 // JSON.parse to the same double) print as "1", and -0 prints as "0".
 // Array order is kept: message and tool order is meaningful.
 
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(canonicalValue(value));
-}
-
 export function canonicalValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalValue);
   if (value !== null && typeof value === "object") {
