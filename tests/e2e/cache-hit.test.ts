@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { codexRequest } from "../helpers/fixtures.ts";
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -114,7 +115,7 @@ test("responses: stream miss → non-stream hit and non-stream miss → stream h
 });
 
 test("Codex requests that differ only in per-item ids and session fields hit", async () => {
-  const fixture = await Bun.file(new URL("../../../shared/fixtures/codex/turn1-request.json", import.meta.url)).json();
+  const fixture = await codexRequest("turn1-request.json");
   const body = { ...fixture.body, model: "always" };
   body.input = [...body.input, { type: "message", role: "user", content: [{ type: "input_text", text: unique("codex") }] }];
   const first = await post("/responses", body);

@@ -5,12 +5,9 @@ import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startReplayUpstream } from "../mock/replay-upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { codexFixture, codexRequest as recorded } from "../helpers/fixtures.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/codex/", import.meta.url);
-const fixture = (name: string) => Bun.file(new URL(name, FIXTURES));
-
-/** A recorded request: { method, path, headers, body }. */
-const recorded = async (name: string) => (await fixture(name).json()) as { path: string; headers: Record<string, string>; body: any };
+const fixture = (name: string) => Bun.file(codexFixture(name));
 const CODEX_HEADERS = (await recorded("turn1-request.json")).headers;
 
 let mock: MockUpstream;
@@ -20,8 +17,8 @@ let gw: TestGateway;
 
 beforeAll(async () => {
   mock = await startMockUpstream({ models: ["qwen-coder"], wire: ["chat", "responses"], apiKey: "sk-up" });
-  text = await startReplayUpstream(new URL("sse-text-answer.txt", FIXTURES).pathname);
-  tool = await startReplayUpstream(new URL("sse-tool-call.txt", FIXTURES).pathname);
+  text = await startReplayUpstream(codexFixture("sse-text-answer.txt"));
+  tool = await startReplayUpstream(codexFixture("sse-tool-call.txt"));
   gw = await startTestGateway(
     upstreamToml("gpu", mock.url, `api_key_env = "UP_KEY"\nwire = ["chat", "responses"]`) +
       upstreamToml("rec-text", text.url, `models = ["test-model"]\nwire = ["responses"]`) +

@@ -9,12 +9,12 @@ import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 import { validEvents } from "../helpers/responses-events.ts";
+import { codexRequest } from "../helpers/fixtures.ts";
 
 const ObjectCheck = TypeCompiler.Compile(ResponseObject);
 
 async function codexBody(name: string): Promise<Record<string, any>> {
-  const file = await Bun.file(new URL(`../../../shared/fixtures/codex/${name}`, import.meta.url)).json();
-  return file.body;
+  return (await codexRequest(name)).body;
 }
 
 let mock: MockUpstream;

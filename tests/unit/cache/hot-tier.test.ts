@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { HotTier } from "../../../src/cache/hot-tier.ts";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { finalTemplate, replayFinal, replayStream, streamOfTexts, streamTemplate } from "../../../src/cache/replay.ts";
 import { SseParser } from "../../../src/protocol/sse.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
+import { codexFixture } from "../../helpers/fixtures.ts";
 
 const completion = (content: string) => ({
   id: "chatcmpl-orig",
@@ -70,7 +70,7 @@ describe("streamTemplate", () => {
   });
 
   test("Responses: every event's response gets the new id and model; the rest is untouched", async () => {
-    const raw = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const raw = readFileSync(codexFixture("sse-text-answer.txt"), "utf8");
     const stream = new SseParser().push(raw + "\n\n").map((e) => e.data);
     const e = entry("r", { api: "responses", stream, final: null });
     const rendered = streamTemplate(e, false).render("resp_new", "asked");

@@ -2,12 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { EXCLUDED_FIELDS, INCLUDED_FIELDS, cacheKey, type Api } from "../../../src/cache/key.ts";
 import { ChatRequest } from "../../../src/protocol/chat.ts";
 import { ResponsesRequest } from "../../../src/protocol/responses.ts";
-// Codex 0.169 request bodies from shared/fixtures/codex (beside the project), long texts trimmed.
-import codexTurn1Body from "./fixtures/codex-turn1-body.json";
-import codexTurn2Body from "./fixtures/codex-turn2-body.json";
+import { codexRequest } from "../../helpers/fixtures.ts";
 
-const codexTurn1 = { body: codexTurn1Body };
-const codexTurn2 = { body: codexTurn2Body };
+// Codex 0.169 request bodies (tests/fixtures/codex, long texts shortened).
+const codexTurn1 = await codexRequest("turn1-request.json");
+const codexTurn2 = await codexRequest("turn2-tool-result-request.json");
 
 // Seeded PRNG so a failure is reproducible (mulberry32).
 function rng(seed: number) {

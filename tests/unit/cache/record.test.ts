@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { recorder, type Recorded } from "../../../src/cache/record.ts";
 import type { Api } from "../../../src/cache/key.ts";
 import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../../../src/protocol/errors.ts";
+import { codexFixture } from "../../helpers/fixtures.ts";
 
 const SSE = "text/event-stream; charset=utf-8";
 const JSON_CT = "application/json";
@@ -49,7 +49,7 @@ describe("recorder: streams", () => {
   });
 
   test("Responses stream → every event's data, final = the response.completed response", () => {
-    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8");
     const r = record("responses", 200, SSE, text, 13);
     expect(r).not.toBeNull();
     const types = r!.stream!.map((d) => JSON.parse(d).type);
@@ -83,7 +83,7 @@ describe("recorder: streams", () => {
   });
 
   test("a Responses stream with an `error` event is not kept", () => {
-    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8");
+    const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8");
     const early = text.slice(0, text.indexOf("event: response.completed"));
     expect(record("responses", 200, SSE, early + responsesStreamErrorEvent(new Error("boom"), 10))).toBeNull();
   });
@@ -97,7 +97,7 @@ describe("recorder: streams", () => {
   });
 
   test("a Responses stream that ends incomplete is not kept", () => {
-    const text = readFileSync(join(import.meta.dir, "fixtures/sse-text-answer.txt"), "utf8")
+    const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8")
       .replace("event: response.completed", "event: response.incomplete")
       .replace(/"type":"response\.completed"(.*)"status":"completed","model"/, '"type":"response.incomplete"$1"status":"incomplete","model"');
     expect(record("responses", 200, SSE, text)).toBeNull();

@@ -4,6 +4,7 @@ import { replayFinal, replayStream } from "../../../src/cache/replay.ts";
 import { responseToEvents } from "../../../src/cache/response-events.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
 import { SseParser, type SseEvent } from "../../../src/protocol/sse.ts";
+import { codexFixture } from "../../helpers/fixtures.ts";
 
 const head = { id: "chatcmpl-orig", object: "chat.completion.chunk", created: 1700000000, model: "up-model" };
 const c = (delta: object, finish: string | null = null, index = 0) => ({ ...head, choices: [{ index, delta, finish_reason: finish }] });
@@ -115,7 +116,7 @@ describe("replay chat", () => {
 describe("responses", () => {
   const fixture = async (name: string) =>
     // The recorded files end without the final blank line.
-    new SseParser().push(`${(await Bun.file(`${import.meta.dir}/fixtures/${name}`).text()).trimEnd()}\n\n`).map((e) => JSON.parse(e.data));
+    new SseParser().push(`${(await Bun.file(codexFixture(name)).text()).trimEnd()}\n\n`).map((e) => JSON.parse(e.data));
 
   for (const name of ["sse-text-answer.txt", "sse-tool-call.txt"]) {
     test(`${name}: assemble, replay both ways, fresh resp id`, async () => {
