@@ -12,8 +12,10 @@ import type { Tee } from "./tee.ts";
 export interface Head {
   status: number;
   headers: Headers;
-  /** null when the answer has no body */
+  /** The body as it streams, from the first byte; null for a whole (or no) body. */
   tee: Tee | null;
+  /** A whole body, already known. */
+  text: string | null;
 }
 
 export interface Party {

@@ -9,7 +9,8 @@
 // whatever the SimHash distance. Only plain words are left to fuzzy matching.
 
 import { canonicalValue, hashParts } from "./canonical.ts";
-import { KEY_VERSION, semanticBody, type Api, type KeyInput } from "./key.ts";
+import { KEY_VERSION, semanticBody, type KeyInput } from "./key.ts";
+import { PROTOCOLS, type Api } from "../protocol/apis.ts";
 
 // Roles whose text is prose a person typed or read; tool outputs stay exact.
 const PROSE_ROLES = new Set(["system", "developer", "user", "assistant"]);
@@ -21,14 +22,18 @@ const TEXT_PART_TYPES = new Set(["text", "input_text", "output_text"]);
  */
 function mapProse(api: Api, body: Record<string, unknown>, visit: (s: string) => string): Record<string, unknown> {
   const out = { ...body };
-  if (api === "chat" && Array.isArray(body.messages)) {
-    out.messages = body.messages.map((m) => mapMessage(m, visit));
-  } else if (api === "responses") {
-    if (typeof body.input === "string") out.input = visit(body.input);
-    else if (Array.isArray(body.input)) out.input = body.input.map((m) => mapMessage(m, visit));
-  } else if (api === "completions") {
-    if (typeof body.prompt === "string") out.prompt = visit(body.prompt);
-    else if (Array.isArray(body.prompt)) out.prompt = body.prompt.map((p) => (typeof p === "string" ? visit(p) : p));
+  const fields = PROTOCOLS[api].prompt;
+  const turns = fields?.turns;
+  if (turns !== undefined) {
+    const v = body[turns];
+    if (typeof v === "string" && fields?.textTurns) out[turns] = visit(v);
+    else if (Array.isArray(v)) out[turns] = v.map((m) => mapMessage(m, visit));
+  }
+  const texts = fields?.texts;
+  if (texts !== undefined) {
+    const v = body[texts];
+    if (typeof v === "string") out[texts] = visit(v);
+    else if (Array.isArray(v)) out[texts] = v.map((p) => (typeof p === "string" ? visit(p) : p));
   }
   return out;
 }
@@ -111,7 +116,7 @@ export function significantTokens(api: Api, body: Record<string, unknown>): stri
  * tokens. Null for embeddings: a vector for different text is a different answer.
  */
 export function nearKey(input: KeyInput): string | null {
-  if (input.api === "embeddings") return null;
+  if (!PROTOCOLS[input.api].prompt) return null;
   const blanked = mapProse(input.api, semanticBody(input.api, input.body), () => "");
   const sig = significantTokens(input.api, input.body);
   return hashParts([`${KEY_VERSION}-near`, input.api, input.route, input.namespace, canonicalValue(blanked), sig]);

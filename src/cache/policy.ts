@@ -1,5 +1,5 @@
 // Whether a request may be answered from the cache (read) and whether its answer may be
-// recorded (write), and whether a finished answer is complete enough to keep.
+// recorded (write).
 
 export type CacheMode = "deterministic" | "always" | "off";
 
@@ -16,14 +16,14 @@ export function cacheDecision(opts: {
   mode: CacheMode;
   body: Record<string, unknown>;
   headers: Headers;
-  /** Embeddings are a pure function of their input: always deterministic. */
-  api?: "chat" | "responses" | "completions" | "embeddings";
+  /** The answer depends on the input alone (embeddings): always deterministic. */
+  deterministic?: boolean;
 }): CacheDecision {
   const control = opts.headers.get(CONTROL_HEADER)?.trim().toLowerCase();
   if (control === "skip") return { read: false, write: false, reason: "header-skip" };
   if (control !== "force") {
     if (opts.mode === "off") return { read: false, write: false, reason: "mode-off" };
-    if (opts.mode === "deterministic" && opts.api !== "embeddings" && !isDeterministic(opts.body)) {
+    if (opts.mode === "deterministic" && !opts.deterministic && !isDeterministic(opts.body)) {
       return { read: false, write: false, reason: "not-deterministic" };
     }
   }
@@ -50,23 +50,6 @@ function parseCacheControl(value: string | null): Set<string> {
   return out;
 }
 
-// "stop" and "tool_calls" (and the legacy "function_call") end a whole answer. "length" is an
-// answer cut at max_tokens: kept only when the caller opts in, since a retry with the same
-// limit would be cut the same way but a stored truncation is rarely what anyone wants.
-// "content_filter" and null (stream died) are never stored.
-const COMPLETE_FINISH = new Set(["stop", "tool_calls", "function_call"]);
-
-export function isCompleteChat(final: unknown, opts: { allowLength?: boolean } = {}): boolean {
-  if (final === null || typeof final !== "object") return false;
-  const choices = (final as { choices?: unknown }).choices;
-  if (!Array.isArray(choices) || choices.length === 0) return false;
-  return choices.every((c) => {
-    const reason = (c as { finish_reason?: unknown } | null)?.finish_reason;
-    return typeof reason === "string" && (COMPLETE_FINISH.has(reason) || (reason === "length" && !!opts.allowLength));
-  });
-}
-
-/** Responses: only `completed` (not `incomplete`, `failed`, `cancelled`, `in_progress`). */
-export function isCompleteResponse(final: unknown): boolean {
-  return final !== null && typeof final === "object" && (final as { status?: unknown }).status === "completed";
-}
+// Whether a finished answer is complete enough to keep is the protocol's call (its row).
+export { isCompleteChat } from "../protocol/api/chunks.ts";
+export { isCompleteResponse } from "../protocol/api/responses.ts";

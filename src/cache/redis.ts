@@ -10,7 +10,7 @@
 // Keys: wf:e:<ns>:<key> (entry JSON), wf:n:<ns>:<nearKey> (hash key → simhash hex),
 // wf:l:<ns>:<key> (lock), wf:stats (hash hits/misses).
 
-import { redisConnection } from "./redis-connection.ts";
+import { redisConnection } from "../db/redis-connection.ts";
 import { hamming } from "./simhash.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
 import type { FlightLocks } from "./flight-locks.ts";

@@ -1,6 +1,6 @@
 // What any cache backend (SQLite now, Redis later) offers the gateway.
 
-import type { Api } from "./key.ts";
+import type { Api } from "../protocol/apis.ts";
 
 export interface CacheEntry {
   key: string;

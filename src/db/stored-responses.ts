@@ -4,7 +4,7 @@
 // balancer picks. Local first; Redis only on a local miss, and a Redis outage only means
 // "not found elsewhere", never an error.
 import type { ResponseObject } from "../protocol/responses.ts";
-import type { RedisCommands } from "../cache/redis-connection.ts";
+import type { RedisCommands } from "./redis-connection.ts";
 import { outputAsInput, ResponseStore, type StoredResponse } from "./responses.ts";
 
 export class StoredResponses {

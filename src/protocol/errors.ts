@@ -79,6 +79,10 @@ export class GatewayError extends Error {
   }
 }
 
+export function isGatewayError(v: unknown): v is GatewayError {
+  return v instanceof GatewayError;
+}
+
 export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }

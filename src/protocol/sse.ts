@@ -76,7 +76,24 @@ function parseBlock(block: string, raw: string): SseEvent | null {
   return { event, data: data ?? "", raw };
 }
 
+const wholeDecoder = new TextDecoder();
+
+/** The events of bytes known to hold whole events only (each ends with its blank line). */
+export function parseEvents(bytes: Uint8Array | string): SseEvent[] {
+  return new SseParser().push(typeof bytes === "string" ? bytes : wholeDecoder.decode(bytes));
+}
+
+/** One event as SSE text. */
+export function eventText(data: string, event?: string): string {
+  return event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+}
+
 const encoder = new TextEncoder();
+
+/** Events as the exact bytes they arrived as. */
+export function encodeEvents(events: SseEvent[]): Uint8Array {
+  return encoder.encode(events.map((e) => e.raw).join(""));
+}
 
 export function encodeEvent(data: string, event?: string): Uint8Array {
   return encoder.encode(event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);

@@ -1,30 +1,9 @@
-// Lenient checks of client requests: only the fields the gateway reads. Everything else
-// passes through untouched for the upstream to judge.
-import { Type, type TSchema } from "@sinclair/typebox";
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
+// Lenient checks of client requests: only the fields the gateway reads (each protocol row's
+// `check`). Everything else passes through untouched for the upstream to judge.
+import type { TSchema } from "@sinclair/typebox";
+import type { TypeCheck } from "@sinclair/typebox/compiler";
+import type { ProtocolSpec } from "./api/spec.ts";
 import { GatewayError } from "./errors.ts";
-import type { Api } from "../router/attempt.ts";
-
-const Common = {
-  model: Type.String({ minLength: 1 }),
-  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-};
-
-const SCHEMAS: Record<Api, TSchema> = {
-  chat: Type.Object({ ...Common, messages: Type.Array(Type.Object({ role: Type.String() })) }),
-  responses: Type.Object({
-    ...Common,
-    input: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Unknown())])),
-    previous_response_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  }),
-  completions: Type.Object({ ...Common, prompt: Type.Union([Type.String(), Type.Array(Type.Unknown())]) }),
-  embeddings: Type.Object({
-    model: Type.String({ minLength: 1 }),
-    input: Type.Union([Type.String(), Type.Array(Type.Unknown())]),
-  }),
-};
-
-const CHECKS = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, TypeCompiler.Compile(s)])) as Record<Api, TypeCheck<TSchema>>;
 
 export interface ParsedBody {
   model: string;
@@ -32,7 +11,7 @@ export interface ParsedBody {
   [k: string]: unknown;
 }
 
-export function parseBody(api: Api, text: string): ParsedBody {
+export function parseBody(spec: ProtocolSpec, text: string): ParsedBody {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -46,17 +25,20 @@ export function parseBody(api: Api, text: string): ParsedBody {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new GatewayError("invalid_json", "The request body must be a JSON object.", { code: "invalid_json" });
   }
-  const check = CHECKS[api];
-  if (!check.Check(body)) {
-    const e = check.Errors(body).First()!;
-    const param = e.path.split("/").filter(Boolean).join(".") || null;
-    const root = e.path.split("/")[1];
-    if (root && e.value === undefined && !(root in (body as object))) {
-      throw new GatewayError("missing_field", `Missing required parameter: '${param}'.`, { param, code: "missing_required_parameter" });
-    }
-    throw new GatewayError("invalid_request", `Invalid value for '${param}': ${e.message.toLowerCase()}.`, { param, code: "invalid_type" });
-  }
+  checkOrThrow(spec.check, body, true);
   const b = body as ParsedBody;
-  b.stream = b.stream === true;
+  b.stream = b.stream === true && spec.streams;
   return b;
+}
+
+/** The first schema error as an OpenAI-shaped 400; `missing` tells an absent field apart. */
+export function checkOrThrow(check: TypeCheck<TSchema>, body: unknown, missing = false): void {
+  if (check.Check(body)) return;
+  const e = check.Errors(body).First()!;
+  const param = e.path.split("/").filter(Boolean).join(".") || null;
+  const root = e.path.split("/")[1];
+  if (missing && root && e.value === undefined && !(root in (body as object))) {
+    throw new GatewayError("missing_field", `Missing required parameter: '${param}'.`, { param, code: "missing_required_parameter" });
+  }
+  throw new GatewayError("invalid_request", `Invalid value for '${param}': ${e.message.toLowerCase()}.`, { param, code: "invalid_type" });
 }

@@ -17,3 +17,14 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+/** Does buf contain this ASCII text? A byte search, so a batch is decoded only when it must be. */
+export function includesAscii(buf: Uint8Array, text: string): boolean {
+  const n = text.length;
+  const first = text.charCodeAt(0);
+  outer: for (let i = buf.indexOf(first); i !== -1 && i <= buf.length - n; i = buf.indexOf(first, i + 1)) {
+    for (let j = 1; j < n; j++) if (buf[i + j] !== text.charCodeAt(j)) continue outer;
+    return true;
+  }
+  return false;
+}

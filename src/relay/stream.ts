@@ -1,117 +1,174 @@
-// Upstream SSE bytes → client, as they arrive. Whole events only (see boundary.ts), SSE
-// comment heartbeats while the upstream is silent, the client's disconnect passed upstream
-// at once, and a proper terminal error event if the upstream dies mid-stream.
-import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../protocol/errors.ts";
-import { concat, lastEventEnd } from "./boundary.ts";
-import { stripUsageChunks } from "./usage.ts";
+// The one outgoing event stream: upstream batches (frames.ts) → stages → client, as they
+// arrive. It owns what every stream needs exactly once: SSE comment heartbeats while the
+// upstream is silent (and while no upstream has answered yet: the early commit), the
+// client's disconnect passed upstream at once, a proper terminal error event when the
+// upstream dies mid-stream, and one end report (ok / error / cancelled) with the usage seen.
+import type { GatewayError } from "../protocol/errors.ts";
+import { isGatewayError } from "../protocol/errors.ts";
+import { parseEvents, type SseEvent } from "../protocol/sse.ts";
+import type { Batch, Source } from "./frames.ts";
 import { Heartbeat, streamInterrupted } from "./heartbeat.ts";
+import { usageOf, type Usage } from "./usage.ts";
 
-export type StreamApi = "chat" | "responses" | "completions";
-
-export interface RelayEnd {
-  /** true when the upstream closed the stream normally. */
-  ok: boolean;
-  /** the client went away first */
-  cancelled: boolean;
-  error?: GatewayError;
-  bytes: number;
+export interface StageStep {
+  /** What to send on (null: nothing now). */
+  out: Batch | null;
+  /** This stage knows the answer is over: true when whole, an error when it failed. */
+  end?: true | GatewayError;
 }
 
-export interface RelayOptions {
-  api: StreamApi;
-  heartbeatMs: number;
+/** One step between the upstream's events and the client's: strip, translate, … */
+export interface Stage {
+  readonly name: string;
+  /** Sent before the first upstream batch (a translator's response.created). */
+  open?(): Batch | null;
+  push(b: Batch): StageStep;
+  /** The upstream closed cleanly: what to send last, and an error when the answer was not whole. */
+  close?(): { out: Batch | null; error?: GatewayError };
+  /** The stream failed: the client's terminal events, instead of the protocol's default. */
+  fail?(e: GatewayError): Uint8Array;
+}
+
+/** One served upstream stream, ready to relay. */
+export interface Relay {
+  source: Source;
+  stages: Stage[];
   upstreamName: string;
-  /** Abort the upstream request (client went away). */
-  abortUpstream: (reason?: unknown) => void;
-  onEnd?: (end: RelayEnd) => void;
-  /** Drop chat usage-only chunks: the gateway asked for them, the client didn't. */
-  stripUsage?: boolean;
-  /** Sees each forwarded run of complete events (cache recorder, usage accounting). */
-  onEvents?: (bytes: Uint8Array) => void;
+  /** Abort the upstream request (the client left, or the answer is over). */
+  abort(reason?: unknown): void;
+  /** Texts sent when the relay starts, before any stage opens (SSE comments). */
+  prelude?: string[];
+  /** The upstream's slot, for a relay that is discarded unread. */
+  lease?: { end(outcome: "cancelled"): void };
+}
+
+export interface StreamEnd {
+  outcome: "ok" | "error" | "cancelled";
+  error?: GatewayError;
+  usage: Usage | null;
+}
+
+export interface OutgoingOptions {
+  /** The client protocol's terminal error event; `last` is the last event sent, if known. */
+  terminal(e: GatewayError, last: SseEvent | null): string;
+  heartbeatMs: number;
+  /** Texts sent first (SSE comments; a heartbeat when committing before any upstream answered). */
+  prelude?: string[];
+  /** The relay, or the promise of one (the early commit): heartbeats flow until it resolves. */
+  relay: Relay | Promise<Relay | GatewayError>;
+  /** Sees each batch sent to the client (the cache recorder). */
+  observe?: (b: Batch) => void;
+  /** Runs once, when the stream is over for whatever reason. */
+  onEnd(end: StreamEnd): void;
+  /** A relay that resolved after the client left: give its resources back. */
+  discard?(r: Relay): void;
 }
 
 const encoder = new TextEncoder();
-const NEWLINE = encoder.encode("\n");
 
-export function relaySse(upstream: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
-  let held: Uint8Array | null = null; // bytes of an event not yet complete
+export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
+  let relay: Relay | null = null;
   let beat: Heartbeat | null = null;
   let done = false;
-  let bytes = 0;
-  let lastEvent: Uint8Array | null = null;
+  let usage: Usage | null = null;
+  let last: Uint8Array | null = null;
 
-  const finish = (end: Omit<RelayEnd, "bytes">) => {
-    if (done) return;
+  const finish = (outcome: StreamEnd["outcome"], error?: GatewayError) => {
+    if (done) return false;
     done = true;
     beat?.stop();
-    o.onEnd?.({ ...end, bytes });
+    o.onEnd({ outcome, error, usage });
+    return true;
+  };
+  const send = (ctl: ReadableStreamDefaultController<Uint8Array>, b: Batch | null) => {
+    if (!b || b.bytes.length === 0) return false;
+    o.observe?.(b);
+    last = b.bytes;
+    beat?.touch();
+    ctl.enqueue(b.bytes);
+    return true;
+  };
+  const lastEvent = () => (last ? (parseEvents(last).at(-1) ?? null) : null);
+  const failWith = (ctl: ReadableStreamDefaultController<Uint8Array>, error: GatewayError) => {
+    const own = relay?.stages.findLast((s) => s.fail);
+    ctl.enqueue(own?.fail ? own.fail(error) : encoder.encode(o.terminal(error, lastEvent())));
+    finish("error", error);
+    ctl.close();
+  };
+  /** Runs a batch through the stages from `from` on; reports the first end a stage saw. */
+  const through = (b: Batch | null, from: number): StageStep => {
+    let out = b;
+    let end: StageStep["end"];
+    for (let i = from; i < relay!.stages.length && out; i++) {
+      const step = relay!.stages[i].push(out);
+      out = step.out;
+      end ??= step.end;
+    }
+    return { out, end };
   };
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
-      // Only between events: a comment inside a half-sent event would corrupt it.
-      beat = new Heartbeat(ctl, o.heartbeatMs, () => !done && held === null);
+      for (const p of o.prelude ?? []) ctl.enqueue(encoder.encode(p));
+      beat = new Heartbeat(ctl, o.heartbeatMs, () => !done);
     },
     async pull(ctl) {
+      if (done) return;
       try {
-        for (;;) {
-          const { value, done: eof } = await reader.read();
-          if (eof) {
-            if (held && held[held.length - 1] === 10) {
-              // The last event's lines are complete but the blank line after it never came
-              // (some servers end that way): complete it so the client sees the event.
-              const out = concat(held, NEWLINE);
-              held = null;
-              bytes += out.length;
-              o.onEvents?.(out);
-              ctl.enqueue(out);
-            } else if (held) throw new Error("the stream ended in the middle of an event");
-            finish({ ok: true, cancelled: false });
-            ctl.close();
+        if (!relay) {
+          const r = await o.relay;
+          if (done) {
+            if (!isGatewayError(r)) o.discard?.(r);
             return;
           }
-          const buf: Uint8Array = held ? concat(held, value) : value;
-          const end = lastEventEnd(buf);
-          if (end === -1) {
-            held = buf;
-            continue;
+          if (isGatewayError(r)) return failWith(ctl, r);
+          relay = r;
+          for (const p of relay.prelude ?? []) ctl.enqueue(encoder.encode(p));
+          relay.stages.forEach((s, i) => send(ctl, through(s.open?.() ?? null, i + 1).out));
+        }
+        for (;;) {
+          const b = await relay.source.read();
+          if (done) return;
+          if (!b) return closeStages(ctl);
+          usage = usageOf(b) ?? usage;
+          const step = through(b, 0);
+          const sent = send(ctl, step.out);
+          if (step.end) {
+            // The answer is over (a translator saw [DONE]): whatever the upstream still holds is not ours.
+            relay.source.cancel();
+            relay.abort();
+            if (step.end === true) {
+              finish("ok");
+              ctl.close();
+            } else failWith(ctl, step.end);
+            return;
           }
-          // Fast path: the chunk ends on an event boundary, forward it as is.
-          let out = end === buf.length ? buf : buf.subarray(0, end);
-          held = end === buf.length ? null : buf.slice(end);
-          if (o.stripUsage) {
-            out = stripUsageChunks(out);
-            if (out.length === 0) continue;
-          }
-          bytes += out.length;
-          lastEvent = out;
-          beat?.touch();
-          o.onEvents?.(out);
-          ctl.enqueue(out);
-          return;
+          if (sent) return;
         }
       } catch (err) {
         if (done) return;
-        const error = streamInterrupted(o.upstreamName, (err as Error)?.message ?? String(err));
-        ctl.enqueue(encoder.encode(terminalEvent(o.api, error, lastEvent)));
-        finish({ ok: false, cancelled: false, error });
-        ctl.close();
+        const error = isGatewayError(err) ? err : streamInterrupted(relay?.upstreamName ?? "?", (err as Error)?.message ?? String(err));
+        failWith(ctl, error);
       }
     },
     cancel(reason) {
-      finish({ ok: false, cancelled: true });
-      o.abortUpstream(reason);
-      reader.cancel(reason).catch(() => {});
+      finish("cancelled");
+      relay?.abort(reason);
+      relay?.source.cancel(reason);
     },
   });
-}
 
-function terminalEvent(api: StreamApi, error: GatewayError, lastEvent: Uint8Array | null): string {
-  if (api !== "responses") return chatStreamErrorEvent(error);
-  // The error event continues the stream's sequence numbering.
-  const tail = lastEvent ? new TextDecoder().decode(lastEvent.subarray(Math.max(0, lastEvent.length - 4096))) : "";
-  const seqs = [...tail.matchAll(/"sequence_number":\s*(\d+)/g)];
-  const next = seqs.length ? Number(seqs[seqs.length - 1][1]) + 1 : 0;
-  return responsesStreamErrorEvent(error, next);
+  function closeStages(ctl: ReadableStreamDefaultController<Uint8Array>): void {
+    let error: GatewayError | undefined;
+    relay!.stages.forEach((s, i) => {
+      if (!s.close || error) return;
+      const c = s.close();
+      error = c.error;
+      send(ctl, through(c.out, i + 1).out);
+    });
+    if (error) {
+      finish("error", error);
+    } else finish("ok");
+    ctl.close();
+  }
 }

@@ -1,24 +1,5 @@
-// Token usage: ask chat streams for it (stream_options.include_usage), read it from
-// answers and streams, and drop the usage chunk again when only we wanted it.
-
-/**
- * The body with stream_options.include_usage = true. Inserted as text when the client set
- * no stream_options (the common case), so the rest of the body stays byte for byte.
- */
-export function withUsageRequested(body: string): string {
-  if (!body.includes('"stream_options"')) {
-    const brace = body.indexOf("{");
-    return brace === -1 ? body : body.slice(0, brace + 1) + '"stream_options":{"include_usage":true},' + body.slice(brace + 1);
-  }
-  try {
-    const parsed = JSON.parse(body);
-    if (parsed.stream_options?.include_usage === true) return body;
-    parsed.stream_options = { ...parsed.stream_options, include_usage: true };
-    return JSON.stringify(parsed);
-  } catch {
-    return body;
-  }
-}
+// Token usage, read from a whole answer or from stream events (asking for it and dropping
+// what only we asked for are the protocol's: protocol/api/chat.ts).
 
 export interface Usage {
   input: number;
@@ -36,13 +17,20 @@ export function scanUsage(text: string): Usage | null {
   return { input: i ? Number(i[1]) : 0, output: o ? Number(o[1]) : 0 };
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// `_tokens"` in bytes: cheaper than decoding every batch to look for it.
+const NEEDLE = [95, 116, 111, 107, 101, 110, 115, 34];
 
-/** Remove chat usage-only chunks (`"choices":[]` with usage) from whole SSE events. */
-export function stripUsageChunks(events: Uint8Array): Uint8Array {
-  const text = decoder.decode(events);
-  if (!text.includes('"usage"')) return events;
-  const kept = text.split(/(?<=\n\n)/).filter((ev) => !(ev.includes('"choices":[]') && /"usage"\s*:\s*\{/.test(ev)));
-  return encoder.encode(kept.join(""));
+function hasTokens(buf: Uint8Array): boolean {
+  outer: for (let i = buf.length - NEEDLE.length; i >= 0; i--) {
+    for (let j = 0; j < NEEDLE.length; j++) if (buf[i + j] !== NEEDLE[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Usage in a batch of stream events (it sits in the last ones), or null. */
+export function usageOf(b: { bytes: Uint8Array }): Usage | null {
+  const buf = b.bytes;
+  return buf.length > 12 && hasTokens(buf) ? scanUsage(decoder.decode(buf)) : null;
 }

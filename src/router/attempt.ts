@@ -2,115 +2,111 @@
 // reaches the client a failed target costs nothing but time, so we move on; what counts
 // as "failed" is decided by failure.ts alone. Circuit breakers, busy policies and the
 // total deadline bound how long that can take.
+//
+// The result is a value, never an HTTP response: who served (target, wire, the body sent),
+// the upstream's status, headers and body (read whole, or framed events held until the
+// first content token), a lease to end when the answer is over, and every failed attempt
+// with its reason. server/respond.ts alone turns it into HTTP.
 import type { Config, Target } from "../config/resolve.ts";
 import type { Registry, UpstreamState } from "../upstream/registry.ts";
 import type { Health, UpstreamHealth } from "../upstream/health.ts";
 import type { GatewayMetrics } from "../status/gateway-metrics.ts";
-import type { Logger } from "../status/log.ts";
 import type { Route } from "./resolve.ts";
+import type { Api, ProtocolSpec } from "../protocol/apis.ts";
+import { PROTOCOLS } from "../protocol/apis.ts";
 import { sendUpstream, type Sent } from "../upstream/client.ts";
-import { rewriteModel } from "../protocol/model-field.ts";
+import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
+import { Frames, untilContent } from "../relay/frames.ts";
 import { describeFailure, upstreamStatusError } from "./failure-text.ts";
 import { classify, classifyFetchError, timeoutReason, type Failure } from "./failure.ts";
 import { lazyDeadline, type Deadline } from "./deadline.ts";
 import { planTargets, type PlannedTarget } from "./plan.ts";
-import { holdUntilContent, wireOfPath } from "../relay/first-token.ts";
-import { trackOutcome } from "./outcome.ts";
-import { withUsageRequested } from "../relay/usage.ts";
-import { continuing, type ContinueOptions } from "./continue.ts";
+import { DEFAULT_TRANSFORMS, prepare, type Prepared, type Transform } from "./transforms.ts";
 
-export type Api = "chat" | "responses" | "completions" | "embeddings";
-
-export const API_PATH: Record<Api, string> = {
-  chat: "/chat/completions",
-  responses: "/responses",
-  completions: "/completions",
-  embeddings: "/embeddings",
-};
-
-/** What is sent to one target: by default the client's body with `model` rewritten. */
-export interface Prepared {
-  path: string;
-  body: string;
-  /** Set by a handler that changed the wire format (e.g. Responses → Chat); read back by it. */
-  translation?: unknown;
-  /** We asked the upstream for a usage chunk the client didn't ask for: drop it on the way out. */
-  stripUsage?: boolean;
+/** A route with the wire each of its upstreams speaks for this request. */
+export interface PlannedRoute extends Route {
+  /** Upstream name → the protocol it is sent; absent means the client's own. */
+  wires: Map<string, Api>;
 }
-
-export type Prepare = (target: Target, upstream: UpstreamState) => Prepared | Promise<Prepared>;
 
 export interface AttemptInput {
-  api: Api;
-  route: Route;
+  /** The client's protocol. */
+  spec: ProtocolSpec;
+  route: PlannedRoute;
   bodyText: string;
-  /** The parsed body (for fit checks); parsed again from bodyText when absent. */
-  body?: unknown;
+  /** The parsed body (for fit checks). */
+  body: Record<string, unknown>;
   /** The client asked for a stream: hold each attempt back until its first content token. */
-  stream?: boolean;
+  stream: boolean;
   clientHeaders: Headers;
   signal: AbortSignal;
-  /** Per-target request; defaults to passing the body through with the model rewritten. */
-  prepare?: Prepare;
-  /** performance.now() when the request arrived (for time-to-first-token). */
-  startedAt?: number;
+  /** Per-target body changes, in order; DEFAULT_TRANSFORMS when absent. */
+  transforms?: readonly Transform[];
+  /** Clock.now() when the request arrived (for time-to-first-token and the deadline). */
+  startedAt: number;
   /** Targets not to try (a mid-stream continuation skips the one that died). */
   exclude?: Set<string>;
-  /** Hears that the answer was stitched from two targets (midstream = "continue"). */
-  onSeam?: () => void;
 }
+
+/** Ends a served answer: frees its slot once; a stream that broke counts against the upstream. */
+export interface Lease {
+  end(outcome: "ok" | "error" | "cancelled"): void;
+}
+
+export type ServedBody = { kind: "whole"; text: string } | { kind: "events"; frames: Frames };
 
 export interface Served {
   upstream: UpstreamState;
   target: Target;
-  sent: Sent;
-  attempts: number;
   prepared: Prepared;
-  /** A whole (non-stream) answer, already read: hand it on as is, no stream needed. */
-  text?: string;
+  status: number;
+  headers: Headers;
+  body: ServedBody;
+  /** Abort this attempt's upstream request (and its body). */
+  abort: (reason?: unknown) => void;
+  lease: Lease;
+  attempts: number;
+  /** Why each earlier attempt failed, in order. */
+  failures: AttemptFailure[];
   /** Targets of the plan not yet tried, for a mid-stream continuation. */
   remaining: Target[];
 }
+
+export interface AttemptFailure {
+  upstream: string;
+  model: string;
+  reason: string;
+}
+
+export type Attempted = { ok: true; served: Served } | { ok: false; error: GatewayError; attempts: number; failures: AttemptFailure[] };
 
 export interface RouterContext {
   config: Config;
   registry: Registry;
   health: Health;
   metrics: GatewayMetrics;
-  log?: Logger;
+  clock?: Clock;
 }
 
-export function passThrough(api: Api, bodyText: string, stream = false): Prepare {
-  return (target) => {
-    const body = rewriteModel(bodyText, target.model) ?? bodyText;
-    // Ask chat streams for usage so tokens can be counted; strip it again if the client didn't ask.
-    if (api === "chat" && stream) {
-      const withUsage = withUsageRequested(body);
-      if (withUsage !== body) return { path: API_PATH[api], body: withUsage, stripUsage: true };
-    }
-    return { path: API_PATH[api], body };
-  };
-}
-
-export async function attemptTargets(input: AttemptInput, live: RouterContext): Promise<Served> {
-  // One consistent view for the whole request, even if a config reload swaps these meanwhile.
-  const ctx: RouterContext = { config: live.config, registry: live.registry, health: live.health, metrics: live.metrics, log: live.log };
-  const startedAt = input.startedAt ?? performance.now();
+export async function attemptTargets(input: AttemptInput, ctx: RouterContext): Promise<Attempted> {
+  const clock = ctx.clock ?? realClock;
   const plan = planTargets({
     route: input.route,
-    api: input.api,
-    body: input.body ?? safeParse(input.bodyText),
+    spec: input.spec,
+    body: input.body,
     tierHeader: input.clientHeaders.get("x-wayfront-route"),
     registry: ctx.registry,
     health: ctx.health,
   });
   const targets = plan.targets.filter((c) => !input.exclude?.has(`${c.upstream}/${c.model}`));
-  const dl = lazyDeadline(ctx.config.routing.deadlineMs, input.signal);
+  const dl = lazyDeadline(ctx.config.routing.deadlineMs, input.signal, clock);
   const errors: GatewayError[] = [];
+  const failures: AttemptFailure[] = [];
   const skipped = [...plan.skipped];
   let attempts = 0;
   let failedBefore: string | null = null;
+  const gone = () => ({ ok: false as const, error: clientGone(), attempts, failures });
   try {
     for (let i = 0; i < targets.length; i++) {
       const cand = targets[i];
@@ -123,34 +119,36 @@ export async function attemptTargets(input: AttemptInput, live: RouterContext): 
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
-      const release = await admit(h, input, ctx, dl, upstream);
+      const release = await admit(h, input, ctx, dl, upstream, clock);
       if (!release) {
         h.breaker.onAbandon();
-        if (input.signal.aborted) throw clientGone();
+        if (input.signal.aborted) return gone();
         skipped.push(`\`${cand.upstream}\` is busy (${h.admission.outstanding()} in flight)`);
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
       if (failedBefore) ctx.metrics.failovers.inc({ upstream: failedBefore });
       attempts++;
-      const result = await attemptOne({ input, ctx, cand, upstream, h, release, dl, startedAt });
+      const result = await attemptOne({ input, ctx, cand, upstream, h, release, dl, clock });
       if ("served" in result) {
-        return { ...result.served, attempts, remaining: targets.slice(i + 1).map((c) => c.target) };
+        const served: Served = { ...result.served, attempts, failures, remaining: targets.slice(i + 1).map((c) => c.target) };
+        return { ok: true, served };
       }
-      if (result.terminal) throw result.error;
+      failures.push({ upstream: cand.upstream, model: cand.model, reason: result.error.message });
+      if (result.terminal) return { ok: false, error: result.error, attempts, failures };
       errors.push(result.error);
       failedBefore = cand.upstream;
     }
   } finally {
     dl.dispose();
   }
-  if (input.signal.aborted) throw clientGone();
-  throw finalError(errors, skipped, attempts, input.route, dl);
+  if (input.signal.aborted) return gone();
+  return { ok: false, error: finalError(errors, skipped, attempts, input.route, dl), attempts, failures };
 }
 
-type OneResult = { served: Omit<Served, "attempts" | "remaining"> } | { error: GatewayError; terminal: boolean };
+type OneResult = { served: Omit<Served, "attempts" | "failures" | "remaining"> } | { error: GatewayError; terminal: boolean };
 
-async function attemptOne(o: {
+interface One {
   input: AttemptInput;
   ctx: RouterContext;
   cand: PlannedTarget;
@@ -158,9 +156,11 @@ async function attemptOne(o: {
   h: UpstreamHealth;
   release: () => void;
   dl: Deadline;
-  startedAt: number;
-}): Promise<OneResult> {
-  const { input, ctx, cand, upstream, h, release, dl } = o;
+  clock: Clock;
+}
+
+async function attemptOne(o: One): Promise<OneResult> {
+  const { input, ctx, cand, upstream, h, release, dl, clock } = o;
   const name = upstream.config.name;
   const fail = (f: Failure, error: GatewayError): OneResult => {
     release();
@@ -176,21 +176,27 @@ async function attemptOne(o: {
     return { error, terminal: verdict.action === "terminal" };
   };
 
-  let prepared: Prepared;
+  const wire = input.route.wires.get(cand.upstream) ?? input.spec.api;
+  const prepared = prepare(input.bodyText, wire, input.transforms ?? DEFAULT_TRANSFORMS, { api: input.spec.api, target: cand.target, upstream, stream: input.stream });
+  // Each timer is capped by what is left of the deadline; one cut short by it is the deadline's.
+  const left = dl.remaining();
+  const firstByteMs = Math.max(1, Math.min(upstream.config.firstByteTimeoutMs, left));
   let sent: Sent;
   try {
-    prepared = await (input.prepare ?? passThrough(input.api, input.bodyText, input.stream))(cand.target, upstream);
     sent = await sendUpstream({
       upstream,
       path: prepared.path,
       body: prepared.body,
       clientHeaders: input.clientHeaders,
       signal: input.signal,
-      firstByteTimeoutMs: Math.max(1, Math.min(upstream.config.firstByteTimeoutMs, dl.remaining())),
+      firstByteTimeoutMs: firstByteMs,
+      setTimer: clock.setTimer,
     });
   } catch (err) {
     if (err instanceof GatewayError) return fail({ kind: "status", status: err.status }, err);
-    return fail(classifyFetchError(err), describeFailure(upstream, err));
+    const f = classifyFetchError(err);
+    if (f.kind === "timeout-first-byte" && firstByteMs < upstream.config.firstByteTimeoutMs) return fail({ kind: "deadline" }, deadlineError(input.route));
+    return fail(f, describeFailure(upstream, err));
   }
 
   const res = sent.response;
@@ -199,67 +205,59 @@ async function attemptOne(o: {
     return fail({ kind: "status", status: res.status, retryAfter: res.headers.get("retry-after"), retryAfterMs: res.headers.get("retry-after-ms"), body }, error);
   }
 
-  const isSse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  let body: ReadableStream<Uint8Array> | string;
-  if (input.stream && isSse && res.body) {
-    const timeoutMs = Math.max(1, Math.min(upstream.config.firstTokenTimeoutMs, dl.remaining()));
+  let body: ServedBody;
+  if (input.stream && res.body && (res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    const frames = new Frames(res.body);
+    const limit = upstream.config.firstTokenTimeoutMs;
+    const timeoutMs = Math.max(1, Math.min(limit, dl.remaining()));
     const gate = new AbortController();
-    const timer = setTimeout(() => gate.abort(timeoutReason("timeout-first-token")), timeoutMs);
+    const cancelTimer = clock.setTimer(() => gate.abort(timeoutReason("timeout-first-token")), timeoutMs);
     const onAbort = () => gate.abort(input.signal.reason);
     input.signal.addEventListener("abort", onAbort, { once: true });
     try {
-      body = (await holdUntilContent(res.body, wireOfPath(prepared.path), gate.signal)).body;
+      await untilContent(frames, PROTOCOLS[prepared.wire].isContent, gate.signal);
     } catch (err) {
       sent.abort(err);
-      const f: Failure = gate.signal.reason?.message === "timeout-first-token" ? { kind: "timeout-first-token" } : classifyFetchError(err);
-      const msg =
-        f.kind === "timeout-first-token"
-          ? `Upstream \`${name}\` sent no content within ${timeoutMs} ms (first_token_timeout).`
-          : `Upstream \`${name}\` failed before its first token: ${(err as Error)?.message ?? err}.`;
-      return fail(f, new GatewayError(f.kind === "timeout-first-token" ? "upstream_timeout" : "upstream_error", msg, { code: f.kind === "timeout-first-token" ? "upstream_timeout" : "upstream_error" }));
+      frames.cancel(err);
+      const timedOut = gate.signal.aborted && gate.signal.reason instanceof DOMException && gate.signal.reason.message === "timeout-first-token";
+      if (timedOut && timeoutMs < limit) return fail({ kind: "deadline" }, deadlineError(input.route));
+      if (timedOut) {
+        const msg = `Upstream \`${name}\` sent no content within ${timeoutMs} ms (first_token_timeout).`;
+        return fail({ kind: "timeout-first-token" }, new GatewayError("upstream_timeout", msg, { code: "upstream_timeout" }));
+      }
+      const msg = `Upstream \`${name}\` failed before its first token: ${(err as Error)?.message ?? err}.`;
+      return fail(classifyFetchError(err), new GatewayError("upstream_error", msg, { code: "upstream_error" }));
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
       input.signal.removeEventListener("abort", onAbort);
     }
-    ctx.metrics.ttft.observe({ upstream: name }, (performance.now() - o.startedAt) / 1000);
-    if (input.route.alias?.midstream === "continue" && wireOfPath(prepared.path) === "chat") {
-      body = continuing(body, continuation(input, ctx, cand.target, prepared.body));
-    }
+    ctx.metrics.ttft.observe({ upstream: name }, (clock.now() - input.startedAt) / 1000);
+    body = { kind: "events", frames };
   } else {
     // A whole answer: read it here, so an upstream that dies half-way through its body can
     // still be replaced by the next target (nothing has reached the client yet).
     try {
-      body = await res.text();
+      body = { kind: "whole", text: await res.text() };
     } catch (err) {
       return fail(classifyFetchError(err), describeFailure(upstream, err));
     }
   }
   h.breaker.onSuccess();
   h.lastServed.set(cand.model, Date.now());
-  const tracked = trackOutcome({ body, upstream: name, alias: input.route.alias, tier: upstream.config.tier, h, release, metrics: ctx.metrics, startedAt: o.startedAt });
-  const response = new Response(tracked, { status: res.status, headers: res.headers });
-  const text = typeof tracked === "string" ? tracked : undefined;
-  return { served: { upstream, target: cand.target, sent: { response, abort: sent.abort }, prepared, text } };
-}
-
-function continuation(input: AttemptInput, ctx: RouterContext, failed: Target, sentBody: string): ContinueOptions {
-  return {
-    sentBody,
-    failed,
-    resume: async (prepare, exclude) => {
-      const s = await attemptTargets({ ...input, prepare, exclude, startedAt: performance.now() }, ctx);
-      return { body: s.sent.response.body!, upstream: s.upstream.config.name };
-    },
-    onSeam: (to, partialChars) => {
-      input.onSeam?.();
-      ctx.metrics.seams.inc({ from: failed.upstream, to });
-      ctx.log?.event("warn", "midstream continuation", { from: failed.upstream, to, partial_chars: partialChars });
+  let ended = false;
+  const lease: Lease = {
+    end(outcome) {
+      if (ended) return;
+      ended = true;
+      release();
+      if (outcome === "error") h.breaker.onFailure();
     },
   };
+  return { served: { upstream, target: cand.target, prepared, status: res.status, headers: res.headers, body, abort: sent.abort, lease } };
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
-async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState) {
+async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
   const fast = h.admission.tryAcquire();
   if (fast) return fast;
   const alias = input.route.alias;
@@ -270,13 +268,15 @@ async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext,
     policy === "wait"
       ? Math.min(alias?.maxQueueMs ?? ctx.config.aliases.get("*")?.maxQueueMs ?? 30_000, dl.remaining())
       : Math.min(upstream.config.firstByteTimeoutMs, dl.remaining()); // queue: cloud only after the local timeout
-  return h.admission.acquire({ policy, maxQueueMs, signal: dl.signal });
+  return h.admission.acquire({ policy, maxQueueMs, signal: dl.signal, setTimer: clock.setTimer });
+}
+
+function deadlineError(route: Route): GatewayError {
+  return new GatewayError("upstream_timeout", `No target of \`${route.name}\` answered within the request deadline (routing.deadline).`, { code: "deadline_exceeded" });
 }
 
 function finalError(errors: GatewayError[], skipped: string[], attempts: number, route: Route, dl: Deadline): GatewayError {
-  if (dl.remaining() === 0 && errors.length === 0) {
-    return new GatewayError("upstream_timeout", `No target of \`${route.name}\` answered within the request deadline (routing.deadline).`, { code: "deadline_exceeded" });
-  }
+  if (dl.remaining() === 0 && errors.length === 0) return deadlineError(route);
   const last = errors.at(-1);
   const notes = skipped.length ? ` Skipped: ${skipped.join("; ")}.` : "";
   if (!last) return new GatewayError("no_capacity", `No upstream could take this request for \`${route.name}\`.${notes}`, { code: "no_capacity" });
@@ -289,15 +289,7 @@ function finalError(errors: GatewayError[], skipped: string[], attempts: number,
   });
 }
 
-function clientGone(): GatewayError {
+export function clientGone(): GatewayError {
   // 499 in nginx's sense: nobody is left to read this, it only shows in the log line.
   return new GatewayError("internal", "client closed the request", { status: 499, code: "client_closed" });
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }

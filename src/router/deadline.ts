@@ -4,7 +4,7 @@
 // parent's reason when the parent (the client's request) aborts first.
 
 import { timeoutReason } from "./failure.ts";
-import type { SetTimer } from "./admission.ts";
+import type { SetTimer } from "../upstream/clock.ts";
 
 export interface Deadline {
   signal: AbortSignal;

@@ -3,7 +3,8 @@
 // small-context local model instead of failing there first. Estimates only: the real
 // tokenizer lives upstream, and unknown capabilities are assumed present.
 
-export type Api = "chat" | "responses" | "completions";
+import type { PromptFields } from "../protocol/apis.ts";
+
 export type Capability = "vision" | "tools" | "reasoning";
 
 export interface Needs {
@@ -34,17 +35,17 @@ interface Tally {
 }
 
 /** Rough prompt size in tokens: text chars / 4, tool schemas as JSON, images flat. */
-export function estimateTokens(body: unknown, api: Api): number {
+export function estimateTokens(body: unknown, fields: PromptFields): number {
   const t: Tally = { chars: 0, images: 0 };
   if (!isObj(body)) return 0;
-  if (api === "chat") {
-    for (const m of asArray(body.messages)) tallyMessage(m, t);
-  } else if (api === "responses") {
-    if (typeof body.instructions === "string") t.chars += body.instructions.length;
-    if (typeof body.input === "string") t.chars += body.input.length;
-    else for (const item of asArray(body.input)) tallyMessage(item, t);
-  } else {
-    const p = body.prompt;
+  if (fields.instructions && typeof body[fields.instructions] === "string") t.chars += (body[fields.instructions] as string).length;
+  if (fields.turns) {
+    const turns = body[fields.turns];
+    if (typeof turns === "string" && fields.textTurns) t.chars += turns.length;
+    else for (const m of asArray(turns)) tallyMessage(m, t);
+  }
+  if (fields.texts) {
+    const p = body[fields.texts];
     for (const s of Array.isArray(p) ? p : [p]) if (typeof s === "string") t.chars += s.length;
   }
   if (Array.isArray(body.tools) && body.tools.length > 0) t.chars += JSON.stringify(body.tools).length;
@@ -76,11 +77,11 @@ function tallyPart(part: unknown, t: Tally): void {
 const isImagePart = (p: Obj) => p.type === "image_url" || p.type === "input_image";
 
 /** What the request needs from a target. `tokens` includes the requested output budget. */
-export function needsOf(body: unknown, api: Api): Needs {
+export function needsOf(body: unknown, fields: PromptFields): Needs {
   const b = isObj(body) ? body : {};
   return {
-    tokens: estimateTokens(b, api) + outputBudget(b),
-    vision: hasImage(b, api),
+    tokens: estimateTokens(b, fields) + outputBudget(b),
+    vision: hasImage(b, fields),
     tools: asArray(b.tools).length > 0 || asArray(b.functions).length > 0,
     reasoning: wantsReasoning(b),
   };
@@ -95,8 +96,8 @@ function outputBudget(b: Obj): number {
   return 0;
 }
 
-function hasImage(b: Obj, api: Api): boolean {
-  const items = api === "chat" ? asArray(b.messages) : api === "responses" ? asArray(b.input) : [];
+function hasImage(b: Obj, fields: PromptFields): boolean {
+  const items = fields.turns ? asArray(b[fields.turns]) : [];
   return items.some((m) => isObj(m) && asArray(m.content).some((p) => isObj(p) && isImagePart(p)));
 }
 

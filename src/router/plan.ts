@@ -4,7 +4,8 @@ import type { Tier } from "../config/resolve.ts";
 import type { Registry } from "../upstream/registry.ts";
 import type { Health } from "../upstream/health.ts";
 import type { Route } from "./resolve.ts";
-import { fits, needsOf, type Api as FitApi } from "./fit.ts";
+import { fits, needsOf } from "./fit.ts";
+import type { ProtocolSpec } from "../protocol/apis.ts";
 import { rank, type Candidate } from "./rank.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import type { Target } from "../config/resolve.ts";
@@ -21,7 +22,7 @@ export interface Plan {
 
 export function planTargets(opts: {
   route: Route;
-  api: string;
+  spec: ProtocolSpec;
   body: unknown;
   tierHeader: string | null;
   registry: Registry;
@@ -42,8 +43,8 @@ export function planTargets(opts: {
   }
 
   // The model the client named itself is never second-guessed; Wayfront's own picks are.
-  if (!route.explicit && opts.api !== "embeddings") {
-    const needs = needsOf(opts.body, opts.api as FitApi);
+  if (!route.explicit && opts.spec.prompt) {
+    const needs = needsOf(opts.body, opts.spec.prompt);
     const fitting = cands.filter((c) => {
       const verdict = fits(registry.infoOf(c.upstream, c.model), needs);
       if (!verdict.ok) skipped.push(`${c.upstream}/${c.model}: ${verdict.reason}`);

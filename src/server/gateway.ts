@@ -5,7 +5,8 @@ import type { Health } from "../upstream/health.ts";
 import type { GatewayMetrics } from "../status/gateway-metrics.ts";
 import type { Logger } from "../status/log.ts";
 import type { Database } from "../db/open.ts";
-import type { GatewayCache } from "../cache/gateway-cache.ts";
+import type { ResponseCache } from "../cache/front.ts";
+import type { Clock } from "../upstream/clock.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
@@ -18,8 +19,10 @@ export interface Gateway {
   version: string;
   /** The one SQLite file in the data dir (stored responses, and whatever else needs it). */
   db: Database;
-  /** The prompt cache (SQLite on db, or Redis); every POST handler goes through it. */
-  cache: GatewayCache;
+  /** The prompt cache (SQLite on db, or Redis); every generating request asks it first. */
+  cache: ResponseCache;
   /** Stored Responses conversations (SQLite, mirrored to Redis when the cache is shared). */
   responses: StoredResponses;
+  /** Time for the router (tests inject one); the real clock when absent. */
+  clock?: Clock;
 }

@@ -8,10 +8,10 @@ import { buildApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { mkdirSync } from "node:fs";
 import { openDb } from "../db/open.ts";
-import { gatewayCache } from "../cache/gateway-cache.ts";
+import { responseCache } from "../cache/front.ts";
 import { dbPath, openCacheStore } from "../cache/open-store.ts";
 import { restartOnlyChanges } from "../config/reload.ts";
-import { redisConnection } from "../cache/redis-connection.ts";
+import { redisConnection } from "../db/redis-connection.ts";
 import { ResponseStore } from "../db/responses.ts";
 import { StoredResponses } from "../db/stored-responses.ts";
 
@@ -31,7 +31,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(dbPath(config));
   const cacheError = (err: unknown) => log.event("warn", "cache unavailable", { message: (err as Error)?.message ?? String(err) });
-  const cache = gatewayCache(config, openCacheStore(config, { db, onError: cacheError }), cacheError);
+  const cache = responseCache(config, openCacheStore(config, { db, onError: cacheError }), cacheError);
   const health = new Health(config, registry);
   const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
   const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>

@@ -2,8 +2,7 @@
 // /status.json, rendered with eta (auto-escaped: upstream names and errors are text, not HTML).
 import { Eta } from "eta";
 import template from "./templates/page.eta" with { type: "text" };
-import type { Gateway } from "../server/gateway.ts";
-import { statusJson } from "./status-json.ts";
+import { statusJson, type StatusView } from "./status-json.ts";
 
 const eta = new Eta({ autoEscape: true, useWith: false, cache: false });
 // Compiled once: the template is fixed at build time.
@@ -17,7 +16,7 @@ export interface PageOptions {
   refreshMs?: number;
 }
 
-export async function statusPage(gw: Gateway, request: Request, o: PageOptions): Promise<string> {
+export async function statusPage(gw: StatusView, request: Request, o: PageOptions): Promise<string> {
   const status = statusJson(gw);
   const cache = await gw.cache.store
     .stats()

@@ -1,6 +1,20 @@
 // GET /status.json: each upstream's health and load, and the traffic figures, read from
 // the same metric series that /metrics renders. Never a key: only names, URLs and counts.
-import type { Gateway } from "../server/gateway.ts";
+import type { AliasConfig } from "../config/resolve.ts";
+import type { Health } from "../upstream/health.ts";
+import type { UpstreamState } from "../upstream/registry.ts";
+import type { CacheStats } from "../cache/store.ts";
+import type { Registry as MetricsRegistry } from "./metrics.ts";
+
+/** What the status page and /status.json read: a narrow view of the running gateway. */
+export interface StatusView {
+  version: string;
+  metrics: { registry: MetricsRegistry };
+  health: Pick<Health, "snapshot">;
+  registry: { list: UpstreamState[] };
+  config: { aliases: Map<string, AliasConfig>; source: string };
+  cache: { store: { stats(): Promise<CacheStats> } };
+}
 
 const startedAt = Date.now();
 
@@ -12,7 +26,7 @@ function byLabel(series: SeriesSnapshot[] | undefined, label: string, value: str
 
 const sum = (xs: SeriesSnapshot[]) => xs.reduce((a, s) => a + (s.value ?? 0), 0);
 
-export function statusJson(gw: Gateway) {
+export function statusJson(gw: StatusView) {
   const snap = gw.metrics.registry.snapshot() as unknown as Record<string, { series: SeriesSnapshot[] }>;
   const s = (name: string) => snap[name]?.series ?? [];
   const health = new Map(gw.health.snapshot().map((h) => [h.name, h]));

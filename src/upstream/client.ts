@@ -3,6 +3,7 @@
 import type { UpstreamState } from "./registry.ts";
 import { authHeaders } from "./registry.ts";
 import { upstreamHeaders } from "./headers.ts";
+import { realClock, type SetTimer } from "./clock.ts";
 
 export class FirstByteTimeout extends Error {
   constructor(readonly ms: number) {
@@ -20,6 +21,7 @@ export interface UpstreamCall {
   /** Aborts when the client goes away or the overall deadline passes. */
   signal: AbortSignal;
   firstByteTimeoutMs: number;
+  setTimer?: SetTimer;
 }
 
 export interface Sent {
@@ -33,7 +35,7 @@ export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
   const onParentAbort = () => ctl.abort(call.signal.reason);
   if (call.signal.aborted) ctl.abort(call.signal.reason);
   else call.signal.addEventListener("abort", onParentAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
+  const cancelTimer = (call.setTimer ?? realClock.setTimer)(() => ctl.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
   try {
     const response = await call.upstream.fetch(call.upstream.config.baseUrl + call.path, {
       method: "POST",
@@ -48,7 +50,7 @@ export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
     // A timer abort surfaces as an AbortError; report the reason we set instead.
     throw ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
     // The body stream keeps using ctl.signal; the parent listener stays until the request ends.
   }
 }

@@ -5,8 +5,8 @@ import type { Config } from "../config/resolve.ts";
 import type { Registry, UpstreamState } from "./registry.ts";
 import { authHeaders } from "./registry.ts";
 import { transportCause } from "./transport-error.ts";
-import { Breaker } from "../router/breaker.ts";
-import { Admission } from "../router/admission.ts";
+import { Breaker } from "./breaker.ts";
+import { Admission } from "./admission.ts";
 
 export interface UpstreamHealth {
   name: string;

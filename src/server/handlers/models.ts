@@ -29,7 +29,7 @@ function listModels(gw: Gateway): ModelObject[] {
 
 const json = (v: unknown) => new Response(JSON.stringify(v), { headers: { "content-type": "application/json" } });
 
-export function modelsHandler(gw: Gateway) {
+export function listModelsEndpoint(gw: Gateway) {
   return async function models(): Promise<Response> {
     // Before the first refresh has completed, wait for it so the first call isn't empty.
     if (gw.registry.list.some((s) => s.modelsAt === 0 && s.lastError === null)) await gw.registry.refresh();
@@ -37,7 +37,7 @@ export function modelsHandler(gw: Gateway) {
   };
 }
 
-export function modelHandler(gw: Gateway) {
+export function getModelEndpoint(gw: Gateway) {
   return async function model(id: string): Promise<Response> {
     if (gw.registry.list.some((s) => s.modelsAt === 0 && s.lastError === null)) await gw.registry.refresh();
     const found = listModels(gw).find((m) => m.id === id);

@@ -12,7 +12,7 @@ import { upstreamWire } from "../../upstream/wire.ts";
 /** One upstream's GET; a stored response is a small JSON object, so this bounds a hung one. */
 const UPSTREAM_GET_TIMEOUT_MS = 10_000;
 
-export function responseGetHandler(gw: Gateway) {
+export function storedResponseEndpoint(gw: Gateway) {
   const store = gw.responses;
   return async function getResponse(id: string): Promise<Response> {
     // Client keys will choose the namespace; until they exist everyone shares one.

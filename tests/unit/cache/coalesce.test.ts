@@ -25,7 +25,7 @@ describe("Flights / Flight", () => {
     const joined = flights.get("k")!;
     joined.join(follower.signal);
     const headers = new Headers({ "content-type": "application/json" });
-    f.resolve({ status: 200, headers, tee: null });
+    f.resolve({ status: 200, headers, tee: null, text: null });
     const head = await joined.head;
     expect(head.status).toBe(200);
     expect(head.headers.get("content-type")).toBe("application/json");
@@ -61,7 +61,7 @@ describe("Flights / Flight", () => {
       },
     });
     const tee = teeBody(source);
-    f.resolve({ status: 200, headers: new Headers(), tee });
+    f.resolve({ status: 200, headers: new Headers(), tee, text: null });
     const p = f.join(new AbortController().signal);
     p.release();
     await f.head;

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { HotTier } from "../../../src/cache/hot-tier.ts";
 import { readFileSync } from "node:fs";
-import { finalTemplate, replayFinal, replayStream, streamOfTexts, streamTemplate } from "../../../src/cache/replay.ts";
+import { finalTemplate, replayFinal, streamTemplate } from "../../../src/cache/replay.ts";
+import { replayStream, streamOfTexts } from "../../helpers/replay.ts";
 import { SseParser } from "../../../src/protocol/sse.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
 import { codexFixture } from "../../helpers/fixtures.ts";
@@ -34,7 +35,7 @@ describe("finalTemplate", () => {
     const e = entry("k", { final: completion('say "hi" \\ and \u00e9') });
     const tpl = finalTemplate(e);
     for (const [id, model] of [["chatcmpl-1", "gpu/m"], ['we"ird', "m\\odel\n"]]) {
-      expect(JSON.parse(tpl.render(id!, model!)[0]!)).toEqual(replayFinal(e, { api: "chat", id, model }));
+      expect(JSON.parse(tpl.render(id!, model!)[0]!)).toEqual(replayFinal(e, { id, model }));
     }
     expect(tpl.bytes).toBe(Buffer.byteLength(tpl.render("wf-id-0123456789abcdef0123456789abcdef", "wf-model-0123456789abcdef0123456789abcdef")[0]!));
   });

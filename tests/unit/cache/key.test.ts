@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { EXCLUDED_FIELDS, INCLUDED_FIELDS, cacheKey, type Api } from "../../../src/cache/key.ts";
+import { EXCLUDED_FIELDS, INCLUDED_FIELDS, cacheKey } from "../../../src/cache/key.ts";
+import type { Api } from "../../../src/protocol/apis.ts";
 import { ChatRequest } from "../../../src/protocol/chat.ts";
 import { ResponsesRequest } from "../../../src/protocol/responses.ts";
 import { codexRequest } from "../../helpers/fixtures.ts";

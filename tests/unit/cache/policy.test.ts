@@ -13,7 +13,7 @@ describe("cacheDecision", () => {
   });
 
   test("embeddings are always deterministic", () => {
-    expect(cacheDecision({ mode: "deterministic", api: "embeddings", body: { input: "x" }, headers: h() }).read).toBe(true);
+    expect(cacheDecision({ mode: "deterministic", deterministic: true, body: { input: "x" }, headers: h() }).read).toBe(true);
   });
 
   test("always and off", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { recorder, type Recorded } from "../../../src/cache/record.ts";
-import type { Api } from "../../../src/cache/key.ts";
+import { PROTOCOLS, type Api } from "../../../src/protocol/apis.ts";
+import { Frames } from "../../../src/relay/frames.ts";
 import { GatewayError, chatStreamErrorEvent, responsesStreamErrorEvent } from "../../../src/protocol/errors.ts";
 import { codexFixture } from "../../helpers/fixtures.ts";
 
@@ -9,12 +10,29 @@ const SSE = "text/event-stream; charset=utf-8";
 const JSON_CT = "application/json";
 const enc = new TextEncoder();
 
-/** Feeds text in awkward pieces (split mid-event and mid-UTF-8) the way a socket might. */
-function record(api: Api, status: number, contentType: string, text: string, pieces = 7): Recorded | null {
-  const rec = recorder(api, status, contentType);
+/**
+ * Feeds text in awkward pieces (split mid-event and mid-UTF-8) the way a socket might,
+ * framed into events by the relay's one framer, as the outgoing stream hands them over.
+ */
+async function record(api: Api, status: number, contentType: string, text: string, pieces = 7): Promise<Recorded | null> {
+  const rec = recorder(PROTOCOLS[api], status);
+  if (!contentType.includes("event-stream")) return rec.finish(text);
   const all = enc.encode(text);
   const step = Math.max(1, Math.ceil(all.length / pieces));
-  for (let i = 0; i < all.length; i += step) rec.push(all.subarray(i, i + step));
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(ctl) {
+      if (i >= all.length) return ctl.close();
+      ctl.enqueue(all.subarray(i, i + step));
+      i += step;
+    },
+  });
+  const frames = new Frames(body);
+  try {
+    for (let b = await frames.read(); b; b = await frames.read()) rec.push(b.events);
+  } catch {
+    return null; // cut mid-event: the stream failed, so nothing is kept
+  }
   return rec.finish();
 }
 
@@ -30,8 +48,8 @@ const chatChunks = [
 ];
 
 describe("recorder: streams", () => {
-  test("chat stream → its data payloads (without [DONE]) and the assembled completion", () => {
-    const r = record("chat", 200, SSE, sse(chatChunks));
+  test("chat stream → its data payloads (without [DONE]) and the assembled completion", async () => {
+    const r = await record("chat", 200, SSE, sse(chatChunks));
     expect(r).not.toBeNull();
     expect(r!.stream).toEqual(chatChunks.map((c) => JSON.stringify(c)));
     expect(r!.final).toMatchObject({
@@ -42,15 +60,15 @@ describe("recorder: streams", () => {
     });
   });
 
-  test("a last event with no blank line after it still counts", () => {
+  test("a last event with no blank line after it still counts", async () => {
     const text = sse(chatChunks, false).replace(/\n\n$/, "\n");
-    const r = record("chat", 200, SSE, text);
+    const r = await record("chat", 200, SSE, text);
     expect(r?.stream).toHaveLength(chatChunks.length);
   });
 
-  test("Responses stream → every event's data, final = the response.completed response", () => {
+  test("Responses stream → every event's data, final = the response.completed response", async () => {
     const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8");
-    const r = record("responses", 200, SSE, text, 13);
+    const r = await record("responses", 200, SSE, text, 13);
     expect(r).not.toBeNull();
     const types = r!.stream!.map((d) => JSON.parse(d).type);
     expect(types[0]).toBe("response.created");
@@ -58,14 +76,14 @@ describe("recorder: streams", () => {
     expect(r!.final).toMatchObject({ id: "resp_1", status: "completed", output: [{ content: [{ text: "Hello from the gateway." }] }] });
   });
 
-  test("legacy completions stream → text per choice joined, finish and usage kept", () => {
+  test("legacy completions stream → text per choice joined, finish and usage kept", async () => {
     const h = { id: "cmpl-1", object: "text_completion", created: 1, model: "m" };
     const chunks = [
       { ...h, choices: [{ index: 0, text: "foo", finish_reason: null }] },
       { ...h, choices: [{ index: 0, text: "bar", finish_reason: "stop" }] },
       { ...h, choices: [], usage: { total_tokens: 4 } },
     ];
-    const r = record("completions", 200, SSE, sse(chunks));
+    const r = await record("completions", 200, SSE, sse(chunks));
     expect(r!.stream).toHaveLength(3);
     expect(r!.final).toEqual({
       id: "cmpl-1",
@@ -77,34 +95,34 @@ describe("recorder: streams", () => {
     });
   });
 
-  test("a chat stream ending with the gateway's error event is not kept", () => {
+  test("a chat stream ending with the gateway's error event is not kept", async () => {
     const cut = sse(chatChunks.slice(0, 2), false) + chatStreamErrorEvent(new GatewayError("upstream_error", "the upstream went away"));
-    expect(record("chat", 200, SSE, cut)).toBeNull();
+    expect(await record("chat", 200, SSE, cut)).toBeNull();
   });
 
-  test("a Responses stream with an `error` event is not kept", () => {
+  test("a Responses stream with an `error` event is not kept", async () => {
     const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8");
     const early = text.slice(0, text.indexOf("event: response.completed"));
-    expect(record("responses", 200, SSE, early + responsesStreamErrorEvent(new Error("boom"), 10))).toBeNull();
+    expect(await record("responses", 200, SSE, early + responsesStreamErrorEvent(new Error("boom"), 10))).toBeNull();
   });
 
-  test("a stream cut before its finish is not kept", () => {
+  test("a stream cut before its finish is not kept", async () => {
     // No finish_reason chunk, no [DONE]: the upstream died and nobody added an error event.
-    expect(record("chat", 200, SSE, sse(chatChunks.slice(0, 3), false))).toBeNull();
+    expect(await record("chat", 200, SSE, sse(chatChunks.slice(0, 3), false))).toBeNull();
     // Cut in the middle of an event: the partial one is dropped, and there is no finish.
     const whole = sse(chatChunks);
-    expect(record("chat", 200, SSE, whole.slice(0, whole.indexOf('"stop"') + 3))).toBeNull();
+    expect(await record("chat", 200, SSE, whole.slice(0, whole.indexOf('"stop"') + 3))).toBeNull();
   });
 
-  test("a Responses stream that ends incomplete is not kept", () => {
+  test("a Responses stream that ends incomplete is not kept", async () => {
     const text = readFileSync(codexFixture("sse-text-answer.txt"), "utf8")
       .replace("event: response.completed", "event: response.incomplete")
       .replace(/"type":"response\.completed"(.*)"status":"completed","model"/, '"type":"response.incomplete"$1"status":"incomplete","model"');
-    expect(record("responses", 200, SSE, text)).toBeNull();
+    expect(await record("responses", 200, SSE, text)).toBeNull();
   });
 
-  test("a data payload that is not JSON makes the whole stream unrecordable", () => {
-    expect(record("chat", 200, SSE, "data: {not json\n\n" + sse(chatChunks))).toBeNull();
+  test("a data payload that is not JSON makes the whole stream unrecordable", async () => {
+    expect(await record("chat", 200, SSE, "data: {not json\n\n" + sse(chatChunks))).toBeNull();
   });
 });
 
@@ -117,33 +135,33 @@ describe("recorder: whole answers", () => {
     choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop", logprobs: null }],
   };
 
-  test("chat JSON → stream null, final the parsed object", () => {
-    expect(record("chat", 200, JSON_CT, JSON.stringify(completion), 3)).toEqual({ stream: null, final: completion });
+  test("chat JSON → stream null, final the parsed object", async () => {
+    expect(await record("chat", 200, JSON_CT, JSON.stringify(completion), 3)).toEqual({ stream: null, final: completion });
   });
 
-  test("embeddings JSON → kept when it has data, not when empty", () => {
+  test("embeddings JSON → kept when it has data, not when empty", async () => {
     const emb = { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, -0.2] }], model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } };
-    expect(record("embeddings", 200, JSON_CT, JSON.stringify(emb))).toEqual({ stream: null, final: emb });
-    expect(record("embeddings", 200, JSON_CT, JSON.stringify({ ...emb, data: [] }))).toBeNull();
+    expect(await record("embeddings", 200, JSON_CT, JSON.stringify(emb))).toEqual({ stream: null, final: emb });
+    expect(await record("embeddings", 200, JSON_CT, JSON.stringify({ ...emb, data: [] }))).toBeNull();
   });
 
-  test("a finish of length or content_filter is not kept", () => {
+  test("a finish of length or content_filter is not kept", async () => {
     for (const reason of ["length", "content_filter"]) {
       const c = { ...completion, choices: [{ ...completion.choices[0], finish_reason: reason }] };
-      expect(record("chat", 200, JSON_CT, JSON.stringify(c))).toBeNull();
+      expect(await record("chat", 200, JSON_CT, JSON.stringify(c))).toBeNull();
     }
   });
 
-  test("a 2xx body carrying an error object, or not JSON, is not kept", () => {
-    expect(record("chat", 200, JSON_CT, JSON.stringify({ error: { message: "x" } }))).toBeNull();
-    expect(record("chat", 200, JSON_CT, "<html>oops</html>")).toBeNull();
-    expect(record("chat", 200, JSON_CT, JSON.stringify(completion).slice(0, 40))).toBeNull();
+  test("a 2xx body carrying an error object, or not JSON, is not kept", async () => {
+    expect(await record("chat", 200, JSON_CT, JSON.stringify({ error: { message: "x" } }))).toBeNull();
+    expect(await record("chat", 200, JSON_CT, "<html>oops</html>")).toBeNull();
+    expect(await record("chat", 200, JSON_CT, JSON.stringify(completion).slice(0, 40))).toBeNull();
   });
 
-  test("non-2xx answers are never kept, whatever their body", () => {
+  test("non-2xx answers are never kept, whatever their body", async () => {
     for (const status of [400, 429, 500, 503]) {
-      expect(record("chat", status, JSON_CT, JSON.stringify(completion))).toBeNull();
-      expect(record("chat", status, SSE, sse(chatChunks))).toBeNull();
+      expect(await record("chat", status, JSON_CT, JSON.stringify(completion))).toBeNull();
+      expect(await record("chat", status, SSE, sse(chatChunks))).toBeNull();
     }
   });
 });

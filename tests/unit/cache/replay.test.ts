@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { assembleChat, assembleResponse, chatToChunks } from "../../../src/cache/assemble.ts";
-import { replayFinal, replayStream } from "../../../src/cache/replay.ts";
-import { responseToEvents } from "../../../src/cache/response-events.ts";
+import { assembleChat, chatToChunks } from "../../../src/protocol/api/chat.ts";
+import { assembleResponse, responseToEvents } from "../../../src/protocol/api/responses.ts";
+import { freshId, replayFinal } from "../../../src/cache/replay.ts";
+import { PROTOCOLS } from "../../../src/protocol/apis.ts";
+import { replayStream, streamOfTexts } from "../../helpers/replay.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
 import { SseParser, type SseEvent } from "../../../src/protocol/sse.ts";
 import { codexFixture } from "../../helpers/fixtures.ts";
@@ -104,7 +106,7 @@ describe("replay chat", () => {
   });
 
   test("replayFinal: fresh id, requested model, content intact, entry untouched", () => {
-    const a = replayFinal(fromStream, { api: "chat", model: "alias" });
+    const a = replayFinal(fromStream, { id: freshId(PROTOCOLS.chat), model: "alias" });
     expect(a.id).toMatch(/^chatcmpl-/);
     expect(a.id).not.toBe(final.id);
     expect(a.model).toBe("alias");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { deadline, lazyDeadline } from "../../../src/router/deadline.ts";
 import { classifyFetchError } from "../../../src/router/failure.ts";
-import type { SetTimer } from "../../../src/router/admission.ts";
+import type { SetTimer } from "../../../src/upstream/admission.ts";
 
 function fakeClock(start = 1000) {
   const clock = { t: start, fire: [] as (() => void)[], cancelled: 0 };

@@ -12,8 +12,9 @@
 /** Frees the slot. Idempotent: calling it twice frees one slot. */
 export type Release = () => void;
 export type BusyPolicy = "queue" | "overflow" | "wait";
-/** Schedules fn after ms; returns a canceller. Injected so tests need not sleep. */
-export type SetTimer = (fn: () => void, ms: number) => () => void;
+import { realClock, type SetTimer } from "./clock.ts";
+
+export type { SetTimer } from "./clock.ts";
 
 export interface AcquireOptions {
   policy: BusyPolicy;
@@ -26,10 +27,7 @@ interface Waiter {
   grant(release: Release): void;
 }
 
-const realTimer: SetTimer = (fn, ms) => {
-  const t = setTimeout(fn, ms);
-  return () => clearTimeout(t);
-};
+const realTimer: SetTimer = realClock.setTimer;
 
 export class Admission {
   private readonly max: number;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Breaker } from "../../../src/router/breaker.ts";
+import { Breaker } from "../../../src/upstream/breaker.ts";
 
 function setup(threshold = 3, cooldownMs = 1000) {
   const clock = { t: 1_000_000 };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Admission, type Release, type SetTimer } from "../../../src/router/admission.ts";
+import { Admission, type Release, type SetTimer } from "../../../src/upstream/admission.ts";
 
 // Timers that fire only when the test says so.
 function fakeTimers() {

@@ -1,0 +1,221 @@
+// The prompt cache at the response level, as two questions the pipeline asks: `lookup`
+// before going upstream (a hit to replay, a flight in progress to follow, or go — leading a
+// flight when the answer may be kept), and, through the lead, `share` and `finish` once the
+// answer is known. It never calls back into the pipeline and never touches the relay.
+import type { AliasConfig, Config } from "../config/resolve.ts";
+import type { ProtocolSpec } from "../protocol/apis.ts";
+import { cacheKey } from "./key.ts";
+import { cacheDecision } from "./policy.ts";
+import { nearKey, nearText } from "./near.ts";
+import { simhash } from "./simhash.ts";
+import { finalTemplate, freshId } from "./replay.ts";
+import type { Recorded } from "./record.ts";
+import { teeBody } from "./tee.ts";
+import { Flights, type Flight, type Head, type Party } from "./coalesce.ts";
+import type { CacheEntry, CacheStore } from "./store.ts";
+import { isFlightLocks, waitForEntry, type FlightLocks } from "./flight-locks.ts";
+import { HotTier, type HotEntry } from "./hot-tier.ts";
+
+export type CacheOutcome = "HIT" | "MISS" | "BYPASS" | "COALESCED" | "HIT-NEAR";
+
+export interface LookupRequest {
+  spec: ProtocolSpec;
+  /** The resolved route's name (the key's, never the raw client model) and alias. */
+  route: { name: string; alias: AliasConfig | null };
+  body: Record<string, unknown> & { model: string; stream: boolean };
+  headers: Headers;
+  signal: AbortSignal;
+}
+
+/** A stored answer, ready to replay under a fresh id and the model the client asked for. */
+export interface Hit {
+  kind: "hit";
+  outcome: "HIT" | "HIT-NEAR" | "COALESCED";
+  /** Seconds since it was recorded (the Age header). */
+  age: number;
+  id: string;
+  /** The final object's JSON. */
+  final(): string;
+  /** The SSE replay, one text per event. */
+  stream(includeUsage: boolean): string[];
+}
+
+/** An identical request is in flight here: read its answer from the first byte. */
+export interface Follow {
+  kind: "follow";
+  head: Promise<Head>;
+  party: Party;
+}
+
+/** Nothing stored: go upstream, leading a flight when the answer may be kept. */
+export interface Go {
+  kind: "go";
+  outcome: "MISS" | "BYPASS";
+  lead: Lead | null;
+}
+
+export type Lookup = Hit | Follow | Go;
+
+export interface Lead {
+  /** Aborts only when every party (the leader's client and any follower) has left. */
+  readonly signal: AbortSignal;
+  /** The answer's head and body, for followers; returns the leader's own copy of the body. */
+  share(status: number, headers: Headers, body: ReadableStream<Uint8Array> | string | null): ReadableStream<Uint8Array> | string | null;
+  /** The answer is over: keep what was recorded (null: nothing to keep). */
+  finish(recorded: Recorded | null): void;
+}
+
+export interface ResponseCache {
+  lookup(req: LookupRequest): Promise<Lookup>;
+  readonly store: CacheStore;
+  close(): void;
+}
+
+// A store call slower than this counts as an outage for this request: answer uncached
+// rather than make the client wait on the cache (Redis down or unreachable).
+const STORE_TIMEOUT_MS = 250;
+
+// The in-process hot tier (hot-tier.ts). Its age bounds how long this process may still serve
+// an entry that was cleared or evicted elsewhere; 10 s keeps that short while a hot key
+// costs one store read per 10 s instead of one per request.
+const HOT_MAX_AGE_MS = 10_000;
+const HOT_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The tenant an entry belongs to. One namespace until client keys exist (then: the key's
+ * id), unless the alias shares its answers across clients.
+ */
+export function namespaceFor(_headers: Headers, alias: AliasConfig | null): string {
+  return alias?.shared ? "shared" : "default";
+}
+
+export function withTimeout<T>(p: Promise<T>, ms = STORE_TIMEOUT_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`cache store timed out after ${ms} ms`)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+const go = (outcome: Go["outcome"]): Go => ({ kind: "go", outcome, lead: null });
+
+export function responseCache(config: Config, store: CacheStore, onError: (err: unknown) => void = () => {}): ResponseCache {
+  const flights = new Flights();
+  const locks: FlightLocks | null = isFlightLocks(store) ? store : null;
+  // At most half the store's cap, so what the store evicted for size (least recently used
+  // first) is, in practice, no longer here either.
+  const hot = new HotTier({ maxBytes: Math.min(HOT_MAX_BYTES, Math.floor(config.cache.maxBytes / 2)), maxAgeMs: HOT_MAX_AGE_MS, ttlMs: config.cache.ttlMs });
+  /** An entry from the store, kept hot; one that cannot stay is served all the same. */
+  const warm = (e: CacheEntry): HotEntry => hot.set(e) ?? { entry: e, final: finalTemplate(e), streams: [], bytes: 0, until: 0 };
+
+  function hit(req: LookupRequest, h: HotEntry, outcome: Hit["outcome"]): Hit {
+    const id = freshId(req.spec);
+    const model = req.body.model;
+    return {
+      kind: "hit",
+      outcome,
+      age: Math.max(0, Math.floor((Date.now() - h.entry.createdAt) / 1000)),
+      id,
+      final: () => h.final.render(id, model)[0]!,
+      stream: (includeUsage) => hot.stream(h, includeUsage).render(id, model),
+    };
+  }
+
+  function follow(req: LookupRequest, flight: Flight): Follow {
+    return { kind: "follow", head: flight.head, party: flight.join(req.signal) };
+  }
+
+  function lead(req: LookupRequest, o: { key: string; flightKey: string; namespace: string; near: CacheEntry["near"] }): Lead {
+    const flight = flights.start(o.flightKey);
+    const leader = flight.join(req.signal);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      flight.finish();
+      flights.end(o.flightKey, flight);
+    };
+    return {
+      signal: flight.controller.signal,
+      share(status, headers, body) {
+        if (body === null || typeof body === "string") {
+          end();
+          flight.resolve({ status, headers, tee: null, text: body });
+          leader.release();
+          return body;
+        }
+        const tee = teeBody(body, { onEnd: end });
+        flight.resolve({ status, headers, tee, text: null });
+        return tee.branch(() => leader.release());
+      },
+      finish(recorded) {
+        end();
+        if (recorded) {
+          const entry: CacheEntry = { key: o.key, api: req.spec.api, namespace: o.namespace, createdAt: Date.now(), ...recorded, near: o.near };
+          // put() only queues (sqlite) or is in flight (redis): the response is not held up.
+          store.put(entry).catch(onError);
+          hot.set(entry);
+        }
+        void locks?.release(o.key, o.namespace).catch(() => {});
+      },
+    };
+  }
+
+  async function lookup(req: LookupRequest): Promise<Lookup> {
+    const alias = req.route.alias;
+    const mode = alias?.cache ?? config.cache.mode;
+    const d = cacheDecision({ mode, body: req.body, headers: req.headers, deterministic: req.spec.deterministic });
+    if (!d.read && !d.write) return go("BYPASS");
+    const namespace = namespaceFor(req.headers, alias);
+    const keyInput = { api: req.spec.api, route: req.route.name, namespace, body: req.body };
+    const key = cacheKey(keyInput);
+    const nk = alias && alias.near >= 0 ? nearKey(keyInput) : null;
+    const near = nk ? { nearKey: nk, simhash: simhash(nearText(req.spec.api, req.body)) } : undefined;
+    // Only same-shaped requests share a flight: a stream follower needs the leader's bytes
+    // as a stream, a non-stream one the JSON. Converting mid-flight is left for later.
+    const flightKey = `${namespace}\u0000${key}\u0000${req.body.stream ? "s" : "f"}`;
+    if (d.read) {
+      const h = hot.get(key, namespace);
+      if (h) {
+        store.noteHit?.(key, namespace);
+        return hit(req, h, "HIT");
+      }
+      try {
+        const entry = await withTimeout(store.get(key, namespace));
+        if (entry) return hit(req, warm(entry), "HIT");
+        if (near && alias) {
+          const close = await withTimeout(store.getNear(near.nearKey, near.simhash, alias.near, namespace));
+          if (close) return hit(req, warm(close), "HIT-NEAR");
+        }
+      } catch (err) {
+        onError(err);
+        return go("BYPASS");
+      }
+      const flight = flights.get(flightKey);
+      if (flight) return follow(req, flight);
+    }
+    if (!d.write) return go(d.read ? "MISS" : "BYPASS");
+    if (locks && d.read) {
+      // Another instance may be generating this answer: wait for its entry, boundedly.
+      const got = await locks.acquire(key, namespace).catch(() => true);
+      if (!got) {
+        const entry = await waitForEntry(store, locks, key, namespace, req.signal);
+        if (entry) return hit(req, warm(entry), "COALESCED");
+        // A flight may have started here while we waited.
+        const flight = flights.get(flightKey);
+        if (flight) return follow(req, flight);
+      }
+    }
+    return { kind: "go", outcome: d.read ? "MISS" : "BYPASS", lead: lead(req, { key, flightKey, namespace, near }) };
+  }
+
+  // What the server and tests see as the store: clearing or pruning it drops the hot tier too.
+  const exposed: CacheStore = {
+    get: (key, namespace) => store.get(key, namespace),
+    getNear: (nk, sh, max, namespace) => store.getNear(nk, sh, max, namespace),
+    put: (e) => store.put(e),
+    stats: () => store.stats(),
+    clear: () => (hot.clear(), store.clear()),
+    prune: () => (hot.clear(), store.prune()),
+    close: () => store.close(),
+  };
+  return { lookup, store: exposed, close: () => (hot.clear(), store.close()) };
+}

@@ -1,0 +1,27 @@
+// Embeddings (POST /v1/embeddings): never streamed, a pure function of the input.
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { chunkTerminalError } from "./chunks.ts";
+import type { ProtocolSpec } from "./spec.ts";
+
+export const embeddings: ProtocolSpec = {
+  api: "embeddings",
+  path: "/embeddings",
+  check: TypeCompiler.Compile(Type.Object({ model: Type.String({ minLength: 1 }), input: Type.Union([Type.String(), Type.Array(Type.Unknown())]) })),
+  streams: false,
+  deterministic: true,
+  // A vector for different text is a different answer: no near matching, no context fit.
+  prompt: null,
+  keyFields: ["input", "encoding_format", "dimensions"],
+  keyExcluded: ["model", "user", "request_id"],
+  conversations: false,
+  freshId: (hex) => `emb-${hex(12)}`,
+  isContent: () => true,
+  terminalError: chunkTerminalError,
+  assemble: () => null,
+  complete: (final) => Array.isArray(final.data) && final.data.length > 0,
+  toEvents: () => [],
+  replay: () => [],
+  // An embeddings list has no id of its own.
+  identify: (final, _id, model) => ({ ...structuredClone(final), model }),
+};

@@ -1,0 +1,95 @@
+// What the pipeline, the router and the cache need to know about one client protocol. Each
+// protocol module under protocol/api/ fills one of these; protocol/apis.ts is the table.
+// Nothing outside protocol/ branches on a protocol's name: it reads the row.
+import type { TSchema } from "@sinclair/typebox";
+import type { TypeCheck } from "@sinclair/typebox/compiler";
+import type { GatewayError } from "../errors.ts";
+
+export type Api = "chat" | "responses" | "completions" | "embeddings";
+
+/** A JSON object as it comes off the wire: only the fields a row reads are looked at. */
+export type Json = Record<string, unknown>;
+
+/** One SSE event: its `event:` name (if any) and its data. */
+export interface Payload {
+  event?: string;
+  data: string;
+}
+
+/** Where the prompt lives in a request body, for fit estimates and near-duplicate keys. */
+export interface PromptFields {
+  /** Chat messages or Responses input items. */
+  turns?: string;
+  /** The turns field may also be one string (Responses `input`). */
+  textTurns?: boolean;
+  /** Plain text fields, a string or an array of strings (legacy `prompt`). */
+  texts?: string;
+  /** System text outside the turns (Responses `instructions`): counted for fit only. */
+  instructions?: string;
+}
+
+export interface ReplayOptions {
+  id: string;
+  /** The model name to show the client (what it asked for). */
+  model: string;
+  /** Chat/completions: the client's stream_options.include_usage. */
+  includeUsage: boolean;
+}
+
+/** How a stream of this wire that died after content can be continued on another target. */
+export interface Continuation {
+  /** The answer text an event adds ("" for none). */
+  textOf(data: string): string;
+  /** An event that only opens an answer (a role-only chunk): dropped after a seam. */
+  opensAnswer(data: string): boolean;
+  /** The request that continues `partial`: the sent body with the partial answer as an assistant prefix. */
+  resume(sentBody: string, partial: string): string;
+}
+
+export interface ProtocolSpec {
+  readonly api: Api;
+  /** Path under /v1 on our side and under an upstream's base URL on theirs. */
+  readonly path: string;
+  /** The lenient request check: only the fields the gateway reads. */
+  readonly check: TypeCheck<TSchema>;
+  /** Whether `stream: true` gives an SSE answer (embeddings never stream). */
+  readonly streams: boolean;
+  /** The answer depends on the input alone (embeddings): always cacheable in "deterministic" mode. */
+  readonly deterministic: boolean;
+  /** Null when the request has no prompt a context window or a near-duplicate key applies to. */
+  readonly prompt: PromptFields | null;
+  /** Request fields that decide the answer, and those that never do (cache/key.ts has the rules). */
+  readonly keyFields: readonly string[];
+  readonly keyExcluded: readonly string[];
+  /** An input field whose items carry per-session ids that name, not change, them (stripped from the key). */
+  readonly itemIdsIn?: string;
+  /** The wire a request of this protocol is translated to for an upstream that does not speak it. */
+  readonly fallbackWire?: Api;
+  /** The stricter check a request must pass to be translated (the translator reads every item). */
+  readonly translationCheck?: TypeCheck<TSchema>;
+  /** Answers may be stored and continued by id (Responses `store` / `previous_response_id`). */
+  readonly conversations: boolean;
+
+  /** A streamed request's body asking the upstream to report usage (chat's stream_options). */
+  requestUsage?(body: string): string;
+  /** Drops the usage events only we asked for; null when the batch holds none. */
+  stripUsage?<E extends Payload>(events: E[]): E[] | null;
+  /** Set when a broken stream of this wire can be continued elsewhere (alias midstream = "continue"). */
+  readonly continuation?: Continuation;
+  /** A fresh id for an answer object shown to the client. */
+  freshId(hex: (bytes: number) => string): string;
+  /** Stream, as this protocol's upstream wire: does this event carry content, or the end? */
+  isContent(data: string): boolean;
+  /** The SSE text that ends a stream of this protocol after a failure; `last` is the last event sent. */
+  terminalError(e: GatewayError, last: Payload | null): string;
+  /** A stream's payloads (parsed, `[DONE]` left out) → the final object, or null if none. */
+  assemble(payloads: Json[]): Json | null;
+  /** A final object is complete enough to keep (a proper finish, no error). */
+  complete(final: Json): boolean;
+  /** A final object (recorded whole) → the event payloads a stream of it would carry. */
+  toEvents(final: Json): Json[];
+  /** Recorded payloads → the events a replay sends, with the client's id and model. */
+  replay(payloads: Json[], final: Json | null, o: ReplayOptions): Payload[];
+  /** The final object shown to the client, with its id and model. */
+  identify(final: Json, id: string, model: string): Json;
+}

@@ -1,0 +1,102 @@
+// An upstream's SSE body framed into whole events, once. Every stage after it (the
+// first-token gate, usage, the recorder, the translator, a mid-stream continuation) reads
+// these batches instead of scanning the bytes again; a batch's events are parsed only when a
+// stage asks for them, so a plain relay forwards the upstream's bytes untouched.
+import { parseEvents, type SseEvent } from "../protocol/sse.ts";
+import { concat, lastEventEnd } from "./boundary.ts";
+
+/** One or more whole events, as the bytes that carried them. */
+export class Batch {
+  private parsed: SseEvent[] | undefined;
+  constructor(readonly bytes: Uint8Array) {}
+
+  get events(): SseEvent[] {
+    this.parsed ??= parseEvents(this.bytes);
+    return this.parsed;
+  }
+
+  /** A batch of already-parsed events (what a stage made or kept). */
+  static of(events: SseEvent[], bytes: Uint8Array): Batch {
+    const b = new Batch(bytes);
+    b.parsed = events;
+    return b;
+  }
+}
+
+/** Where a stream's batches come from: an upstream body, or several one after another. */
+export interface Source {
+  /** The next batch; null at a clean end. Throws when the stream broke. */
+  read(): Promise<Batch | null>;
+  cancel(reason?: unknown): void;
+}
+
+const NEWLINE = new Uint8Array([10]);
+
+export class Frames implements Source {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private held: Uint8Array | null = null;
+  private readonly back: Batch[] = [];
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.reader = body.getReader();
+  }
+
+  /** Puts batches back in front (the first-token gate read them ahead). */
+  unread(batches: Batch[]): void {
+    this.back.unshift(...batches);
+  }
+
+  async read(): Promise<Batch | null> {
+    const queued = this.back.shift();
+    if (queued) return queued;
+    for (;;) {
+      const { value, done } = await this.reader.read();
+      if (done) {
+        const held = this.held;
+        this.held = null;
+        if (!held) return null;
+        // The last event's lines are complete but the blank line after it never came (some
+        // servers end that way): complete it so the client sees the event.
+        if (held[held.length - 1] === 10) return new Batch(concat(held, NEWLINE));
+        throw new Error("the stream ended in the middle of an event");
+      }
+      const buf: Uint8Array = this.held ? concat(this.held, value) : value;
+      const end = lastEventEnd(buf);
+      if (end === -1) {
+        this.held = buf;
+        continue;
+      }
+      // Fast path: the chunk ends on an event boundary, forward it as is.
+      if (end === buf.length) {
+        this.held = null;
+        return new Batch(buf);
+      }
+      this.held = buf.slice(end);
+      return new Batch(buf.subarray(0, end));
+    }
+  }
+
+  cancel(reason?: unknown): void {
+    this.reader.cancel(reason).catch(() => {});
+  }
+}
+
+/** Reads ahead until an event passes `isContent` or the stream ends; what was read is put back. */
+export async function untilContent(frames: Frames, isContent: (data: string) => boolean, signal: AbortSignal): Promise<void> {
+  const read: Batch[] = [];
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      const b = await Promise.race([frames.read(), aborted]);
+      if (!b) break;
+      read.push(b);
+      if (b.events.some((ev) => isContent(ev.data))) break;
+    }
+  } finally {
+    frames.unread(read);
+  }
+}

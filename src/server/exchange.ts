@@ -1,0 +1,146 @@
+// One request, as one typed value that flows down the pipeline (pipeline.ts). Each stage
+// fills in what it learned; `finish` ends it exactly once — the log line, the metrics, the
+// upstream's slot and the cache record — whether the answer was served, replayed, refused
+// or abandoned by the client.
+import type { Gateway } from "./gateway.ts";
+import type { Config } from "../config/resolve.ts";
+import type { Registry } from "../upstream/registry.ts";
+import type { Health } from "../upstream/health.ts";
+import type { ProtocolSpec } from "../protocol/apis.ts";
+import type { ParsedBody } from "../protocol/validate.ts";
+import type { RequestLog } from "../status/log.ts";
+import type { PlannedRoute, RouterContext, Served } from "../router/attempt.ts";
+import type { Transform } from "../router/transforms.ts";
+import type { CacheOutcome, Lead } from "../cache/front.ts";
+import type { Recorded } from "../cache/record.ts";
+import type { Usage } from "../relay/usage.ts";
+import type { Turn } from "./stages/conversation.ts";
+import type { ResponseObject } from "../protocol/responses.ts";
+import { newRequestId } from "./request-id.ts";
+import { pathOf } from "./request-path.ts";
+
+export type Outcome = "ok" | "error" | "cancelled";
+
+export interface Exchange {
+  readonly id: string;
+  readonly request: Request;
+  readonly spec: ProtocolSpec;
+  /** performance.now() at arrival: the log line's duration. */
+  readonly started: number;
+  /** Date.now() at arrival: the router's clock (time to first token). */
+  readonly arrived: number;
+  /** One consistent view for the whole request, even if a config reload swaps these meanwhile. */
+  readonly config: Config;
+  readonly registry: Registry;
+  readonly health: Health;
+  readonly gw: Gateway;
+  readonly log: RequestLog;
+
+  text: string;
+  body: ParsedBody;
+  route: PlannedRoute | null;
+  /** Per-target body changes the route stage chose (router/transforms.ts). */
+  transforms: readonly Transform[] | undefined;
+  /** A conversation turn (protocols with `conversations`). */
+  turn: Turn | null;
+  /** What a translation will drop, when known before any target answers; null when it depends on the target. */
+  warnings: string[] | null;
+  cache: CacheOutcome;
+  /** Seconds since a replayed answer was recorded. */
+  age: number;
+  lead: Lead | null;
+  served: Served | null;
+  attempts: number;
+  /** An answer stitched from two targets mid-stream: complete, but never cached. */
+  stitched: boolean;
+  /** Set when the answer's final object is known to be a stored conversation turn. */
+  reply: ResponseObject | null;
+  finished: boolean;
+}
+
+export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway): Exchange {
+  const id = newRequestId();
+  return {
+    id,
+    request,
+    spec,
+    started: performance.now(),
+    arrived: Date.now(),
+    config: gw.config,
+    registry: gw.registry,
+    health: gw.health,
+    gw,
+    log: { id, method: request.method, path: pathOf(request.url), status: 0, ms: 0 },
+    text: "",
+    body: { model: "", stream: false },
+    route: null,
+    transforms: undefined,
+    turn: null,
+    warnings: null,
+    cache: "BYPASS",
+    age: 0,
+    lead: null,
+    served: null,
+    attempts: 0,
+    stitched: false,
+    reply: null,
+    finished: false,
+  };
+}
+
+/** The router's view of this request: the snapshot taken at arrival. */
+export function routerContext(x: Exchange): RouterContext {
+  return { config: x.config, registry: x.registry, health: x.health, metrics: x.gw.metrics, clock: x.gw.clock };
+}
+
+export interface Ending {
+  status: number;
+  outcome: Outcome;
+  error?: string;
+  usage?: Usage | null;
+  /** What the cache may keep of the answer (only when it ended well). */
+  recorded?: Recorded | null;
+}
+
+/** The one end of every exchange. */
+export function finish(x: Exchange, end: Ending): void {
+  if (x.finished) return;
+  x.finished = true;
+  const s = x.served;
+  const log = x.log;
+  log.status = end.status;
+  log.ms = Math.round(performance.now() - x.started);
+  log.cache = x.cache;
+  if (x.body.model) {
+    log.model = x.body.model;
+    log.stream = x.body.stream;
+  }
+  if (x.route) log.route = x.route.name;
+  if (s) {
+    log.upstream = s.upstream.config.name;
+    log.attempts = s.attempts;
+  } else if (x.attempts) log.attempts = x.attempts;
+  if (end.error) log.error = end.error;
+  x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
+  if (x.reply && x.turn?.store) x.turn.keep(x.reply);
+  if (s) {
+    s.lease.end(end.outcome);
+    account(x, s, end);
+  }
+  x.gw.log.request(log);
+}
+
+function account(x: Exchange, s: Served, end: Ending): void {
+  const m = x.gw.metrics;
+  const upstream = s.upstream.config.name;
+  m.requests.inc({ upstream, outcome: end.outcome });
+  m.duration.observe({ upstream }, (Date.now() - x.arrived) / 1000);
+  const usage = end.usage;
+  if (!usage) return;
+  m.tokens.inc({ upstream, direction: "in" }, usage.input);
+  m.tokens.inc({ upstream, direction: "out" }, usage.output);
+  const a = x.route?.alias;
+  if (s.upstream.config.tier === "local" && a && (a.priceInput || a.priceOutput)) {
+    m.spendAvoided.inc({ alias: a.name }, (usage.input * (a.priceInput ?? 0) + usage.output * (a.priceOutput ?? 0)) / 1e6);
+  }
+}

@@ -1,0 +1,51 @@
+// Adapt: what a target served → what the client's protocol expects. The same protocol is
+// passed through (a stream relayed event by event, a whole answer byte for byte); another
+// protocol is translated (today chat → Responses), streamed or whole. It only describes the
+// answer; respond.ts makes it HTTP.
+import type { Exchange } from "../exchange.ts";
+import type { Served } from "../../router/attempt.ts";
+import type { ChatCompletion } from "../../protocol/chat.ts";
+import { PROTOCOLS } from "../../protocol/apis.ts";
+import { GatewayError } from "../../protocol/errors.ts";
+import { ChatToResponsesStream } from "../../protocol/translate/stream.ts";
+import { chatCompletionToResponse } from "../../protocol/translate/final.ts";
+import type { Relay, Stage } from "../../relay/stream.ts";
+import type { Source } from "../../relay/frames.ts";
+import { stripUsageStage } from "../../relay/strip-usage.ts";
+import { completionSource, translateStage } from "../../relay/translate.ts";
+import { continuing } from "./continue.ts";
+
+export type Adapted =
+  | { kind: "whole"; status: number; text: string; /** the upstream's headers pass on (a passthrough) */ passHeaders: boolean }
+  | { kind: "relay"; status: number; relay: Relay; translator: ChatToResponsesStream | null };
+
+export function adapt(x: Exchange, s: Served): Adapted {
+  const translation = s.prepared.translation;
+  const name = s.upstream.config.name;
+  if (!x.body.stream) {
+    if (!translation || s.body.kind !== "whole") return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
+    let completion: ChatCompletion | null = null;
+    try {
+      completion = JSON.parse(s.body.text) as ChatCompletion;
+    } catch {}
+    if (!completion || !Array.isArray(completion.choices)) {
+      throw new GatewayError("upstream_error", `Upstream \`${name}\` answered with something that is not a chat completion.`);
+    }
+    const response = chatCompletionToResponse(completion, { model: x.body.model, toolNames: translation.toolNames, responseId: x.turn!.responseId, request: x.turn!.req });
+    x.reply = response;
+    return { kind: "whole", status: 200, text: JSON.stringify(response), passHeaders: false };
+  }
+  // A server that ignored `stream: true` sent one JSON answer (already read whole).
+  if (s.body.kind === "whole" && !translation) return { kind: "whole", status: s.status, text: s.body.text, passHeaders: true };
+  let source: Source = s.body.kind === "events" ? s.body.frames : completionSource(s.body.text, name);
+  const wire = PROTOCOLS[s.prepared.wire];
+  if (x.route?.alias?.midstream === "continue" && wire.continuation && s.body.kind === "events") source = continuing(x, s, source, wire.continuation);
+  const stages: Stage[] = [];
+  if (s.prepared.stripUsage && wire.stripUsage) stages.push(stripUsageStage(wire.stripUsage));
+  let translator: ChatToResponsesStream | null = null;
+  if (translation) {
+    translator = new ChatToResponsesStream({ model: x.body.model, toolNames: translation.toolNames, responseId: x.turn!.responseId, request: x.turn!.req });
+    stages.push(translateStage(translator, name));
+  }
+  return { kind: "relay", status: s.status, translator, relay: { source, stages, upstreamName: name, abort: s.abort, lease: s.lease } };
+}

@@ -1,0 +1,93 @@
+// Stored conversations, for protocols whose row says `conversations` (Responses): with
+// `store` (default true, as in OpenAI's API) a turn is kept so `previous_response_id` works
+// even when the upstream keeps nothing; an id we stored is expanded into the full input for
+// every target, since no upstream ever saw our ids. The turn also gives the per-target body
+// changes that need it: the history expanded, or the turn translated to chat.
+import type { Exchange } from "../exchange.ts";
+import type { ResponseObject, ResponsesRequest } from "../../protocol/responses.ts";
+import { responsesToChat, type RequestTranslation } from "../../protocol/translate/request.ts";
+import { DEFAULT_NAMESPACE, inputItems } from "../../db/responses.ts";
+import type { Transform } from "../../router/transforms.ts";
+
+export interface Turn {
+  req: ResponsesRequest;
+  namespace: string;
+  /** The whole conversation as input items: stored history, then this turn's input. */
+  conversation: unknown[];
+  /** The history came from our store. */
+  expanded: boolean;
+  store: boolean;
+  responseId: string;
+  /** Translations by "accepts reasoning_effort": the rest of the chat request is the same for every target. */
+  translations: Map<boolean, RequestTranslation>;
+  keep(r: ResponseObject): void;
+}
+
+/** Client keys will pick the namespace; until then every caller shares one. */
+function namespaceOf(_x: Exchange): string {
+  return DEFAULT_NAMESPACE;
+}
+
+export async function startTurn(x: Exchange): Promise<Turn | null> {
+  if (!x.spec.conversations) return null;
+  const store = x.gw.responses;
+  const req = x.body as unknown as ResponsesRequest;
+  const namespace = namespaceOf(x);
+  const own = typeof req.input === "string" || Array.isArray(req.input) ? inputItems(req.input) : [];
+  const prev = req.previous_response_id;
+  const history = prev ? await store.history(namespace, prev) : null;
+  const turn: Turn = {
+    req,
+    namespace,
+    conversation: history ? [...history, ...own] : own,
+    expanded: history !== null,
+    store: req.store !== false,
+    responseId: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
+    translations: new Map(),
+    keep(r) {
+      try {
+        store.put(namespace, turn.conversation, r);
+      } catch (err) {
+        x.gw.log.event("warn", "could not store response", { id: r.id, message: (err as Error).message });
+      }
+    },
+  };
+  return turn;
+}
+
+/** This turn as a chat request, made once per reasoning_effort setting and shared by targets. */
+export function translationFor(turn: Turn, acceptsReasoningEffort: boolean): RequestTranslation {
+  let t = turn.translations.get(acceptsReasoningEffort);
+  if (!t) {
+    const req = { ...turn.req, input: turn.conversation as ResponsesRequest["input"] };
+    t = responsesToChat(req, { acceptsReasoningEffort });
+    turn.translations.set(acceptsReasoningEffort, t);
+  }
+  return t;
+}
+
+/** An id we stored, sent as the whole input to a target that speaks Responses (it never saw our ids). */
+export function expandHistory(turn: Turn): Transform {
+  return {
+    name: "expand-history",
+    apply(p, c) {
+      if (!turn.expanded || p.wire !== c.api) return p;
+      const { previous_response_id: _, ...rest } = JSON.parse(p.body);
+      return { ...p, body: JSON.stringify({ ...rest, input: turn.conversation }) };
+    },
+  };
+}
+
+/** The turn as a chat request, for a target that speaks only chat. */
+export function toChat(turn: Turn): Transform {
+  return {
+    name: "responses-to-chat",
+    apply(p, c) {
+      if (p.wire === c.api) return p;
+      // reasoning_effort is an OpenAI-hosted parameter; llama.cpp and Ollama reject or ignore
+      // unknown effort values, so only cloud-tier upstreams get it.
+      const translation = translationFor(turn, c.upstream.config.tier === "cloud");
+      return { ...p, body: JSON.stringify(translation.chat), translation };
+    },
+  };
+}
