@@ -60,6 +60,11 @@ export interface OutgoingOptions {
   observe?: (b: Batch) => void;
   /** Runs once, when the stream is over for whatever reason. */
   onEnd(end: StreamEnd): void;
+  /**
+   * The client's signal. Its abort also aborts the upstream request, whose body may then end
+   * (or fail) before this stream hears the cancel: that end is the client's, not the upstream's.
+   */
+  clientSignal?: AbortSignal;
   /** A relay that resolved after the client left: give its resources back. */
   discard?(r: Relay): void;
 }
@@ -73,10 +78,16 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let usage: Usage | null = null;
   let last: Uint8Array | null = null;
 
+  const onClientGone = () => {
+    if (!finish("cancelled")) return;
+    relay?.abort(o.clientSignal?.reason);
+    relay?.source.cancel(o.clientSignal?.reason);
+  };
   const finish = (outcome: StreamEnd["outcome"], error?: GatewayError) => {
     if (done) return false;
     done = true;
     beat?.stop();
+    o.clientSignal?.removeEventListener("abort", onClientGone);
     o.onEnd({ outcome, error, usage });
     return true;
   };
@@ -109,6 +120,9 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
+      // Bun may not cancel a response body whose pull is still waiting on the upstream: the
+      // client's abort is heard here directly, so the end is counted at once and as the client's.
+      o.clientSignal?.addEventListener("abort", onClientGone, { once: true });
       for (const p of o.prelude ?? []) ctl.enqueue(encoder.encode(p));
       beat = new Heartbeat(ctl, o.heartbeatMs, () => !done);
     },
@@ -129,6 +143,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
         for (;;) {
           const b = await relay.source.read();
           if (done) return;
+          if (o.clientSignal?.aborted) return void finish("cancelled");
           if (!b) return closeStages(ctl);
           usage = usageOf(b) ?? usage;
           const step = through(b, 0);
@@ -147,6 +162,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
         }
       } catch (err) {
         if (done) return;
+        if (o.clientSignal?.aborted) return void finish("cancelled");
         const error = isGatewayError(err) ? err : streamInterrupted(relay?.upstreamName ?? "?", (err as Error)?.message ?? String(err));
         failWith(ctl, error);
       }

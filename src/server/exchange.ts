@@ -56,6 +56,8 @@ export interface Exchange {
   /** Set when the answer's final object is known to be a stored conversation turn. */
   reply: ResponseObject | null;
   finished: boolean;
+  /** The served upstream's slot was given back and the answer counted. */
+  settled: boolean;
 }
 
 export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway): Exchange {
@@ -85,6 +87,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway):
     stitched: false,
     reply: null,
     finished: false,
+    settled: false,
   };
 }
 
@@ -121,13 +124,26 @@ export function finish(x: Exchange, end: Ending): void {
     log.attempts = s.attempts;
   } else if (x.attempts) log.attempts = x.attempts;
   if (end.error) log.error = end.error;
+  else if (end.outcome === "cancelled") log.error = "client closed the request";
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
   if (x.reply && x.turn?.store) x.turn.keep(x.reply);
-  if (s) {
-    s.lease.end(end.outcome);
-    account(x, s, end);
-  }
+  if (s) settle(x, s, end);
   x.gw.log.request(log);
+}
+
+/**
+ * An upstream answered after the exchange had already ended (the client left a stream
+ * committed early): give its slot back and count it, as the client's doing.
+ */
+export function settleLate(x: Exchange, s: Served): void {
+  settle(x, s, { status: 200, outcome: "cancelled" });
+}
+
+function settle(x: Exchange, s: Served, end: Ending): void {
+  if (x.settled) return;
+  x.settled = true;
+  s.lease.end(end.outcome);
+  account(x, s, end);
 }
 
 function account(x: Exchange, s: Served, end: Ending): void {

@@ -4,9 +4,9 @@
 // that has not sent its first content token within one heartbeat gets a 200 event stream
 // committed now, kept alive with comments until it does.
 import type { Exchange } from "./exchange.ts";
-import { finish } from "./exchange.ts";
+import { finish, settleLate } from "./exchange.ts";
 import { SSE_HEADERS, warningText, wayfrontHeaders } from "./headers.ts";
-import type { Attempted } from "../router/attempt.ts";
+import { clientGone, type Attempted } from "../router/attempt.ts";
 import type { Follow, Hit } from "../cache/front.ts";
 import { recorder } from "../cache/record.ts";
 import { FALLBACK_ERROR_JSON, GatewayError, toGatewayError } from "../protocol/errors.ts";
@@ -128,6 +128,7 @@ function stream(x: Exchange, out: Extract<Adapted, { kind: "relay" }>, status: n
     prelude: early ? [heartbeatText] : warningComment(x),
     relay: early ?? out.relay,
     observe: rec ? (b) => rec.push(b.events) : undefined,
+    clientSignal: x.lead?.signal ?? x.request.signal,
     onEnd: (end: StreamEnd) => {
       if (out.translator && end.outcome !== "cancelled") x.reply = out.translator.response();
       finish(x, { status, outcome: end.outcome, error: end.error?.message, usage: end.usage, recorded: end.outcome === "ok" ? rec?.finish() : null });
@@ -135,7 +136,7 @@ function stream(x: Exchange, out: Extract<Adapted, { kind: "relay" }>, status: n
     discard: (relay) => {
       relay.abort();
       relay.source.cancel();
-      relay.lease?.end("cancelled");
+      if (x.served) settleLate(x, x.served);
     },
   });
 }
@@ -148,6 +149,15 @@ function committedEarly(x: Exchange, attempt: Promise<Attempted>): Response {
   // Filled in once the attempt resolves, for the translator's final response and the log.
   const slot: Extract<Adapted, { kind: "relay" }> = { kind: "relay", status: 200, translator: null, relay: null as never };
   const relay = attempt.then((r): Relay | GatewayError => {
+    if (x.finished) {
+      // The client left before anyone answered: nobody reads this answer.
+      if (r.ok) {
+        r.served.abort();
+        if (r.served.body.kind === "events") r.served.body.frames.cancel();
+        settleLate(x, r.served);
+      }
+      return clientGone();
+    }
     x.attempts = r.ok ? r.served.attempts : r.attempts;
     if (!r.ok) return r.error;
     x.served = r.served;

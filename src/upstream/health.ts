@@ -35,6 +35,8 @@ export class Health {
     private readonly config: Config,
     private readonly registry: Registry,
     previous?: { health: Health; config: Config },
+    /** Injected by tests: the breakers' clock. */
+    now?: () => number,
   ) {
     for (const u of config.upstreams) {
       const kept = previous && sameHealth(previous.config, config, u.name) ? previous.health.byName.get(u.name) : undefined;
@@ -44,7 +46,7 @@ export class Health {
       }
       this.byName.set(u.name, {
         name: u.name,
-        breaker: new Breaker({ failureThreshold: config.health.failureThreshold, cooldownMs: config.health.cooldownMs }),
+        breaker: new Breaker({ failureThreshold: config.health.failureThreshold, cooldownMs: config.health.cooldownMs, now }),
         admission: new Admission({ maxConcurrency: u.maxConcurrency }),
         loaded: null,
         lastServed: new Map(),

@@ -45,12 +45,18 @@ async function streamChat(content: string, model = "gpu/m") {
     text += c.choices[0]?.delta?.content ?? "";
     finish = c.choices[0]?.finish_reason ?? finish;
   }
-  return { text, finish, cache: response.headers.get("x-wayfront-cache"), age: response.headers.get("age") };
+  return { text, finish, cache: response.headers.get("x-wayfront-cache"), age: response.headers.get("age"), upstream: response.headers.get("x-wayfront-upstream") };
 }
 
 async function plainChat(content: string, model = "gpu/m") {
   const { data, response } = await client.chat.completions.create({ model, temperature: 0, messages: [{ role: "user", content }] }).withResponse();
-  return { text: data.choices[0].message.content, finish: data.choices[0].finish_reason, cache: response.headers.get("x-wayfront-cache"), age: response.headers.get("age") };
+  return {
+    text: data.choices[0].message.content,
+    finish: data.choices[0].finish_reason,
+    cache: response.headers.get("x-wayfront-cache"),
+    age: response.headers.get("age"),
+    upstream: response.headers.get("x-wayfront-upstream"),
+  };
 }
 
 test("chat: a streamed miss is a hit for a non-streamed request, same answer", async () => {
@@ -62,7 +68,12 @@ test("chat: a streamed miss is a hit for a non-streamed request, same answer", a
   expect(second.cache).toBe("HIT");
   expect(second.text).toBe(first.text);
   expect(second.finish).toBe("stop");
-  expect(Number(second.age)).toBeGreaterThanOrEqual(0);
+  // A header that is missing would read as 0 too: check it is there, and a whole number.
+  expect(second.age).toMatch(/^\d+$/);
+  // The same x-wayfront-* headers on a hit as on a miss: the cache is who served it.
+  expect(first.upstream).not.toBeNull();
+  expect(first.upstream).not.toBe("cache");
+  expect(second.upstream).toBe("cache");
   expect(upstreamCalls(q)).toBe(1);
 });
 

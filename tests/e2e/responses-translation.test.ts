@@ -10,6 +10,7 @@ import { readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 import { validEvents } from "../helpers/responses-events.ts";
 import { codexRequest } from "../helpers/fixtures.ts";
+import { until } from "../helpers/wait.ts";
 
 const ObjectCheck = TypeCompiler.Compile(ResponseObject);
 
@@ -48,6 +49,22 @@ function lastChatRequest(): any {
 
 const types = (events: any[]) => events.map((e) => e.type);
 const terminal = (events: any[]) => events.at(-1).response;
+
+/** wayfront_requests_total for one upstream and outcome, from /metrics. */
+async function servedCount(outcome: string): Promise<number> {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const m = text.match(new RegExp(`^wayfront_requests_total\\{upstream="local",outcome="${outcome}"\\} (\\d+)`, "m"));
+  return m ? Number(m[1]) : 0;
+}
+
+test("a translated Responses stream that completes counts as ok in /metrics, never as cancelled", async () => {
+  const before = { ok: await servedCount("ok"), cancelled: await servedCount("cancelled") };
+  const { events } = await streamResponses({ model: "test-model", input: "count me" });
+  expect(events.at(-1).type).toBe("response.completed");
+  // The log line and metrics are written when the stream ends, just after the last byte.
+  await until(() => servedCount("ok"), (n) => n === before.ok + 1, "the stream to be counted ok");
+  expect(await servedCount("cancelled")).toBe(before.cancelled);
+});
 
 describe("Codex requests to a chat-only upstream", () => {
   test("turn 1: a text answer as the full event sequence, with usage", async () => {

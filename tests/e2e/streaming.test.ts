@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { iterSse, readSse } from "../mock/sse-reader.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { until } from "../helpers/wait.ts";
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -46,11 +47,18 @@ test("a client that disconnects aborts the upstream request", async () => {
   });
   const aborted = mock.waitForAbort("/chat/completions");
   const reader = res.body!.getReader();
-  await reader.read(); // the stream is flowing
+  // The stream is flowing: content has arrived (not only a heartbeat of the early commit).
+  for (let seen = ""; !seen.includes("data:"); ) seen += new TextDecoder().decode((await reader.read()).value);
   ctl.abort();
   const rec = await aborted;
   expect(rec.aborted).toBe(true);
   expect(rec.body.model).toBe("m+tokens:100000");
+  // …and the request is counted as the client's doing, once.
+  await until(
+    () => fetch(`${gw.url}/metrics`).then((r) => r.text()),
+    (m) => /^wayfront_requests_total\{upstream="gpu",outcome="cancelled"\} 1$/m.test(m),
+    "the cancelled request to be counted",
+  );
 });
 
 test("heartbeats are SSE comments while the upstream is silent before its first byte", async () => {
