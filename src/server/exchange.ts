@@ -14,7 +14,7 @@ import type { Transform } from "../router/transforms.ts";
 import type { CacheOutcome, Lead } from "../cache/front.ts";
 import type { Recorded } from "../cache/record.ts";
 import type { Usage } from "../relay/usage.ts";
-import type { Turn } from "./stages/conversation.ts";
+import type { Turn } from "./turn.ts";
 import type { ResponseObject } from "../protocol/responses.ts";
 import { newRequestId } from "./request-id.ts";
 import { pathOf } from "./request-path.ts";

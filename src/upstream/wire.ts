@@ -75,3 +75,8 @@ export async function describeWire(s: UpstreamState): Promise<string> {
   if (found === null) return "auto: unknown (probe decided nothing; translating to chat for now)";
   return `auto: ${found === "responses" ? "chat+responses" : "chat"}`;
 }
+
+/** Does this upstream take requests of this protocol as they are (else they are translated)? */
+export async function speaks(s: UpstreamState, api: string): Promise<boolean> {
+  return (await upstreamWire(s)) === api;
+}

@@ -4,24 +4,12 @@
 // every target, since no upstream ever saw our ids. The turn also gives the per-target body
 // changes that need it: the history expanded, or the turn translated to chat.
 import type { Exchange } from "../exchange.ts";
-import type { ResponseObject, ResponsesRequest } from "../../protocol/responses.ts";
+import type { Turn } from "../turn.ts";
+import type { ResponsesRequest } from "../../protocol/responses.ts";
 import { responsesToChat, type RequestTranslation } from "../../protocol/translate/request.ts";
 import { DEFAULT_NAMESPACE, inputItems } from "../../db/responses.ts";
 import type { Transform } from "../../router/transforms.ts";
 
-export interface Turn {
-  req: ResponsesRequest;
-  namespace: string;
-  /** The whole conversation as input items: stored history, then this turn's input. */
-  conversation: unknown[];
-  /** The history came from our store. */
-  expanded: boolean;
-  store: boolean;
-  responseId: string;
-  /** Translations by "accepts reasoning_effort": the rest of the chat request is the same for every target. */
-  translations: Map<boolean, RequestTranslation>;
-  keep(r: ResponseObject): void;
-}
 
 /** Client keys will pick the namespace; until then every caller shares one. */
 function namespaceOf(_x: Exchange): string {

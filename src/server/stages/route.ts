@@ -9,7 +9,7 @@ import { checkOrThrow } from "../../protocol/validate.ts";
 import { resolveRoute } from "../../router/resolve.ts";
 import type { PlannedRoute } from "../../router/attempt.ts";
 import { DEFAULT_TRANSFORMS, type Transform } from "../../router/transforms.ts";
-import { upstreamWire } from "../../upstream/wire.ts";
+import { speaks } from "../../upstream/wire.ts";
 import { expandHistory, toChat, translationFor } from "./conversation.ts";
 
 export async function route(x: Exchange): Promise<void> {
@@ -19,7 +19,7 @@ export async function route(x: Exchange): Promise<void> {
   let targets = base.targets;
   if (fallback) {
     const names = [...new Set(targets.map((t) => t.upstream))];
-    await Promise.all(names.map(async (n) => wires.set(n, (await upstreamWire(x.registry.get(n)!)) === "responses" ? x.spec.api : fallback)));
+    await Promise.all(names.map(async (n) => wires.set(n, (await speaks(x.registry.get(n)!, x.spec.api)) ? x.spec.api : fallback)));
     const prev = x.turn?.req.previous_response_id;
     if (prev && !x.turn?.expanded) {
       // Not ours: only an upstream with its own store can know it.
