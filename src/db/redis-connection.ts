@@ -6,6 +6,8 @@ import { RedisClient } from "bun";
 const DOWN_FOR_MS = 1000;
 
 export interface RedisCommands {
+  // Redis replies are strings, numbers, arrays or null, as Bun decodes them per command.
+  // biome-ignore lint/suspicious/noExplicitAny: the reply type depends on the command; callers know which.
   cmd(command: string, args: string[]): Promise<any>;
   close(): void;
 }
@@ -16,6 +18,7 @@ export function redisConnection(url: string, timeoutMs: number): RedisCommands {
   let client = newClient();
   let downUntil = 0;
 
+  // biome-ignore lint/suspicious/noExplicitAny: see RedisCommands.cmd.
   async function cmd(command: string, args: string[]): Promise<any> {
     if (Date.now() < downUntil) throw new Error("redis is unavailable");
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -138,7 +138,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           if (isGatewayError(r)) return failWith(ctl, r);
           relay = r;
           for (const p of relay.prelude ?? []) ctl.enqueue(encoder.encode(p));
-          relay.stages.forEach((s, i) => send(ctl, through(s.open?.() ?? null, i + 1).out));
+          for (const [i, s] of relay.stages.entries()) send(ctl, through(s.open?.() ?? null, i + 1).out);
         }
         for (;;) {
           const b = await relay.source.read();

@@ -114,7 +114,7 @@ function classifyStatus(f: Failure, nowMs: number): Verdict {
 
 // OpenAI: 404 {"error":{"code":"model_not_found",...}}; vLLM: 404 "The model `x` does not
 // exist."; Ollama: 404 {"error":"model \"x\" not found, try pulling it first"}.
-const MODEL_NOT_FOUND = /model_not_found|model\b[^]{0,200}?\b(not found|does not exist)/i;
+const MODEL_NOT_FOUND = /model_not_found|model\b[\s\S]{0,200}?\b(not found|does not exist)/i;
 
 function isModelNotFound(body: string | undefined): boolean {
   return body !== undefined && MODEL_NOT_FOUND.test(body.slice(0, 4096));

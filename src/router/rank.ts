@@ -45,7 +45,7 @@ function rankTier<C extends Candidate>(tier: C[]): C[] {
     const order = members
       .map((c, k) => ({ c, k, w: warmth[k] }))
       .sort((a, b) => b.w - a.w || a.c.outstanding - b.c.outstanding || a.k - b.k);
-    slots.forEach((slot, k) => (out[slot] = order[k].c));
+    for (const [k, slot] of slots.entries()) out[slot] = order[k].c;
   }
   return out;
 }

@@ -70,7 +70,11 @@ export class Counter extends Metric {
   }
   with(labels: Labels): { inc(v?: number): void } {
     const s = this.get(labels);
-    return { inc: (v = 1) => void (s.value += v > 0 ? v : 0) };
+    return {
+      inc: (v = 1) => {
+        s.value += Math.max(v, 0);
+      },
+    };
   }
 }
 
@@ -89,7 +93,17 @@ export class Gauge extends Metric {
   }
   with(labels: Labels): { set(v: number): void; inc(v?: number): void; dec(v?: number): void } {
     const s = this.get(labels);
-    return { set: (v) => void (s.value = v), inc: (v = 1) => void (s.value += v), dec: (v = 1) => void (s.value -= v) };
+    return {
+      set: (v) => {
+        s.value = v;
+      },
+      inc: (v = 1) => {
+        s.value += v;
+      },
+      dec: (v = 1) => {
+        s.value -= v;
+      },
+    };
   }
 }
 
@@ -182,7 +196,7 @@ export class Registry {
         const labels = Object.fromEntries(m.labelNames.map((n, i) => [n, s.values[i]]));
         if (m instanceof Histogram) {
           const buckets: Record<string, number> = {};
-          cumulative(s).forEach((c, i) => (buckets[String(m.buckets[i])] = c));
+          for (const [i, c] of cumulative(s).entries()) buckets[String(m.buckets[i])] = c;
           buckets["+Inf"] = s.value;
           series.push({ labels, buckets, sum: s.sum, count: s.value });
         } else series.push({ labels, value: s.value });

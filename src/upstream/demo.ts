@@ -10,14 +10,16 @@ export function demoAnswer(prompt: string): string {
   return `[demo] This is Wayfront's built-in demo model, a fake with no GPU behind it. You said: ${said}`;
 }
 
-function lastUserText(body: any): string {
+type Msg = { role?: unknown; content?: unknown };
+
+function lastUserText(body: { messages?: Msg[]; prompt?: unknown } | null): string {
   if (typeof body?.prompt === "string") return body.prompt;
   const msgs = Array.isArray(body?.messages) ? body.messages : [];
   for (let i = msgs.length - 1; i >= 0; i--) {
     const m = msgs[i];
     if (m?.role !== "user") continue;
     if (typeof m.content === "string") return m.content;
-    if (Array.isArray(m.content)) return m.content.map((p: any) => (typeof p?.text === "string" ? p.text : "")).join(" ");
+    if (Array.isArray(m.content)) return m.content.map((p: { text?: unknown } | null) => (typeof p?.text === "string" ? p.text : "")).join(" ");
   }
   return "";
 }

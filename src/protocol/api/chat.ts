@@ -83,7 +83,8 @@ function mergeChoice(byIndex: Map<number, AssembledChoice>, ch: Json): void {
 function mergeToolCall(m: AssembledChoice["message"], tc: Json): void {
   m.tool_calls ??= [];
   const i = typeof tc.index === "number" ? tc.index : m.tool_calls.length;
-  const call = (m.tool_calls[i] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+  if (!m.tool_calls[i]) m.tool_calls[i] = { id: "", type: "function", function: { name: "", arguments: "" } };
+  const call = m.tool_calls[i];
   const fn = obj(tc.function);
   if (str(tc.id)) call.id = tc.id;
   if (str(tc.type)) call.type = tc.type;

@@ -64,7 +64,8 @@ function addToolCall(id: string, name: string, args: string, ctx: Ctx): void {
   const call = { id, type: "function" as const, function: { name, arguments: args } };
   const prev = ctx.messages.at(-1);
   if (prev?.role === "assistant") {
-    (prev.tool_calls ??= []).push(call);
+    prev.tool_calls ??= [];
+    prev.tool_calls.push(call);
     return;
   }
   ctx.messages.push({ role: "assistant", content: null, tool_calls: [call] });
@@ -78,19 +79,23 @@ function addToolOutput(item: InputToolOutputItem, ctx: Ctx): void {
 function addItem(item: InputItem, ctx: Ctx): void {
   switch (item.type ?? "message") {
     case "message":
-      return addMessage(item as InputMessageItem, ctx);
+      addMessage(item as InputMessageItem, ctx);
+      return;
     case "function_call": {
       const fc = item as InputFunctionCallItem;
-      return addToolCall(fc.call_id, chatNameFor(ctx.toolNames, fc.name, fc.namespace), fc.arguments, ctx);
+      addToolCall(fc.call_id, chatNameFor(ctx.toolNames, fc.name, fc.namespace), fc.arguments, ctx);
+      return;
     }
     case "custom_tool_call": {
       const cc = item as InputCustomToolCallItem;
       const args = JSON.stringify({ input: cc.input });
-      return addToolCall(cc.call_id, chatNameFor(ctx.toolNames, cc.name, cc.namespace), args, ctx);
+      addToolCall(cc.call_id, chatNameFor(ctx.toolNames, cc.name, cc.namespace), args, ctx);
+      return;
     }
     case "function_call_output":
     case "custom_tool_call_output":
-      return addToolOutput(item as InputToolOutputItem, ctx);
+      addToolOutput(item as InputToolOutputItem, ctx);
+      return;
     case "reasoning":
       return;
     default:

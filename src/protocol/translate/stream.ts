@@ -195,7 +195,10 @@ export class ChatToResponsesStream {
   private toolDelta(d: ChatToolCallDelta): void {
     const key = this.toolKey(d);
     let st = this.tools.get(key);
-    if (!st) this.tools.set(key, (st = { chatName: "", args: "" }));
+    if (!st) {
+      st = { chatName: "", args: "" };
+      this.tools.set(key, st);
+    }
     if (d.id && !st.callId) st.callId = d.id;
     if (d.function?.name && !st.open) st.chatName = d.function.name;
     const args = d.function?.arguments ?? "";
