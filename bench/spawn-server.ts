@@ -10,7 +10,10 @@ export interface ServerProcess {
 
 const STARTUP_LIMIT_MS = 15_000;
 
-export async function spawnServer(entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes", args: string[]): Promise<ServerProcess> {
+export async function spawnServer(
+  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes",
+  args: string[],
+): Promise<ServerProcess> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "processes", `${entry}.ts`), ...args], {
     stdout: "pipe",
     stderr: "inherit",

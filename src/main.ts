@@ -11,8 +11,8 @@ import { cacheCommand } from "./cli/cache.ts";
 
 async function main(argv: string[]): Promise<number | null> {
   const args = parseArgs(argv);
-  if (args.version) return console.log(`wayfront ${pkg.version}`), 0;
-  if (args.help) return console.log(USAGE), 0;
+  if (args.version) return (console.log(`wayfront ${pkg.version}`), 0);
+  if (args.help) return (console.log(USAGE), 0);
   if (args.command === "check") return await check(args);
   if (args.command === "connect") return await connect(args);
   if (args.command === "doctor") return await doctor(args);

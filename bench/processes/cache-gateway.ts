@@ -8,7 +8,9 @@ import { resolveConfig } from "../../src/config/resolve.ts";
 import { startGateway } from "../../src/server/start.ts";
 import { announce } from "./ready.ts";
 
-const toml = ["[[upstream]]", 'name = "ref"', `base_url = "${process.argv[2]}/v1"`, "[cache]", 'mode = "always"', "[log]", 'level = "warn"', ""].join("\n");
+const toml = ["[[upstream]]", 'name = "ref"', `base_url = "${process.argv[2]}/v1"`, "[cache]", 'mode = "always"', "[log]", 'level = "warn"', ""].join(
+  "\n",
+);
 
 if (import.meta.main) {
   const dataDir = mkdtempSync(join(tmpdir(), "wayfront-bench-cache-"));

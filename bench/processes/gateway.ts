@@ -14,25 +14,21 @@ import { announce } from "./ready.ts";
  * identical and a hit would measure SQLite instead of the proxy path.
  */
 export function benchGatewayToml(upstreamUrl: string): string {
-  return [
-    "[[upstream]]",
-    'name = "ref"',
-    `base_url = "${upstreamUrl}/v1"`,
-    "[cache]",
-    'mode = "off"',
-    "[log]",
-    'level = "warn"',
-    "",
-  ].join("\n");
+  return ["[[upstream]]", 'name = "ref"', `base_url = "${upstreamUrl}/v1"`, "[cache]", 'mode = "off"', "[log]", 'level = "warn"', ""].join("\n");
 }
 
 if (import.meta.main) {
   const dataDir = mkdtempSync(join(tmpdir(), "wayfront-bench-"));
-  const config = resolveConfig(parseConfigText(benchGatewayToml(process.argv[2]!), "bench.toml"), "bench.toml", {}, {
-    host: "127.0.0.1",
-    port: 0,
-    dataDir,
-  });
+  const config = resolveConfig(
+    parseConfigText(benchGatewayToml(process.argv[2]!), "bench.toml"),
+    "bench.toml",
+    {},
+    {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+    },
+  );
   const gw = startGateway(config, "bench", { write: (line) => process.stderr.write(line + "\n") });
   // Fetch the model list before announcing, so the first measured request is not the one that waits for it.
   await gw.gateway.registry.refresh();

@@ -49,7 +49,8 @@ export async function runCacheHit(o: CacheHitOptions): Promise<CacheHitResult> {
       const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
       await (await post()).arrayBuffer(); // the miss that fills the cache (or a hit already)
       const hit = await post();
-      if (hit.headers.get("x-wayfront-cache") !== "HIT") throw new Error(`cache-hit bench: expected a HIT, got ${hit.headers.get("x-wayfront-cache")}`);
+      if (hit.headers.get("x-wayfront-cache") !== "HIT")
+        throw new Error(`cache-hit bench: expected a HIT, got ${hit.headers.get("x-wayfront-cache")}`);
       const file = join(dir, stream ? "answer.sse" : "answer.json");
       writeFileSync(file, new Uint8Array(await hit.arrayBuffer()));
       const bare = await spawnServer("static-bytes", [file]);
@@ -71,7 +72,8 @@ export async function runCacheHit(o: CacheHitOptions): Promise<CacheHitResult> {
 }
 
 export function formatCacheHit(r: CacheHitResult): string {
-  const row = (name: string, l: LoadResult) => `${name.padEnd(14)} ${l.rps.toFixed(0).padStart(8)} req/s  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  errors ${l.errors + l.non2xx}`;
+  const row = (name: string, l: LoadResult) =>
+    `${name.padEnd(14)} ${l.rps.toFixed(0).padStart(8)} req/s  p50 ${l.p50Ms.toFixed(2)} ms  p99 ${l.p99Ms.toFixed(2)} ms  errors ${l.errors + l.non2xx}`;
   const lines = [
     "cache hit (non-streamed, exact key) vs a bare Bun server returning the same bytes",
     row("bare server", r.bare),

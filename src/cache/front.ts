@@ -102,7 +102,11 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
   const locks: FlightLocks | null = isFlightLocks(store) ? store : null;
   // At most half the store's cap, so what the store evicted for size (least recently used
   // first) is, in practice, no longer here either.
-  const hot = new HotTier({ maxBytes: Math.min(HOT_MAX_BYTES, Math.floor(config.cache.maxBytes / 2)), maxAgeMs: HOT_MAX_AGE_MS, ttlMs: config.cache.ttlMs });
+  const hot = new HotTier({
+    maxBytes: Math.min(HOT_MAX_BYTES, Math.floor(config.cache.maxBytes / 2)),
+    maxAgeMs: HOT_MAX_AGE_MS,
+    ttlMs: config.cache.ttlMs,
+  });
   /** An entry from the store, kept hot; one that cannot stay is served all the same. */
   const warm = (e: CacheEntry): HotEntry => hot.set(e) ?? { entry: e, final: finalTemplate(e), streams: [], bytes: 0, until: 0 };
 

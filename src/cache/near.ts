@@ -48,9 +48,7 @@ function mapMessage(m: unknown, visit: (s: string) => string): unknown {
   const content = msg.content.map((p) => {
     if (p === null || typeof p !== "object") return p;
     const part = p as Record<string, unknown>;
-    return TEXT_PART_TYPES.has(part.type as string) && typeof part.text === "string"
-      ? { ...part, text: visit(part.text) }
-      : p;
+    return TEXT_PART_TYPES.has(part.type as string) && typeof part.text === "string" ? { ...part, text: visit(part.text) } : p;
   });
   return { ...msg, content };
 }

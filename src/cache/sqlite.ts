@@ -58,9 +58,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
   let scheduled: { timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void; soon: boolean } | null = null;
 
   const q = {
-    get: db.query<Row, [string, string, number]>(
-      "SELECT * FROM cache_entries WHERE namespace = ? AND key = ? AND created_at > ?",
-    ),
+    get: db.query<Row, [string, string, number]>("SELECT * FROM cache_entries WHERE namespace = ? AND key = ? AND created_at > ?"),
     near: db.query<{ key: string; simhash: string }, [string, string, number, number]>(
       `SELECT key, simhash FROM cache_entries WHERE namespace = ? AND near_key = ? AND created_at > ?
        ORDER BY last_used DESC LIMIT ?`,
@@ -71,9 +69,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     touch: db.query("UPDATE cache_entries SET last_used = max(last_used, ?) WHERE namespace = ? AND key = ?"),
-    count: db.query(
-      "INSERT INTO cache_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-    ),
+    count: db.query("INSERT INTO cache_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"),
     total: db.query<{ n: number; b: number }, []>("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cache_entries"),
     lru: db.query<{ namespace: string; key: string; bytes: number }, [number]>(
       "SELECT namespace, key, bytes FROM cache_entries ORDER BY last_used ASC LIMIT ?",

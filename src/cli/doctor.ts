@@ -52,7 +52,11 @@ function resolve(cfg: Table, setup: CodexSetup, out: Finding[]): Resolved | null
   const profileName = str(cfg.profile);
   const profile = profileName ? table(table(cfg.profiles)?.[profileName]) : undefined;
   if (profileName && !profile) {
-    out.push({ problem: `profile = "${profileName}" names a profile with no [profiles.${profileName}] section`, at: findLine(text, null, "profile") ?? undefined, fix: `[profiles.${profileName}]` });
+    out.push({
+      problem: `profile = "${profileName}" names a profile with no [profiles.${profileName}] section`,
+      at: findLine(text, null, "profile") ?? undefined,
+      fix: `[profiles.${profileName}]`,
+    });
   }
   const provider = str(profile?.model_provider) ?? str(cfg.model_provider) ?? "openai";
   const providerSection = profile?.model_provider ? `profiles.${profileName}` : null;
@@ -74,7 +78,11 @@ function resolve(cfg: Table, setup: CodexSetup, out: Finding[]): Resolved | null
   const section = `model_providers.${provider}`;
   const wire = str(p.wire_api);
   if (wire !== undefined && wire !== "responses") {
-    out.push({ problem: `wire_api = "${wire}": Codex talks to custom providers only with the Responses API`, at: findLine(text, section, "wire_api") ?? undefined, fix: `wire_api = "responses"` });
+    out.push({
+      problem: `wire_api = "${wire}": Codex talks to custom providers only with the Responses API`,
+      at: findLine(text, section, "wire_api") ?? undefined,
+      fix: `wire_api = "responses"`,
+    });
   }
   const envBase = setup.env.OPENAI_BASE_URL;
   const base = str(p.base_url);
@@ -98,7 +106,7 @@ function checkBase(r: Resolved, gw: string, setup: CodexSetup, out: Finding[]): 
       r.baseFrom === "env"
         ? legacy
           ? `OPENAI_API_BASE=${legacy} is set, but Codex reads OPENAI_BASE_URL, which is unset: Codex will call api.openai.com`
-          : "model_provider is the built-in \"openai\" and OPENAI_BASE_URL is unset: Codex will call api.openai.com"
+          : 'model_provider is the built-in "openai" and OPENAI_BASE_URL is unset: Codex will call api.openai.com'
         : `[${r.providerSection}] has no base_url`;
     out.push({ problem, fix: fixLine });
     return false;
@@ -124,7 +132,10 @@ function checkBase(r: Resolved, gw: string, setup: CodexSetup, out: Finding[]): 
 export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: ListModels): Promise<Finding[]> {
   const out: Finding[] = [];
   if (setup.configText === null && !setup.env.OPENAI_BASE_URL) {
-    out.push({ problem: `${setup.configPath} does not exist and OPENAI_BASE_URL is unset: Codex will call api.openai.com`, fix: `create it with:\n${codexSnippet(gw, "<model>").text}` });
+    out.push({
+      problem: `${setup.configPath} does not exist and OPENAI_BASE_URL is unset: Codex will call api.openai.com`,
+      fix: `create it with:\n${codexSnippet(gw, "<model>").text}`,
+    });
     return out;
   }
   let cfg: Table = {};
@@ -138,7 +149,10 @@ export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: L
   if (!r) return out;
   const reaches = checkBase(r, gw, setup, out);
   if (r.keyEnv && !setup.env[r.keyEnv]) {
-    out.push({ problem: `env_key ${r.keyEnv} is not set in this shell: Codex stops with "Missing environment variable"`, fix: `export ${r.keyEnv}=wayfront` });
+    out.push({
+      problem: `env_key ${r.keyEnv} is not set in this shell: Codex stops with "Missing environment variable"`,
+      fix: `export ${r.keyEnv}=wayfront`,
+    });
   }
   if (!reaches) return out;
   const models = await listModels(gw);
@@ -150,7 +164,10 @@ export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: L
   const served = (m: string) => models.includes(m) || (m.includes("/") && models.includes(m.slice(m.indexOf("/") + 1)));
   const suggestion = models[0] ?? "<model>";
   if (!r.model) {
-    out.push({ problem: "no model is set: Codex would ask for its default OpenAI model, which this gateway does not serve", fix: `model = "${suggestion}"` });
+    out.push({
+      problem: "no model is set: Codex would ask for its default OpenAI model, which this gateway does not serve",
+      fix: `model = "${suggestion}"`,
+    });
   } else if (!served(r.model)) {
     out.push({
       problem: `model "${r.model}" is not served by this gateway (it serves: ${models.slice(0, 10).join(", ") || "nothing yet"})`,
@@ -163,17 +180,22 @@ export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: L
 
 export function renderFindings(findings: Finding[], configPath: string): string {
   if (findings.length === 0) return "ok: Codex will reach this gateway.\n";
-  return findings
-    .map((f) => {
-      const where = f.at ? `\n  ${configPath}:${f.at.line}: ${f.at.text}` : "";
-      return `problem: ${f.problem}${where}\n  change to: ${f.fix}`;
-    })
-    .join("\n\n") + "\n";
+  return (
+    findings
+      .map((f) => {
+        const where = f.at ? `\n  ${configPath}:${f.at.line}: ${f.at.text}` : "";
+        return `problem: ${f.problem}${where}\n  change to: ${f.fix}`;
+      })
+      .join("\n\n") + "\n"
+  );
 }
 
 async function fetchModels(base: string): Promise<string[] | null> {
   try {
-    const res = await fetch(`${base}/models`, { signal: AbortSignal.timeout(3_000), headers: { authorization: `Bearer ${process.env[KEY_ENV] ?? "wayfront"}` } });
+    const res = await fetch(`${base}/models`, {
+      signal: AbortSignal.timeout(3_000),
+      headers: { authorization: `Bearer ${process.env[KEY_ENV] ?? "wayfront"}` },
+    });
     if (!res.ok) return null;
     const body = (await res.json()) as { data?: { id?: unknown }[] };
     return (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === "string");

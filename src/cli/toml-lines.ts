@@ -8,9 +8,12 @@ export function findLine(text: string, section: string | null, key: string): { l
   const lines = text.split(/\r?\n/);
   const keyRe = new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*=`);
   for (let i = 0; i < lines.length; i++) {
-    const header = /^\s*\[([^\[\]]+)\]\s*(#.*)?$/.exec(lines[i]);
+    const header = /^\s*\[([^[\]]+)\]\s*(#.*)?$/.exec(lines[i]);
     if (header) {
-      current = header[1].split(".").map((p) => p.trim().replace(/^["']|["']$/g, "")).join(".");
+      current = header[1]
+        .split(".")
+        .map((p) => p.trim().replace(/^["']|["']$/g, ""))
+        .join(".");
       continue;
     }
     if (current === section && keyRe.test(lines[i])) return { line: i + 1, text: lines[i].trim() };

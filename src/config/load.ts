@@ -28,7 +28,9 @@ export function parseConfigText(text: string, source: string): ConfigFile {
     throw new ConfigError(`${source}: not valid TOML: ${(err as Error).message}`);
   }
   if (!check.Check(data)) {
-    const messages = [...check.Errors(data)].slice(0, 20).map((e) => describe(e.path, explain(e.schema as { anyOf?: { const?: unknown }[] }, e.message), e.value));
+    const messages = [...check.Errors(data)]
+      .slice(0, 20)
+      .map((e) => describe(e.path, explain(e.schema as { anyOf?: { const?: unknown }[] }, e.message), e.value));
     // The union branches each report; keep the first message per key path.
     const seen = new Set<string>();
     const unique = messages.filter((m) => (seen.has(m.key) ? false : (seen.add(m.key), true)));

@@ -7,10 +7,7 @@ const strict = { additionalProperties: false } as const;
 /** Seconds as a number, or a string with a unit: "500ms", "15s", "2m", "1h", "7d". */
 export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$" })]);
 /** Bytes as an integer, or a string with a unit: "32MiB", "512KB", "1GiB". */
-export const Size = Type.Union([
-  Type.Integer({ minimum: 0 }),
-  Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" }),
-]);
+export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" })]);
 
 export const Tier = Type.Union([Type.Literal("local"), Type.Literal("cloud")]);
 export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses")]);

@@ -42,8 +42,5 @@ export function redisConnection(url: string, timeoutMs: number): RedisCommands {
 }
 
 function deadline<T>(p: Promise<T>, ms: number, keep: (t: ReturnType<typeof setTimeout>) => void): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => keep(setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms))),
-  ]);
+  return Promise.race([p, new Promise<never>((_, reject) => keep(setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms)))]);
 }

@@ -70,9 +70,25 @@ export function outputAsInput(item: OutputItem): unknown[] {
     case "message":
       return [{ type: "message", role: "assistant", content: item.content.map((c) => ({ type: "output_text", text: c.text })) }];
     case "function_call":
-      return [{ type: "function_call", call_id: item.call_id, name: item.name, arguments: item.arguments, ...(item.namespace ? { namespace: item.namespace } : {}) }];
+      return [
+        {
+          type: "function_call",
+          call_id: item.call_id,
+          name: item.name,
+          arguments: item.arguments,
+          ...(item.namespace ? { namespace: item.namespace } : {}),
+        },
+      ];
     case "custom_tool_call":
-      return [{ type: "custom_tool_call", call_id: item.call_id, name: item.name, input: item.input, ...(item.namespace ? { namespace: item.namespace } : {}) }];
+      return [
+        {
+          type: "custom_tool_call",
+          call_id: item.call_id,
+          name: item.name,
+          input: item.input,
+          ...(item.namespace ? { namespace: item.namespace } : {}),
+        },
+      ];
     default:
       return [];
   }

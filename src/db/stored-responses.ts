@@ -5,7 +5,7 @@
 // "not found elsewhere", never an error.
 import type { ResponseObject } from "../protocol/responses.ts";
 import type { RedisCommands } from "./redis-connection.ts";
-import { outputAsInput, ResponseStore, type StoredResponse } from "./responses.ts";
+import { outputAsInput, type ResponseStore, type StoredResponse } from "./responses.ts";
 
 export class StoredResponses {
   constructor(

@@ -21,13 +21,7 @@ export const ChatToolCall = Type.Object({
 export type ChatToolCall = Static<typeof ChatToolCall>;
 
 export const ChatMessage = Type.Object({
-  role: Type.Union([
-    Type.Literal("system"),
-    Type.Literal("developer"),
-    Type.Literal("user"),
-    Type.Literal("assistant"),
-    Type.Literal("tool"),
-  ]),
+  role: Type.Union([Type.Literal("system"), Type.Literal("developer"), Type.Literal("user"), Type.Literal("assistant"), Type.Literal("tool")]),
   content: Type.Optional(Type.Union([Type.String(), Type.Null(), Type.Array(ChatContentPart)])),
   name: Type.Optional(Type.String()),
   tool_calls: Type.Optional(Type.Array(ChatToolCall)),
@@ -94,9 +88,7 @@ export const ChatUsage = Type.Object({
   prompt_tokens: Num,
   completion_tokens: Num,
   total_tokens: Type.Optional(Num),
-  prompt_tokens_details: Type.Optional(
-    Type.Union([Type.Object({ cached_tokens: Type.Optional(Type.Union([Num, Type.Null()])) }), Type.Null()]),
-  ),
+  prompt_tokens_details: Type.Optional(Type.Union([Type.Object({ cached_tokens: Type.Optional(Type.Union([Num, Type.Null()])) }), Type.Null()])),
   completion_tokens_details: Type.Optional(
     Type.Union([Type.Object({ reasoning_tokens: Type.Optional(Type.Union([Num, Type.Null()])) }), Type.Null()]),
   ),

@@ -88,8 +88,7 @@ export interface ErrorBody {
 }
 
 /** Always parseable, even if building the real body somehow failed. */
-export const FALLBACK_ERROR_JSON =
-  '{"error":{"message":"internal gateway error","type":"server_error","param":null,"code":"internal"}}';
+export const FALLBACK_ERROR_JSON = '{"error":{"message":"internal gateway error","type":"server_error","param":null,"code":"internal"}}';
 
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;

@@ -59,13 +59,7 @@ export type InputToolOutputItem = Static<typeof InputToolOutputItem>;
 /** Anything else (reasoning, item_reference, web_search_call, …): kept so validation never rejects it. */
 export const InputOtherItem = Type.Object({ type: Str });
 
-export const InputItem = Type.Union([
-  InputMessageItem,
-  InputFunctionCallItem,
-  InputCustomToolCallItem,
-  InputToolOutputItem,
-  InputOtherItem,
-]);
+export const InputItem = Type.Union([InputMessageItem, InputFunctionCallItem, InputCustomToolCallItem, InputToolOutputItem, InputOtherItem]);
 export type InputItem = Static<typeof InputItem>;
 
 export const FunctionTool = Type.Object({
@@ -121,9 +115,7 @@ export const ResponsesRequest = Type.Object({
   tool_choice: Type.Optional(RequestToolChoice),
   parallel_tool_calls: Type.Optional(Nullable(Type.Boolean())),
   text: Type.Optional(Type.Object({ format: Type.Optional(TextFormat) })),
-  reasoning: Type.Optional(
-    Nullable(Type.Object({ effort: Type.Optional(Nullable(Str)), summary: Type.Optional(Nullable(Str)) })),
-  ),
+  reasoning: Type.Optional(Nullable(Type.Object({ effort: Type.Optional(Nullable(Str)), summary: Type.Optional(Nullable(Str)) }))),
   max_output_tokens: Type.Optional(Nullable(Type.Number())),
   temperature: Type.Optional(Nullable(Type.Number())),
   top_p: Type.Optional(Nullable(Type.Number())),
@@ -140,10 +132,7 @@ export type ResponsesRequest = Static<typeof ResponsesRequest>;
 
 const ItemStatus = Type.Union([Type.Literal("in_progress"), Type.Literal("completed"), Type.Literal("incomplete")]);
 
-export const OutputText = Type.Object(
-  { type: Type.Literal("output_text"), text: Str, annotations: Type.Array(Type.Unknown()) },
-  Strict,
-);
+export const OutputText = Type.Object({ type: Type.Literal("output_text"), text: Str, annotations: Type.Array(Type.Unknown()) }, Strict);
 export type OutputText = Static<typeof OutputText>;
 
 export const MessageItem = Type.Object(

@@ -10,12 +10,15 @@ export class Heartbeat {
   /** `canBeat` says whether a comment may go out now (between events only). */
   constructor(ctl: ReadableStreamDefaultController<Uint8Array>, everyMs: number, canBeat: () => boolean) {
     if (everyMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (canBeat() && Date.now() - this.lastWrite >= everyMs) {
-        ctl.enqueue(HEARTBEAT);
-        this.lastWrite = Date.now();
-      }
-    }, Math.max(10, Math.min(everyMs, 1000)));
+    this.timer = setInterval(
+      () => {
+        if (canBeat() && Date.now() - this.lastWrite >= everyMs) {
+          ctl.enqueue(HEARTBEAT);
+          this.lastWrite = Date.now();
+        }
+      },
+      Math.max(10, Math.min(everyMs, 1000)),
+    );
   }
 
   /** Something real was written: the next heartbeat is a full interval away. */
@@ -31,7 +34,11 @@ export class Heartbeat {
 
 /** The error a stream ends with when its upstream stopped before the answer was complete. */
 export function streamInterrupted(upstream: string, why: string): GatewayError {
-  return new GatewayError("stream_interrupted", `Upstream \`${upstream}\` ended the stream before it was complete: ${why}. The answer is incomplete.`, {
-    code: "stream_interrupted",
-  });
+  return new GatewayError(
+    "stream_interrupted",
+    `Upstream \`${upstream}\` ended the stream before it was complete: ${why}. The answer is incomplete.`,
+    {
+      code: "stream_interrupted",
+    },
+  );
 }

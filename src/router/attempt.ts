@@ -168,7 +168,7 @@ async function attemptOne(o: One): Promise<OneResult> {
       h.breaker.onAbandon();
       return { error: clientGone(), terminal: true };
     }
-    const verdict = classify(f);
+    const verdict = classify(f, clock.now);
     if (verdict.countsAsFailure) h.breaker.onFailure();
     else h.breaker.onAbandon();
     if (verdict.coolDownMs) h.breaker.coolDown(verdict.coolDownMs);
@@ -177,7 +177,12 @@ async function attemptOne(o: One): Promise<OneResult> {
   };
 
   const wire = input.route.wires.get(cand.upstream) ?? input.spec.api;
-  const prepared = prepare(input.bodyText, wire, input.transforms ?? DEFAULT_TRANSFORMS, { api: input.spec.api, target: cand.target, upstream, stream: input.stream });
+  const prepared = prepare(input.bodyText, wire, input.transforms ?? DEFAULT_TRANSFORMS, {
+    api: input.spec.api,
+    target: cand.target,
+    upstream,
+    stream: input.stream,
+  });
   // Each timer is capped by what is left of the deadline; one cut short by it is the deadline's.
   const left = dl.remaining();
   const firstByteMs = Math.max(1, Math.min(upstream.config.firstByteTimeoutMs, left));
@@ -195,14 +200,18 @@ async function attemptOne(o: One): Promise<OneResult> {
   } catch (err) {
     if (err instanceof GatewayError) return fail({ kind: "status", status: err.status }, err);
     const f = classifyFetchError(err);
-    if (f.kind === "timeout-first-byte" && firstByteMs < upstream.config.firstByteTimeoutMs) return fail({ kind: "deadline" }, deadlineError(input.route));
+    if (f.kind === "timeout-first-byte" && firstByteMs < upstream.config.firstByteTimeoutMs)
+      return fail({ kind: "deadline" }, deadlineError(input.route));
     return fail(f, describeFailure(upstream, err));
   }
 
   const res = sent.response;
   if (res.status >= 400) {
     const { error, body } = await upstreamStatusError(upstream, res);
-    return fail({ kind: "status", status: res.status, retryAfter: res.headers.get("retry-after"), retryAfterMs: res.headers.get("retry-after-ms"), body }, error);
+    return fail(
+      { kind: "status", status: res.status, retryAfter: res.headers.get("retry-after"), retryAfterMs: res.headers.get("retry-after-ms"), body },
+      error,
+    );
   }
 
   let body: ServedBody;
@@ -242,8 +251,11 @@ async function attemptOne(o: One): Promise<OneResult> {
       return fail(classifyFetchError(err), describeFailure(upstream, err));
     }
   }
-  h.breaker.onSuccess();
-  h.lastServed.set(cand.model, Date.now());
+  // A whole answer is a success now. A stream only proves itself at its end: one that keeps
+  // dying mid-way must still open the circuit, so its first token closes a half-open trial
+  // but does not wipe the count of consecutive failures.
+  if (body.kind === "whole" || h.breaker.state() !== "closed") h.breaker.onSuccess();
+  h.lastServed.set(cand.model, clock.now());
   let ended = false;
   const lease: Lease = {
     end(outcome) {
@@ -251,6 +263,7 @@ async function attemptOne(o: One): Promise<OneResult> {
       ended = true;
       release();
       if (outcome === "error") h.breaker.onFailure();
+      else if (outcome === "ok" && body.kind === "events") h.breaker.onSuccess();
     },
   };
   return { served: { upstream, target: cand.target, prepared, status: res.status, headers: res.headers, body, abort: sent.abort, lease } };
@@ -272,7 +285,9 @@ async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext,
 }
 
 function deadlineError(route: Route): GatewayError {
-  return new GatewayError("upstream_timeout", `No target of \`${route.name}\` answered within the request deadline (routing.deadline).`, { code: "deadline_exceeded" });
+  return new GatewayError("upstream_timeout", `No target of \`${route.name}\` answered within the request deadline (routing.deadline).`, {
+    code: "deadline_exceeded",
+  });
 }
 
 function finalError(errors: GatewayError[], skipped: string[], attempts: number, route: Route, dl: Deadline): GatewayError {

@@ -36,10 +36,16 @@ export function planTargets(opts: {
   if (tier === "local" || tier === "cloud") {
     cands = cands.filter((c) => (c.tier === tier ? true : (skipped.push(`${c.upstream}: not ${tier} (x-wayfront-route)`), false)));
     if (cands.length === 0) {
-      throw new GatewayError("no_capacity", `No ${tier} target serves \`${route.name}\` (x-wayfront-route: ${tier}).`, { status: 503, code: "no_target_in_tier" });
+      throw new GatewayError("no_capacity", `No ${tier} target serves \`${route.name}\` (x-wayfront-route: ${tier}).`, {
+        status: 503,
+        code: "no_target_in_tier",
+      });
     }
   } else if (tier) {
-    throw new GatewayError("invalid_request", `x-wayfront-route must be "local" or "cloud", not "${tier}".`, { param: "x-wayfront-route", code: "invalid_header" });
+    throw new GatewayError("invalid_request", `x-wayfront-route must be "local" or "cloud", not "${tier}".`, {
+      param: "x-wayfront-route",
+      code: "invalid_header",
+    });
   }
 
   // The model the client named itself is never second-guessed; Wayfront's own picks are.

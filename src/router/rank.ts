@@ -42,9 +42,7 @@ function rankTier<C extends Candidate>(tier: C[]): C[] {
     if (slots.length < 2) continue;
     const members = slots.map((i) => tier[i]);
     const warmth = warmthOf(members);
-    const order = members
-      .map((c, k) => ({ c, k, w: warmth[k] }))
-      .sort((a, b) => b.w - a.w || a.c.outstanding - b.c.outstanding || a.k - b.k);
+    const order = members.map((c, k) => ({ c, k, w: warmth[k] })).sort((a, b) => b.w - a.w || a.c.outstanding - b.c.outstanding || a.k - b.k);
     for (const [k, slot] of slots.entries()) out[slot] = order[k].c;
   }
   return out;

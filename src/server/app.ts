@@ -39,9 +39,13 @@ export function buildApp(gw: Gateway) {
     if (code === "NOT_FOUND") {
       const path = new URL(request.url).pathname;
       return errorResponse(
-        new GatewayError("not_found", `Unknown path: ${request.method} ${path}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`, {
-          code: "unknown_url",
-        }),
+        new GatewayError(
+          "not_found",
+          `Unknown path: ${request.method} ${path}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`,
+          {
+            code: "unknown_url",
+          },
+        ),
       );
     }
     gw.log.event("error", "unhandled error", { code: String(code), message: (error as Error)?.message });

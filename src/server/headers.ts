@@ -2,12 +2,19 @@
 // coalesced answer, an early-committed stream and an error.
 import type { Exchange } from "./exchange.ts";
 
-export const SSE_HEADERS: Record<string, string> = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+export const SSE_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "x-accel-buffering": "no",
+};
 
 /** Header values must be visible ASCII; the warnings are ours, but tool names are not. */
 export function warningText(warnings: readonly string[]): string | null {
   if (warnings.length === 0) return null;
-  return [...new Set(warnings)].join("; ").replace(/[^\x20-\x7e]/g, "?").slice(0, 4000);
+  return [...new Set(warnings)]
+    .join("; ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 4000);
 }
 
 /**

@@ -85,7 +85,10 @@ async function followed(x: Exchange, f: Follow): Promise<Response> {
     f.party.release();
     return new Response(head.text, { status: head.status, headers });
   }
-  return new Response(head.tee.branch(() => f.party.release()), { status: head.status, headers });
+  return new Response(
+    head.tee.branch(() => f.party.release()),
+    { status: head.status, headers },
+  );
 }
 
 async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Response> {
@@ -120,7 +123,12 @@ async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Respons
 }
 
 /** The stream of an adapted relay: comments first, recorded and ended through the exchange. */
-function stream(x: Exchange, out: Extract<Adapted, { kind: "relay" }>, status: number, early?: Promise<Relay | GatewayError>): ReadableStream<Uint8Array> {
+function stream(
+  x: Exchange,
+  out: Extract<Adapted, { kind: "relay" }>,
+  status: number,
+  early?: Promise<Relay | GatewayError>,
+): ReadableStream<Uint8Array> {
   const rec = x.lead ? recorder(x.spec, status) : null;
   return outgoing({
     terminal: x.spec.terminalError,
@@ -170,9 +178,13 @@ function committedEarly(x: Exchange, attempt: Promise<Attempted>): Response {
     if (out.kind === "whole") {
       r.served.lease.end("ok");
       x.served = null;
-      return new GatewayError("upstream_error", `Upstream \`${r.served.upstream.config.name}\` answered a stream request with a whole (non-stream) body.`, {
-        code: "upstream_error",
-      });
+      return new GatewayError(
+        "upstream_error",
+        `Upstream \`${r.served.upstream.config.name}\` answered a stream request with a whole (non-stream) body.`,
+        {
+          code: "upstream_error",
+        },
+      );
     }
     slot.translator = out.translator;
     const note = warningComment(x);

@@ -22,9 +22,25 @@ export interface RouteRow {
 export const ROUTES: RouteRow[] = [
   // Generating endpoints: one pipeline, one protocol row each.
   ...Object.values(PROTOCOLS).map((spec): RouteRow => ({ method: "POST", path: spec.path, api: true, long: true, make: (gw) => pipeline(spec, gw) })),
-  { method: "GET", path: "/responses/:id", api: true, make: (gw) => { const get = storedResponseEndpoint(gw); return (_r, id) => get(id); } },
+  {
+    method: "GET",
+    path: "/responses/:id",
+    api: true,
+    make: (gw) => {
+      const get = storedResponseEndpoint(gw);
+      return (_r, id) => get(id);
+    },
+  },
   { method: "GET", path: "/models", api: true, make: (gw) => listModelsEndpoint(gw) },
-  { method: "GET", path: "/models/*", api: true, make: (gw) => { const get = getModelEndpoint(gw); return (_r, id) => get(id); } },
+  {
+    method: "GET",
+    path: "/models/*",
+    api: true,
+    make: (gw) => {
+      const get = getModelEndpoint(gw);
+      return (_r, id) => get(id);
+    },
+  },
   { method: "GET", path: "/", api: false, make: statusPageEndpoint },
   { method: "GET", path: "/status", api: false, make: statusPageEndpoint },
   { method: "GET", path: "/status.json", api: false, make: statusJsonEndpoint },

@@ -12,7 +12,9 @@ export function gatewayMetrics() {
     spillovers: r.counter("wayfront_spillovers_total", "Requests sent elsewhere because this upstream was busy or its circuit open.", ["upstream"]),
     seams: r.counter("wayfront_midstream_continuations_total", "Streams continued on another target after a mid-stream failure.", ["from", "to"]),
     tokens: r.counter("wayfront_tokens_total", "Tokens reported in upstream usage, by direction.", ["upstream", "direction"]),
-    spendAvoided: r.counter("wayfront_cloud_spend_avoided_usd_total", "Estimated cloud spend avoided by serving locally (configured prices).", ["alias"]),
+    spendAvoided: r.counter("wayfront_cloud_spend_avoided_usd_total", "Estimated cloud spend avoided by serving locally (configured prices).", [
+      "alias",
+    ]),
     ttft: r.histogram("wayfront_time_to_first_token_seconds", "Request start to the first content token (streams).", ["upstream"]),
     duration: r.histogram("wayfront_request_duration_seconds", "Request start to the end of the answer.", ["upstream"]),
   };

@@ -28,7 +28,12 @@ export class Logger {
   request(r: RequestLog): void {
     if (LEVELS[this.level] > LEVELS.info) return;
     if (this.pretty) {
-      const extra = [r.model && `model=${r.model}`, r.upstream && `upstream=${r.upstream}`, r.cache && `cache=${r.cache}`, r.error && `error=${JSON.stringify(r.error)}`]
+      const extra = [
+        r.model && `model=${r.model}`,
+        r.upstream && `upstream=${r.upstream}`,
+        r.cache && `cache=${r.cache}`,
+        r.error && `error=${JSON.stringify(r.error)}`,
+      ]
         .filter(Boolean)
         .join(" ");
       this.write(`${new Date().toISOString()} ${r.method} ${r.path} ${r.status} ${r.ms}ms ${extra}`);

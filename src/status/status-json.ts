@@ -72,6 +72,11 @@ export function statusJson(gw: StatusView) {
       tokens_out: sum(byLabel(s("wayfront_tokens_total"), "direction", "out")),
       cloud_spend_avoided_usd: Math.round(sum(s("wayfront_cloud_spend_avoided_usd_total")) * 1e6) / 1e6,
     },
-    aliases: [...gw.config.aliases.values()].map((a) => ({ name: a.name, targets: a.targets.map((t) => `${t.upstream}/${t.model}`), busy: a.busy, midstream: a.midstream })),
+    aliases: [...gw.config.aliases.values()].map((a) => ({
+      name: a.name,
+      targets: a.targets.map((t) => `${t.upstream}/${t.model}`),
+      busy: a.busy,
+      midstream: a.midstream,
+    })),
   };
 }

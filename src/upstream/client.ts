@@ -47,6 +47,7 @@ export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
     });
     return { response, abort: (reason) => ctl.abort(reason) };
   } catch (err) {
+    call.signal.removeEventListener("abort", onParentAbort);
     // A timer abort surfaces as an AbortError; report the reason we set instead.
     throw ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
   } finally {

@@ -40,7 +40,10 @@ export function demoFetch(tokensPerSecond: number) {
       return json({ object: "list", model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } });
     }
     if (path !== "/chat/completions" && path !== "/completions") {
-      return json({ error: { message: `the demo model does not serve ${path}`, type: "invalid_request_error", param: null, code: "not_found" } }, 404);
+      return json(
+        { error: { message: `the demo model does not serve ${path}`, type: "invalid_request_error", param: null, code: "not_found" } },
+        404,
+      );
     }
     const chat = path === "/chat/completions";
     const words = demoAnswer(lastUserText(body)).split(/(?<= )/);

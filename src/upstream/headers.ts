@@ -2,19 +2,42 @@
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus what the gateway itself owns on the upstream leg. */
 const DROP_TO_UPSTREAM = new Set([
-  "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-  "transfer-encoding", "upgrade", "host", "content-length",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
   // The client's credentials are for this gateway, never for the upstream; the upstream's key is set from its env var.
-  "authorization", "api-key", "x-api-key", "cookie", "openai-organization", "openai-project",
+  "authorization",
+  "api-key",
+  "x-api-key",
+  "cookie",
+  "openai-organization",
+  "openai-project",
   // Bun decodes compressed bodies itself; asking for identity keeps streams unbuffered.
   "accept-encoding",
 ]);
 
 const DROP_TO_CLIENT = new Set([
-  "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
   // fetch() already decoded the body, so the upstream's encoding and length no longer describe it.
-  "content-encoding", "content-length",
-  "set-cookie", "date", "server",
+  "content-encoding",
+  "content-length",
+  "set-cookie",
+  "date",
+  "server",
 ]);
 
 export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Headers {

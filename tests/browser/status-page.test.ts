@@ -16,11 +16,21 @@ let gw: TestGateway;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
   mock = await startMockUpstream({ models: ["m"] });
-  gw = await startTestGateway(`[health]\ninterval = "1h"\n` + upstreamToml("gpu", mock.url) + `[models."coder"]\ntargets = ["gpu/m"]\n`, { demo: true });
+  gw = await startTestGateway(`[health]\ninterval = "1h"\n` + upstreamToml("gpu", mock.url) + `[models."coder"]\ntargets = ["gpu/m"]\n`, {
+    demo: true,
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // As root in a sandbox-less container, and with no network beyond loopback.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 60_000);
 
@@ -41,7 +51,10 @@ test("the page renders every upstream and updates its counters live", async () =
   const requests = page.locator('tr[data-upstream="gpu"] [data-field="requests"]');
   const before = Number(await requests.textContent());
   for (let i = 0; i < 3; i++) {
-    await fetch(gw.v1 + "/chat/completions", { method: "POST", body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: `x${i}` }] }) });
+    await fetch(gw.v1 + "/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: `x${i}` }] }),
+    });
   }
   // The page polls /status.json: wait for the cell to change, no reload.
   await page.waitForFunction(

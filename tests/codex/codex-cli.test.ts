@@ -31,8 +31,7 @@ async function gatewayTo(upstreamUrl: string): Promise<TestGateway> {
   return gw;
 }
 
-const chatPosts = (requests: RecordedRequest[]) =>
-  requests.filter((r) => r.method === "POST" && r.path === "/v1/chat/completions");
+const chatPosts = (requests: RecordedRequest[]) => requests.filter((r) => r.method === "POST" && r.path === "/v1/chat/completions");
 
 /** What Codex printed plus what it logged, for a failure message that shows why. */
 const transcript = (run: { code: number | null; stdout: string; stderr: string; timedOut: boolean }) =>

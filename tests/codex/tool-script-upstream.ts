@@ -40,7 +40,14 @@ function sseBody(model: string, deltas: Delta[], finish: string, includeUsage: b
   for (const d of deltas) out += chunk(d, null);
   out += chunk({}, finish);
   if (includeUsage) {
-    out += frame({ id, object: "chat.completion.chunk", created, model, choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+    out += frame({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      choices: [],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    });
   }
   return out + "data: [DONE]\n\n";
 }
@@ -72,7 +79,10 @@ export async function startToolScriptUpstream(opts: { model: string; command: st
           : [{ content: `Tool said: ${toolText}` }];
       const finish = toolText === undefined ? "tool_calls" : "stop";
       if (body.stream !== true) {
-        return Response.json({ error: { message: "this script only streams", type: "invalid_request_error", param: "stream", code: null } }, { status: 400 });
+        return Response.json(
+          { error: { message: "this script only streams", type: "invalid_request_error", param: "stream", code: null } },
+          { status: 400 },
+        );
       }
       return new Response(sseBody(opts.model, deltas, finish, body.stream_options?.include_usage === true), {
         headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },

@@ -19,7 +19,17 @@ let gw: GatewayProcess;
 beforeAll(async () => {
   if (!QEMU) throw new Error("qemu-aarch64 not found: apt-get install qemu-user libc6-arm64-cross (.ci/run does)");
   if (!existsSync(join(SYSROOT, "lib"))) throw new Error(`${SYSROOT} missing: apt-get install libc6-arm64-cross`);
-  const build = await runCli([process.execPath, "build", join(root, "src/main.ts"), "--compile", "--minify", "--bytecode", "--target=bun-linux-arm64", "--outfile", exe]);
+  const build = await runCli([
+    process.execPath,
+    "build",
+    join(root, "src/main.ts"),
+    "--compile",
+    "--minify",
+    "--bytecode",
+    "--target=bun-linux-arm64",
+    "--outfile",
+    exe,
+  ]);
   if (build.code !== 0) throw new Error(`cross-compile failed:\n${build.stdout}\n${build.stderr}`);
   gw = await spawnGateway([QEMU, "-L", SYSROOT, exe, "serve", "--demo", "--port", "0", "--data-dir", join(dir, "data")], { OPENAI_API_KEY: "" });
 }, 180_000);

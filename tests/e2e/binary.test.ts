@@ -38,7 +38,11 @@ test("the binary serves the demo model, labelled fake, streamed and not", async 
   const plain = await client.chat.completions.create({ model: "wayfront-demo", messages: [{ role: "user", content: "smoke" }] });
   expect(plain.choices[0].message.content).toContain("fake");
   expect(plain.choices[0].message.content).toContain("smoke");
-  const stream = await client.chat.completions.create({ model: "wayfront-demo", stream: true, messages: [{ role: "user", content: "smoke stream" }] });
+  const stream = await client.chat.completions.create({
+    model: "wayfront-demo",
+    stream: true,
+    messages: [{ role: "user", content: "smoke stream" }],
+  });
   let text = "";
   let chunks = 0;
   for await (const c of stream) {

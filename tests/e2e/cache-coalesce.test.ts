@@ -26,7 +26,12 @@ function chat(base: string, content: string, o: { stream?: boolean; signal?: Abo
     method: "POST",
     signal: o.signal,
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: o.model ?? "gpu/m+slow-first:300+tokens:30", temperature: 0, stream: o.stream ?? true, messages: [{ role: "user", content }] }),
+    body: JSON.stringify({
+      model: o.model ?? "gpu/m+slow-first:300+tokens:30",
+      temperature: 0,
+      stream: o.stream ?? true,
+      messages: [{ role: "user", content }],
+    }),
   });
 }
 const text = (events: { data: string }[]) =>

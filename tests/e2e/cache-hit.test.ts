@@ -13,8 +13,11 @@ let client: OpenAI;
 
 beforeAll(async () => {
   mock = await startMockUpstream({ models: ["m"], wire: ["chat", "responses"], tokenDelayMs: 1 });
+  // The breaker never opens: a test here feeds the one upstream failures on purpose (never cached)
+  // and the tests after it still need that upstream.
   gw = await startTestGateway(
-    upstreamToml("gpu", mock.url, `models = ["m"]\nwire = ["chat", "responses"]`) +
+    `[health]\nfailure_threshold = 1000\n` +
+      upstreamToml("gpu", mock.url, `models = ["m"]\nwire = ["chat", "responses"]`) +
       `[models."always"]\ntargets = ["gpu/m"]\ncache = "always"\n` +
       `[models."team"]\ntargets = ["gpu/m"]\nshared = true\n` +
       `[models."near"]\ntargets = ["gpu/m"]\nnear = 3\n`,
@@ -45,7 +48,13 @@ async function streamChat(content: string, model = "gpu/m") {
     text += c.choices[0]?.delta?.content ?? "";
     finish = c.choices[0]?.finish_reason ?? finish;
   }
-  return { text, finish, cache: response.headers.get("x-wayfront-cache"), age: response.headers.get("age"), upstream: response.headers.get("x-wayfront-upstream") };
+  return {
+    text,
+    finish,
+    cache: response.headers.get("x-wayfront-cache"),
+    age: response.headers.get("age"),
+    upstream: response.headers.get("x-wayfront-upstream"),
+  };
 }
 
 async function plainChat(content: string, model = "gpu/m") {
@@ -178,7 +187,10 @@ test("deterministic mode does not cache temperature > 0 without a seed, but does
     expect(r.headers.get("x-wayfront-cache")).toBe("BYPASS");
     await r.json();
   }
-  const seeded = [await post("/chat/completions", chatBody(q, { temperature: 0.8, seed: 7 })), await post("/chat/completions", chatBody(q, { temperature: 0.8, seed: 7 }))];
+  const seeded = [
+    await post("/chat/completions", chatBody(q, { temperature: 0.8, seed: 7 })),
+    await post("/chat/completions", chatBody(q, { temperature: 0.8, seed: 7 })),
+  ];
   expect(seeded.map((r) => r.headers.get("x-wayfront-cache"))).toEqual(["MISS", "HIT"]);
   expect(upstreamCalls(q)).toBe(3);
 });
@@ -231,7 +243,9 @@ test("repeated hits (served from the in-process hot tier) count as hits, get fre
   const before = (await gw.gateway.cache.store.stats()).hits;
   const ids = new Set<string>();
   for (const model of ["gpu/m", "gpu/m", "gpu/m"]) {
-    const { data, response } = await client.chat.completions.create({ model, temperature: 0, messages: [{ role: "user", content: q }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model, temperature: 0, messages: [{ role: "user", content: q }] })
+      .withResponse();
     expect(response.headers.get("x-wayfront-cache")).toBe("HIT");
     expect(data.choices[0].message.content).toBe(miss.text);
     expect(data.model).toBe(model);

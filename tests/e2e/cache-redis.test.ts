@@ -28,7 +28,9 @@ beforeAll(async () => {
   writeFileSync(file, `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]`));
   // Two real gateway processes, as behind a load balancer; each has its own data dir.
   const instance = async (name: string): Promise<Instance> => {
-    const p = await spawnGateway([process.execPath, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, name)], { WAYFRONT_REDIS_URL: r.url });
+    const p = await spawnGateway([process.execPath, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, name)], {
+      WAYFRONT_REDIS_URL: r.url,
+    });
     return Object.assign(p, { v1: `${p.url}/v1` });
   };
   [a, b] = await Promise.all([instance("a"), instance("b")]);
@@ -78,7 +80,11 @@ test("identical requests on two instances at once make one upstream call", async
   const [resA, resB] = await Promise.all([ra, rb]);
   expect(resA.headers.get("x-wayfront-cache")).toBe("MISS");
   expect(resB.headers.get("x-wayfront-cache")).toBe("COALESCED");
-  const text = (ev: { data: string }[]) => ev.filter((e) => e.data !== "[DONE]").map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "").join("");
+  const text = (ev: { data: string }[]) =>
+    ev
+      .filter((e) => e.data !== "[DONE]")
+      .map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "")
+      .join("");
   const [ta, tb] = [text(await readSse(resA)), text(await readSse(resB))];
   expect(tb).toBe(ta);
   expect(calls(q)).toBe(1);

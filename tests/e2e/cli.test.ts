@@ -117,12 +117,16 @@ test("SIGTERM drains: a stream in flight finishes before the process exits", asy
 
 test("SIGHUP reloads the config: a changed alias applies at once; a broken file keeps the running config", async () => {
   const file = join(dir, "reload.toml");
-  const write = (model: string) => writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n\n[models."coder"]\ntargets = ["gpu/${model}"]\n`);
+  const write = (model: string) =>
+    writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n\n[models."coder"]\ntargets = ["gpu/${model}"]\n`);
   write("m1");
   const gw = await spawnGateway([bun, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, "data4")]);
   const sentModel = async () => {
     const before = mock.requests.length;
-    const r = await fetch(gw.url + "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }) });
+    const r = await fetch(gw.url + "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }),
+    });
     expect(r.status).toBe(200);
     await r.text();
     return mock.requests.slice(before).find((q) => q.path.endsWith("/chat/completions"))!.body.model;

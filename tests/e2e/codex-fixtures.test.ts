@@ -56,7 +56,10 @@ for (const name of ["turn1-request.json", "turn2-tool-result-request.json"]) {
 }
 
 test("the streams Codex accepted are relayed byte for byte", async () => {
-  for (const [model, file] of [["rec-text/test-model", "sse-text-answer.txt"], ["rec-tool/tool-model", "sse-tool-call.txt"]]) {
+  for (const [model, file] of [
+    ["rec-text/test-model", "sse-text-answer.txt"],
+    ["rec-tool/tool-model", "sse-tool-call.txt"],
+  ]) {
     const body = (await recorded("turn1-request.json")).body;
     body.model = model;
     const res = await fetch(`${gw.v1}/responses`, { method: "POST", body: JSON.stringify(body), headers: CODEX_HEADERS });

@@ -12,7 +12,12 @@ let client: OpenAI;
 
 beforeAll(async () => {
   for (const f of FLAVOURS) {
-    mocks[f] = await startMockUpstream({ flavour: f, models: [`${f}-model`], apiKey: `sk-${f}-secret`, wire: f === "openai" ? ["chat", "responses"] : ["chat"] });
+    mocks[f] = await startMockUpstream({
+      flavour: f,
+      models: [`${f}-model`],
+      apiKey: `sk-${f}-secret`,
+      wire: f === "openai" ? ["chat", "responses"] : ["chat"],
+    });
   }
   let toml = "";
   for (const f of FLAVOURS) toml += upstreamToml(f, mocks[f].url, `api_key_env = "${f.toUpperCase()}_KEY"`);

@@ -21,10 +21,12 @@ function responsesUpstream(key: string, stored: Record<string, unknown>) {
       const path = new URL(req.url).pathname;
       const authorization = req.headers.get("authorization");
       seen.push({ method: req.method, path, authorization });
-      if (authorization !== `Bearer ${key}`) return Response.json({ error: { message: "bad key", type: "invalid_request_error", code: "invalid_api_key" } }, { status: 401 });
+      if (authorization !== `Bearer ${key}`)
+        return Response.json({ error: { message: "bad key", type: "invalid_request_error", code: "invalid_api_key" } }, { status: 401 });
       if (req.method === "GET" && path === "/v1/models") return Response.json({ object: "list", data: [] });
       // The wire probe: the route exists, and `{}` lacks a model.
-      if (req.method === "POST" && path === "/v1/responses") return Response.json({ error: { message: "Missing required parameter: 'model'." } }, { status: 400 });
+      if (req.method === "POST" && path === "/v1/responses")
+        return Response.json({ error: { message: "Missing required parameter: 'model'." } }, { status: 400 });
       const m = req.method === "GET" && path.match(/^\/v1\/responses\/([^/]+)$/);
       if (m && stored[decodeURIComponent(m[1])]) return Response.json(stored[decodeURIComponent(m[1])]);
       return Response.json({ error: { message: "not found", type: "invalid_request_error", code: "not_found" } }, { status: 404 });

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 async function streamResponses(body: Record<string, unknown>): Promise<{ res: Response; events: any[] }> {
-  const res = await fetch(`${gw.v1}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, stream: true }) });
+  const res = await fetch(`${gw.v1}/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toContain("text/event-stream");
   return { res, events: validEvents(await readSse(res)) };
@@ -62,7 +66,11 @@ test("a translated Responses stream that completes counts as ok in /metrics, nev
   const { events } = await streamResponses({ model: "test-model", input: "count me" });
   expect(events.at(-1).type).toBe("response.completed");
   // The log line and metrics are written when the stream ends, just after the last byte.
-  await until(() => servedCount("ok"), (n) => n === before.ok + 1, "the stream to be counted ok");
+  await until(
+    () => servedCount("ok"),
+    (n) => n === before.ok + 1,
+    "the stream to be counted ok",
+  );
   expect(await servedCount("cancelled")).toBe(before.cancelled);
 });
 
@@ -75,7 +83,10 @@ describe("Codex requests to a chat-only upstream", () => {
     expect(types(events)).toContain("response.content_part.added");
     expect(types(events)).toContain("response.output_text.done");
     expect(types(events).at(-1)).toBe("response.completed");
-    const text = events.filter((e) => e.type === "response.output_text.delta").map((e) => e.delta).join("");
+    const text = events
+      .filter((e) => e.type === "response.output_text.delta")
+      .map((e) => e.delta)
+      .join("");
     expect(text.startsWith("Echo: ")).toBe(true);
     const done = terminal(events);
     expect(done.output[0].content[0].text).toBe(text);
@@ -108,7 +119,10 @@ describe("Codex requests to a chat-only upstream", () => {
     const { events } = await streamResponses({ ...body, model: "local/test-model+tools" });
     const added = events.filter((e) => e.type === "response.output_item.added");
     expect(added.map((e) => e.item.type)).toEqual(["function_call"]);
-    const argDeltas = events.filter((e) => e.type === "response.function_call_arguments.delta").map((e) => e.delta).join("");
+    const argDeltas = events
+      .filter((e) => e.type === "response.function_call_arguments.delta")
+      .map((e) => e.delta)
+      .join("");
     const argsDone = events.find((e) => e.type === "response.function_call_arguments.done");
     expect(argsDone.arguments).toBe(argDeltas);
     expect(JSON.parse(argsDone.arguments)).toEqual({ location: "Paris, France", unit: "celsius" });
@@ -155,13 +169,19 @@ describe("Codex requests to a chat-only upstream", () => {
   });
 
   test("an upstream error before the stream is an OpenAI error with its status", async () => {
-    const res = await fetch(`${gw.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "local/test-model+error:400", input: "x", stream: true }) });
+    const res = await fetch(`${gw.v1}/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "local/test-model+error:400", input: "x", stream: true }),
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toContain("injected error 400");
   });
 
   test("non-streamed: one Response object, valid against the schema", async () => {
-    const res = await fetch(`${gw.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "test-model", input: "plain answer", store: false }) });
+    const res = await fetch(`${gw.v1}/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "test-model", input: "plain answer", store: false }),
+    });
     expect(res.status).toBe(200);
     const obj = await res.json();
     expect(ObjectCheck.Check(obj)).toBe(true);
@@ -182,7 +202,11 @@ describe("tool-call round trip and stored responses", () => {
       model: "test-model",
       tools: tools as any,
       store: false,
-      input: [{ role: "user", content: "weather?" }, call as any, { type: "function_call_output", call_id: (call as any).call_id, output: "18C and sunny" }],
+      input: [
+        { role: "user", content: "weather?" },
+        call as any,
+        { type: "function_call_output", call_id: (call as any).call_id, output: "18C and sunny" },
+      ],
     });
     expect(next.output_text).toContain("weather?");
     const msgs = lastChatRequest().messages;
@@ -231,7 +255,10 @@ describe("tool-call round trip and stored responses", () => {
   test("store:false keeps nothing; an unknown previous_response_id on a chat-only upstream is 404", async () => {
     const r = await client.responses.create({ model: "test-model", input: "forget me", store: false });
     expect((await fetch(`${gw.v1}/responses/${r.id}`)).status).toBe(404);
-    const res = await fetch(`${gw.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "test-model", input: "x", previous_response_id: r.id }) });
+    const res = await fetch(`${gw.v1}/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "test-model", input: "x", previous_response_id: r.id }),
+    });
     expect(res.status).toBe(404);
     const err = (await res.json()).error;
     expect(err.param).toBe("previous_response_id");

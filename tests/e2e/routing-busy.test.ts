@@ -36,12 +36,20 @@ function ask(model: string, text: string, signal?: AbortSignal) {
 async function occupy() {
   const ctl = new AbortController();
   const pending = ask("gpu/m+hang", "occupier", ctl.signal).catch(() => null);
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").outstanding === 1, "the GPU slot to be taken");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "gpu").outstanding === 1,
+    "the GPU slot to be taken",
+  );
   return {
     async free() {
       ctl.abort();
       await pending;
-      await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").outstanding === 0, "the GPU slot to be freed");
+      await until(
+        () => status(gw.url),
+        (s) => upstreamStatus(s, "gpu").outstanding === 0,
+        "the GPU slot to be freed",
+      );
     },
   };
 }

@@ -145,7 +145,9 @@ test("prefer = cloud flips the order; x-wayfront-route restricts one request to 
 });
 
 test("the SDK sees the served answer and the failover count", async () => {
-  const { data, response } = await client().chat.completions.create({ model: "refused", messages: [{ role: "user", content: "sdk" }] }).withResponse();
+  const { data, response } = await client()
+    .chat.completions.create({ model: "refused", messages: [{ role: "user", content: "sdk" }] })
+    .withResponse();
   expect(data.choices[0].message.content).toContain("sdk");
   expect(response.headers.get("x-wayfront-attempts")).toBe("2");
   const s = await status(gw.url);

@@ -40,7 +40,11 @@ test("circuit: open after N failures (skipped without waiting), half-open after 
   expect(skipped.headers.get("x-wayfront-upstream")).toBe("cloud");
   expect(skipped.headers.get("x-wayfront-attempts")).toBe("1"); // gpu not even tried
   await gpu.up();
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "gpu").circuit === "half-open",
+    "the cool-down to pass",
+  );
   const trial = await ask("coder");
   expect(trial.headers.get("x-wayfront-upstream")).toBe("gpu");
   expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("closed");
@@ -51,12 +55,20 @@ test("a failed half-open trial opens the circuit again", async () => {
   await ask("coder");
   await ask("coder");
   expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("open");
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "gpu").circuit === "half-open",
+    "the cool-down to pass",
+  );
   const r = await ask("coder"); // the trial fails: still down
   expect(r.headers.get("x-wayfront-upstream")).toBe("cloud");
   expect(upstreamStatus(await status(gw.url), "gpu").circuit).toBe("open");
   await gpu.up();
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").circuit === "half-open", "the cool-down to pass");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "gpu").circuit === "half-open",
+    "the cool-down to pass",
+  );
   await ask("coder");
 });
 
@@ -83,7 +95,11 @@ test("accounting: usage asked for on streams and stripped again, tokens and spen
   const withUsage = await readSse(await ask("coder", true, { stream_options: { include_usage: true } }));
   expect(withUsage.some((e) => e.data.includes('"usage"') && e.data.includes('"choices":[]'))).toBe(true);
   await ask("coder"); // non-streamed: usage read from the body
-  const after = await until(() => status(gw.url), (s) => upstreamStatus(s, "gpu").tokens_out > upstreamStatus(before, "gpu").tokens_out, "tokens counted");
+  const after = await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "gpu").tokens_out > upstreamStatus(before, "gpu").tokens_out,
+    "tokens counted",
+  );
   const g = upstreamStatus(after, "gpu");
   expect(g.tokens_in).toBeGreaterThan(upstreamStatus(before, "gpu").tokens_in);
   expect(g.requests).toBeGreaterThan(upstreamStatus(before, "gpu").requests);

@@ -28,7 +28,11 @@ beforeAll(async () => {
       `[models."helper"]\ntargets = ["text/small", "cloud/big"]\n` +
       `[models."*"]\ntargets = ["a/llama"]\n`,
   );
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "b").loaded !== null && upstreamStatus(s, "a").loaded !== null, "the /api/ps probes");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "b").loaded !== null && upstreamStatus(s, "a").loaded !== null,
+    "the /api/ps probes",
+  );
 });
 afterAll(async () => {
   for (const x of [gw, boxA, boxB, text, cloud]) await x.stop();
@@ -50,12 +54,20 @@ test("warm first: the box that has the model loaded serves it, though configured
 test("then least loaded: with both warm, a busy box yields to an idle one", async () => {
   const ctl = new AbortController();
   const hold = chat("a/llama+hang", "hold", {}, ctl.signal).catch(() => null);
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "a").outstanding === 1, "box A to be busy");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "a").outstanding === 1,
+    "box A to be busy",
+  );
   const r = await chat("llama-any", "x");
   expect(r.headers.get("x-wayfront-upstream")).toBe("b");
   ctl.abort();
   await hold;
-  await until(() => status(gw.url), (s) => upstreamStatus(s, "a").outstanding === 0, "box A to be idle");
+  await until(
+    () => status(gw.url),
+    (s) => upstreamStatus(s, "a").outstanding === 0,
+    "box A to be idle",
+  );
   const idle = await chat("llama-any", "x");
   expect(idle.headers.get("x-wayfront-upstream")).toBe("a"); // equal again: configured order
 });

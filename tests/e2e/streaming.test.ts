@@ -94,7 +94,11 @@ test("an upstream that dies mid-stream ends the stream with an error event, neve
 
 test("the official SDK raises on a stream that died mid-way", async () => {
   const client = new OpenAI({ baseURL: gw.v1, apiKey: "x", maxRetries: 0 });
-  const stream = await client.chat.completions.create({ model: "gpu/m+tokens:50+drop-after:3", stream: true, messages: [{ role: "user", content: "x" }] });
+  const stream = await client.chat.completions.create({
+    model: "gpu/m+tokens:50+drop-after:3",
+    stream: true,
+    messages: [{ role: "user", content: "x" }],
+  });
   let text = "";
   const err = await (async () => {
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? "";

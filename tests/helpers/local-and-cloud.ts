@@ -15,7 +15,9 @@ export async function startLocalAndCloud(o: { sections?: string; gpu?: string; m
   const gpu = await startMockUpstream({ models: ["m"] });
   const cloud = await startMockUpstream({ models: ["big"] });
   const sections = o.sections ?? `[health]\ninterval = "1h"\n`;
-  const gw = await startTestGateway(sections + upstreamToml("gpu", gpu.url, o.gpu ?? "") + upstreamToml("cloud", cloud.url, `tier = "cloud"`) + o.models);
+  const gw = await startTestGateway(
+    sections + upstreamToml("gpu", gpu.url, o.gpu ?? "") + upstreamToml("cloud", cloud.url, `tier = "cloud"`) + o.models,
+  );
   return {
     gpu,
     cloud,

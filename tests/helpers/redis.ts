@@ -19,7 +19,10 @@ export async function startRedis(): Promise<TestRedis> {
   if (!bin) throw new Error("redis-server is not on PATH: install it (apt-get install -y redis-server); .ci/run does this");
   const port = await freePort();
   // No persistence: a test server leaves nothing behind.
-  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   const url = `redis://127.0.0.1:${port}`;
   // Ready when it answers PING; bounded.
   for (let i = 0; i < 100; i++) {

@@ -17,6 +17,6 @@ export function validEvents(raw: { event?: string; data: string }[]): any[] {
     expect(m.event).toBe(ev.type);
     return ev;
   });
-  events.forEach((ev, i) => expect(ev.sequence_number).toBe(i));
+  for (const [i, ev] of events.entries()) expect(ev.sequence_number).toBe(i);
   return events;
 }

@@ -33,7 +33,12 @@ function build(kind: Exclude<ApiKind, "embeddings">, ex: Exchange, faults: Fault
   const model: string = b.model;
   const includeUsage = b.stream_options?.include_usage === true;
   if (kind === "chat") {
-    const plan = planAnswer({ userText: lastChatUserText(b.messages), promptTokens: countWords(b.messages), toolNames: functionToolNames(b.tools), faults });
+    const plan = planAnswer({
+      userText: lastChatUserText(b.messages),
+      promptTokens: countWords(b.messages),
+      toolNames: functionToolNames(b.tools),
+      faults,
+    });
     const ctx = { quirks: ex.quirks, model, plan, includeUsage };
     return { full: chatCompletion(ctx), frames: chatFrames(ctx) };
   }

@@ -15,7 +15,7 @@ export async function readJsonBody(req: Request): Promise<any> {
 /** The record is pushed before the body is read, so a request that hangs is still seen. */
 export async function recordRequest(req: Request, into: RecordedRequest[]): Promise<RecordedRequest> {
   const headers: Record<string, string> = {};
-  req.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+  for (const [k, v] of req.headers) headers[k.toLowerCase()] = v;
   const rec: RecordedRequest = { method: req.method, path: new URL(req.url).pathname, headers, body: null, aborted: false };
   into.push(rec);
   rec.body = await readJsonBody(req);

@@ -109,9 +109,25 @@ export const responses: ProtocolSpec = {
   deterministic: false,
   prompt: { turns: "input", textTurns: true, instructions: "instructions" },
   keyFields: [
-    "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "max_tool_calls",
-    "temperature", "top_p", "top_logprobs", "seed", "max_output_tokens", "stop", "reasoning", "text",
-    "truncation", "previous_response_id", "conversation", "prompt", "background",
+    "input",
+    "instructions",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "max_tool_calls",
+    "temperature",
+    "top_p",
+    "top_logprobs",
+    "seed",
+    "max_output_tokens",
+    "stop",
+    "reasoning",
+    "text",
+    "truncation",
+    "previous_response_id",
+    "conversation",
+    "prompt",
+    "background",
     // `include` decides what the answer carries (e.g. reasoning.encrypted_content, logprobs):
     // an entry recorded without it would replay an answer missing what was asked for. Codex
     // sends the same list every turn, so keeping it costs no hits there.

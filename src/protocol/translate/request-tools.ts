@@ -46,20 +46,13 @@ function one(t: RequestTool, map: ToolNameMap, warnings: string[], namespace?: s
   return [];
 }
 
-export function translateTools(
-  tools: RequestTool[] | undefined,
-  warnings: string[],
-): { tools: ChatFunctionTool[]; toolNames: ToolNameMap } {
+export function translateTools(tools: RequestTool[] | undefined, warnings: string[]): { tools: ChatFunctionTool[]; toolNames: ToolNameMap } {
   const toolNames: ToolNameMap = {};
   const out = (tools ?? []).flatMap((t) => one(t, toolNames, warnings));
   return { tools: out, toolNames };
 }
 
-export function translateToolChoice(
-  choice: RequestToolChoice | undefined,
-  toolNames: ToolNameMap,
-  warnings: string[],
-): ChatToolChoice | undefined {
+export function translateToolChoice(choice: RequestToolChoice | undefined, toolNames: ToolNameMap, warnings: string[]): ChatToolChoice | undefined {
   if (choice === undefined) return undefined;
   if (typeof choice === "string") {
     if (choice === "none" || choice === "auto" || choice === "required") return choice;

@@ -41,10 +41,7 @@ function copySampling(req: ResponsesRequest, chat: ChatRequest): void {
   if (req.user !== undefined) chat.user = req.user;
 }
 
-export function responsesToChat(
-  req: ResponsesRequest,
-  opts: { acceptsReasoningEffort?: boolean } = {},
-): RequestTranslation {
+export function responsesToChat(req: ResponsesRequest, opts: { acceptsReasoningEffort?: boolean } = {}): RequestTranslation {
   const warnings: string[] = [];
   const { tools, toolNames } = translateTools(req.tools, warnings);
   const chat: ChatRequest = {

@@ -172,7 +172,13 @@ export class ChatToResponsesStream {
       const item: ReasoningItem = { id: this.newId("rs"), type: "reasoning", status: "in_progress", summary: [], content: [] };
       this.reasoning = this.addItem(item);
       item.content.push({ type: "reasoning_text", text: "" });
-      this.emit({ type: "response.content_part.added", item_id: item.id, output_index: this.reasoning.index, content_index: 0, part: { type: "reasoning_text", text: "" } });
+      this.emit({
+        type: "response.content_part.added",
+        item_id: item.id,
+        output_index: this.reasoning.index,
+        content_index: 0,
+        part: { type: "reasoning_text", text: "" },
+      });
     }
     const { item, index } = this.reasoning;
     item.content[0].text += text;
@@ -185,7 +191,13 @@ export class ChatToResponsesStream {
       const item: MessageItem = { id: this.newId("msg"), type: "message", status: "in_progress", role: "assistant", content: [] };
       this.message = this.addItem(item);
       item.content.push({ type: "output_text", text: "", annotations: [] });
-      this.emit({ type: "response.content_part.added", item_id: item.id, output_index: this.message.index, content_index: 0, part: { type: "output_text", text: "", annotations: [] } });
+      this.emit({
+        type: "response.content_part.added",
+        item_id: item.id,
+        output_index: this.message.index,
+        content_index: 0,
+        part: { type: "output_text", text: "", annotations: [] },
+      });
     }
     const { item, index } = this.message;
     item.content[0].text += text;

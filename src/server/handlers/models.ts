@@ -44,7 +44,7 @@ export function getModelEndpoint(gw: Gateway) {
     if (found) return json(found);
     const slash = id.indexOf("/");
     const up = slash > 0 ? gw.registry.get(id.slice(0, slash)) : undefined;
-    if (up && up.models.has(id.slice(slash + 1))) return json({ id, object: "model", created: 0, owned_by: up.config.name });
+    if (up?.models.has(id.slice(slash + 1))) return json({ id, object: "model", created: 0, owned_by: up.config.name });
     return errorResponse(
       new GatewayError("model_not_found", `The model \`${id}\` does not exist on this gateway. List the models it serves with GET /v1/models.`, {
         param: "model",

@@ -16,14 +16,15 @@ import { completionSource, translateStage } from "../../relay/translate.ts";
 import { continuing } from "./continue.ts";
 
 export type Adapted =
-  | { kind: "whole"; status: number; text: string; /** the upstream's headers pass on (a passthrough) */ passHeaders: boolean }
+  | { kind: "whole"; status: number; text: string /** the upstream's headers pass on (a passthrough) */; passHeaders: boolean }
   | { kind: "relay"; status: number; relay: Relay; translator: ChatToResponsesStream | null };
 
 export function adapt(x: Exchange, s: Served): Adapted {
   const translation = s.prepared.translation;
   const name = s.upstream.config.name;
   if (!x.body.stream) {
-    if (!translation || s.body.kind !== "whole") return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
+    if (!translation || s.body.kind !== "whole")
+      return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
     let completion: ChatCompletion | null = null;
     try {
       completion = JSON.parse(s.body.text) as ChatCompletion;
@@ -31,7 +32,12 @@ export function adapt(x: Exchange, s: Served): Adapted {
     if (!completion || !Array.isArray(completion.choices)) {
       throw new GatewayError("upstream_error", `Upstream \`${name}\` answered with something that is not a chat completion.`);
     }
-    const response = chatCompletionToResponse(completion, { model: x.body.model, toolNames: translation.toolNames, responseId: x.turn!.responseId, request: x.turn!.req });
+    const response = chatCompletionToResponse(completion, {
+      model: x.body.model,
+      toolNames: translation.toolNames,
+      responseId: x.turn!.responseId,
+      request: x.turn!.req,
+    });
     x.reply = response;
     return { kind: "whole", status: 200, text: JSON.stringify(response), passHeaders: false };
   }
@@ -44,7 +50,12 @@ export function adapt(x: Exchange, s: Served): Adapted {
   if (s.prepared.stripUsage && wire.stripUsage) stages.push(stripUsageStage(wire.stripUsage));
   let translator: ChatToResponsesStream | null = null;
   if (translation) {
-    translator = new ChatToResponsesStream({ model: x.body.model, toolNames: translation.toolNames, responseId: x.turn!.responseId, request: x.turn!.req });
+    translator = new ChatToResponsesStream({
+      model: x.body.model,
+      toolNames: translation.toolNames,
+      responseId: x.turn!.responseId,
+      request: x.turn!.req,
+    });
     stages.push(translateStage(translator, name));
   }
   return { kind: "relay", status: s.status, translator, relay: { source, stages, upstreamName: name, abort: s.abort, lease: s.lease } };

@@ -10,7 +10,6 @@ import { responsesToChat, type RequestTranslation } from "../../protocol/transla
 import { DEFAULT_NAMESPACE, inputItems } from "../../db/responses.ts";
 import type { Transform } from "../../router/transforms.ts";
 
-
 /** Client keys will pick the namespace; until then every caller shares one. */
 function namespaceOf(_x: Exchange): string {
   return DEFAULT_NAMESPACE;

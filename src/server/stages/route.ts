@@ -25,7 +25,10 @@ export async function route(x: Exchange): Promise<void> {
       // Not ours: only an upstream with its own store can know it.
       targets = targets.filter((t) => wires.get(t.upstream) === x.spec.api);
       if (targets.length === 0) {
-        throw new GatewayError("not_found", `Previous response with id '${prev}' not found.`, { param: "previous_response_id", code: "previous_response_not_found" });
+        throw new GatewayError("not_found", `Previous response with id '${prev}' not found.`, {
+          param: "previous_response_id",
+          code: "previous_response_not_found",
+        });
       }
     }
     // A translation reads every item, so it needs the strict check; a passthrough target judges the request itself.

@@ -18,7 +18,13 @@ const measured: Measured = {
   },
   streamTotal: null,
 };
-const results: BenchResults = { date: "2026-01-02", machine: describeMachine(), settings: { connections: 20 }, ...measured, ratios: computeRatios(measured) };
+const results: BenchResults = {
+  date: "2026-01-02",
+  machine: describeMachine(),
+  settings: { connections: 20 },
+  ...measured,
+  ratios: computeRatios(measured),
+};
 
 const dir = mkdtempSync(join(tmpdir(), "wayfront-bench-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

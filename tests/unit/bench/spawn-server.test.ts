@@ -16,7 +16,11 @@ describe("bench targets", () => {
     test(`${name} answers a chat completion with the reference body`, async () => {
       const url = targets.urls[name];
       expect(url).toStartWith("http://127.0.0.1:");
-      const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody(BENCH_MODEL, false) });
+      const res = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: chatBody(BENCH_MODEL, false),
+      });
       expect(res.status).toBe(200);
       expect(JSON.parse(await res.text())).toEqual(JSON.parse(COMPLETION_JSON));
     });
@@ -28,7 +32,11 @@ describe("bench targets", () => {
   }
 
   test("the gateway really is in the path", async () => {
-    const res = await fetch(`${targets.urls.gateway}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody(BENCH_MODEL, false) });
+    const res = await fetch(`${targets.urls.gateway}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chatBody(BENCH_MODEL, false),
+    });
     await res.arrayBuffer();
     expect(res.headers.get("x-wayfront-upstream")).toBe("ref");
   });

@@ -34,7 +34,10 @@ describe("finalTemplate", () => {
   test("renders the same object replayFinal makes, for any id and model, text with quotes included", () => {
     const e = entry("k", { final: completion('say "hi" \\ and \u00e9') });
     const tpl = finalTemplate(e);
-    for (const [id, model] of [["chatcmpl-1", "gpu/m"], ['we"ird', "m\\odel\n"]]) {
+    for (const [id, model] of [
+      ["chatcmpl-1", "gpu/m"],
+      ['we"ird', "m\\odel\n"],
+    ]) {
       expect(JSON.parse(tpl.render(id!, model!)[0]!)).toEqual(replayFinal(e, { id, model }));
     }
     expect(tpl.bytes).toBe(Buffer.byteLength(tpl.render("wf-id-0123456789abcdef0123456789abcdef", "wf-model-0123456789abcdef0123456789abcdef")[0]!));
@@ -42,7 +45,11 @@ describe("finalTemplate", () => {
 
   test("embeddings keep no id; a stream-only Responses entry is assembled", () => {
     const emb = entry("e", { api: "embeddings", final: { object: "list", data: [{ index: 0, embedding: [1] }], model: "up" } });
-    expect(JSON.parse(finalTemplate(emb).render("ignored", "asked")[0]!)).toEqual({ object: "list", data: [{ index: 0, embedding: [1] }], model: "asked" });
+    expect(JSON.parse(finalTemplate(emb).render("ignored", "asked")[0]!)).toEqual({
+      object: "list",
+      data: [{ index: 0, embedding: [1] }],
+      model: "asked",
+    });
     const resp = { id: "resp_o", object: "response", status: "completed", model: "up", output: [] };
     const streamed = entry("r", { api: "responses", final: null, stream: [JSON.stringify({ type: "response.completed", response: resp })] });
     expect(JSON.parse(finalTemplate(streamed).render("resp_new", "asked")[0]!)).toEqual({ ...resp, id: "resp_new", model: "asked" });
@@ -57,8 +64,22 @@ async function text(r: ReadableStream<Uint8Array>): Promise<string[]> {
 }
 
 describe("streamTemplate", () => {
-  const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ id: "chatcmpl-o", object: "chat.completion.chunk", created: 7, model: "up", choices: [{ index: 0, delta, finish_reason: finish }] });
-  const usage = JSON.stringify({ id: "chatcmpl-o", object: "chat.completion.chunk", created: 7, model: "up", choices: [], usage: { total_tokens: 3 } });
+  const chunk = (delta: object, finish: string | null = null) =>
+    JSON.stringify({
+      id: "chatcmpl-o",
+      object: "chat.completion.chunk",
+      created: 7,
+      model: "up",
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+  const usage = JSON.stringify({
+    id: "chatcmpl-o",
+    object: "chat.completion.chunk",
+    created: 7,
+    model: "up",
+    choices: [],
+    usage: { total_tokens: 3 },
+  });
   const chat = entry("s", { stream: [chunk({ role: "assistant", content: "" }), chunk({ content: 'a "quoted" bit' }), chunk({}, "stop"), usage] });
 
   test("chat: the same events, event by event, as replayStream, with and without usage", async () => {

@@ -48,7 +48,9 @@ const chatBody = {
     { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "add", arguments: '{"a":1,"b":2}' } }] },
     { role: "tool", tool_call_id: "c1", content: "3" },
   ],
-  tools: [{ type: "function", function: { name: "add", parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } } }],
+  tools: [
+    { type: "function", function: { name: "add", parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } } },
+  ],
   temperature: 0,
   top_p: 1,
   max_tokens: 100,

@@ -25,15 +25,25 @@ describe("cacheDecision", () => {
     const body = { temperature: 0 };
     expect(cacheDecision({ mode: "always", body, headers: h({ "cache-control": "no-cache" }) })).toMatchObject({ read: false, write: true });
     expect(cacheDecision({ mode: "always", body, headers: h({ "cache-control": "No-Store" }) })).toMatchObject({ read: true, write: false });
-    expect(cacheDecision({ mode: "always", body, headers: h({ "cache-control": "no-cache, no-store" }) })).toMatchObject({ read: false, write: false });
+    expect(cacheDecision({ mode: "always", body, headers: h({ "cache-control": "no-cache, no-store" }) })).toMatchObject({
+      read: false,
+      write: false,
+    });
     expect(cacheDecision({ mode: "always", body, headers: h({ "cache-control": "max-age=0" }) })).toMatchObject({ read: true, write: true });
   });
 
   test("x-wayfront-cache force and skip override the mode", () => {
     const body = { temperature: 0.9 };
-    expect(cacheDecision({ mode: "off", body, headers: h({ "x-wayfront-cache": "force" }) })).toMatchObject({ read: true, write: true, reason: "header-force" });
+    expect(cacheDecision({ mode: "off", body, headers: h({ "x-wayfront-cache": "force" }) })).toMatchObject({
+      read: true,
+      write: true,
+      reason: "header-force",
+    });
     expect(cacheDecision({ mode: "deterministic", body, headers: h({ "x-wayfront-cache": "Force" }) }).read).toBe(true);
-    expect(cacheDecision({ mode: "always", body: { temperature: 0 }, headers: h({ "x-wayfront-cache": "skip" }) })).toMatchObject({ read: false, write: false });
+    expect(cacheDecision({ mode: "always", body: { temperature: 0 }, headers: h({ "x-wayfront-cache": "skip" }) })).toMatchObject({
+      read: false,
+      write: false,
+    });
   });
 });
 

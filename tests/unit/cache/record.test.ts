@@ -140,7 +140,12 @@ describe("recorder: whole answers", () => {
   });
 
   test("embeddings JSON → kept when it has data, not when empty", async () => {
-    const emb = { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, -0.2] }], model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } };
+    const emb = {
+      object: "list",
+      data: [{ object: "embedding", index: 0, embedding: [0.1, -0.2] }],
+      model: "e",
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    };
     expect(await record("embeddings", 200, JSON_CT, JSON.stringify(emb))).toEqual({ stream: null, final: emb });
     expect(await record("embeddings", 200, JSON_CT, JSON.stringify({ ...emb, data: [] }))).toBeNull();
   });

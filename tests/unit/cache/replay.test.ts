@@ -3,7 +3,7 @@ import { assembleChat, chatToChunks } from "../../../src/protocol/api/chat.ts";
 import { assembleResponse, responseToEvents } from "../../../src/protocol/api/responses.ts";
 import { freshId, replayFinal } from "../../../src/cache/replay.ts";
 import { PROTOCOLS } from "../../../src/protocol/apis.ts";
-import { replayStream, streamOfTexts } from "../../helpers/replay.ts";
+import { replayStream } from "../../helpers/replay.ts";
 import type { CacheEntry } from "../../../src/cache/store.ts";
 import { SseParser, type SseEvent } from "../../../src/protocol/sse.ts";
 import { codexFixture } from "../../helpers/fixtures.ts";
@@ -72,10 +72,20 @@ describe("assembleChat / chatToChunks", () => {
 
 describe("replay chat", () => {
   const final = assembleChat(recorded);
-  const fromStream: CacheEntry = { key: "k", api: "chat", namespace: "n", createdAt: 0, stream: [...recorded.map((r) => JSON.stringify(r)), "[DONE]"], final };
+  const fromStream: CacheEntry = {
+    key: "k",
+    api: "chat",
+    namespace: "n",
+    createdAt: 0,
+    stream: [...recorded.map((r) => JSON.stringify(r)), "[DONE]"],
+    final,
+  };
   const fromFinal: CacheEntry = { ...fromStream, stream: null };
 
-  for (const [name, entry] of [["stream", fromStream], ["final", fromFinal]] as const) {
+  for (const [name, entry] of [
+    ["stream", fromStream],
+    ["final", fromFinal],
+  ] as const) {
     test(`recorded from ${name}: SSE parses back to the same final, fresh consistent id, [DONE]`, async () => {
       const events = await readSse(replayStream(entry, { api: "chat", includeUsage: true, model: "my-alias" }));
       expect(events.at(-1)!.data).toBe("[DONE]");
@@ -101,7 +111,9 @@ describe("replay chat", () => {
 
   test("usage added from the final when the recording had none", async () => {
     const noUsage: CacheEntry = { ...fromStream, stream: recorded.slice(0, -1).map((r) => JSON.stringify(r)) };
-    const chunks = (await readSse(replayStream(noUsage, { api: "chat", includeUsage: true, model: "m" }))).slice(0, -1).map((e) => JSON.parse(e.data));
+    const chunks = (await readSse(replayStream(noUsage, { api: "chat", includeUsage: true, model: "m" })))
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.data));
     expect(chunks.at(-1).usage).toEqual(final.usage);
   });
 

@@ -3,7 +3,10 @@ import { nearKey, nearText, significantTokens } from "../../../src/cache/near.ts
 import { hamming, simhash } from "../../../src/cache/simhash.ts";
 
 const chat = (text: string, extra: Record<string, unknown> = {}) => ({
-  messages: [{ role: "system", content: "You are a helpful coding assistant." }, { role: "user", content: text }],
+  messages: [
+    { role: "system", content: "You are a helpful coding assistant." },
+    { role: "user", content: text },
+  ],
   temperature: 0,
   ...extra,
 });

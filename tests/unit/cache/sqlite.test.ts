@@ -25,7 +25,13 @@ function make(opts: { ttlMs?: number; maxBytes?: number; now?: () => number; pat
 }
 
 const entry = (key: string, over: Partial<CacheEntry> = {}): CacheEntry => ({
-  key, api: "chat", namespace: "ns", createdAt: 1000, stream: ['{"a":1}'], final: { text: key }, ...over,
+  key,
+  api: "chat",
+  namespace: "ns",
+  createdAt: 1000,
+  stream: ['{"a":1}'],
+  final: { text: key },
+  ...over,
 });
 
 describe("sqliteStore", () => {
@@ -164,7 +170,7 @@ describe("sqliteStore", () => {
       expect(r.key).toBe(`k${final.i}`);
       expect(stream.length).toBe(final.parts);
       expect(stream.reduce((n, p) => n + p.length, 0)).toBe(final.total);
-      stream.forEach((p, j) => expect(p.startsWith(`${final.i}:${j}:`)).toBe(true));
+      for (const [j, p] of stream.entries()) expect(p.startsWith(`${final.i}:${j}:`)).toBe(true);
     }
     // And the store itself serves them after the crash.
     const s = make({ path, ttlMs: 3_600_000, maxBytes: 1 << 30 });

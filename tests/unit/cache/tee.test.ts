@@ -7,7 +7,7 @@ const bytes = (s: string) => enc.encode(s);
 /** A source the test feeds by hand, so every interleaving is chosen, not timed. */
 function manualSource() {
   let ctl!: ReadableStreamDefaultController<Uint8Array>;
-  let cancelled: unknown = undefined;
+  let cancelled: unknown;
   let wasCancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     start(c) {

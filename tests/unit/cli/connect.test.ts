@@ -29,7 +29,11 @@ describe("snippets", () => {
   test("the Codex block parses as TOML and names a Responses provider at the gateway", () => {
     const parsed = Bun.TOML.parse(codexSnippet("http://127.0.0.1:4141/v1", "coder").text) as any;
     expect(parsed.model_provider).toBe("wayfront");
-    expect(parsed.model_providers.wayfront).toMatchObject({ base_url: "http://127.0.0.1:4141/v1", env_key: "WAYFRONT_API_KEY", wire_api: "responses" });
+    expect(parsed.model_providers.wayfront).toMatchObject({
+      base_url: "http://127.0.0.1:4141/v1",
+      env_key: "WAYFRONT_API_KEY",
+      wire_api: "responses",
+    });
     expect(parsed.profiles.wayfront).toEqual({ model_provider: "wayfront", model: "coder" });
   });
 

@@ -9,7 +9,9 @@ import { codexSnippet } from "../../../src/status/snippets.ts";
 
 const GW = "http://127.0.0.1:4141/v1";
 const homes: string[] = [];
-afterAll(() => homes.forEach((h) => rmSync(h, { recursive: true, force: true })));
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
 
 /** A CODEX_HOME with this config.toml; returns what doctor reads from it. */
 function codexHome(text: string | null) {

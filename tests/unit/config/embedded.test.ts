@@ -9,7 +9,10 @@ test("no config file: a local Ollama, plus OpenAI as cloud fallback when OPENAI_
   expect(a.upstreams.map((u) => [u.name, u.tier, u.baseUrl])).toEqual([["ollama", "local", "http://127.0.0.1:11434/v1"]]);
   const withKey = await loadConfigFile(undefined, { OPENAI_API_KEY: "sk-x" });
   const b = resolveConfig(withKey.raw, withKey.source, { OPENAI_API_KEY: "sk-x" });
-  expect(b.upstreams.map((u) => [u.name, u.tier])).toEqual([["ollama", "local"], ["openai", "cloud"]]);
+  expect(b.upstreams.map((u) => [u.name, u.tier])).toEqual([
+    ["ollama", "local"],
+    ["openai", "cloud"],
+  ]);
   expect(b.server.port).toBe(4141);
   expect(b.server.host).toBe("127.0.0.1");
 });

@@ -11,5 +11,7 @@ test("routing changes swap live; listen address, cache, log and stored-response 
   expect(restartOnlyChanges(cfg(base), cfg(`[server]\nport = 5000\n` + base))).toEqual(["server.port"]);
   expect(restartOnlyChanges(cfg(base), cfg(base + `[cache]\nmode = "off"\n[log]\nlevel = "warn"\n`))).toEqual(["cache", "log"]);
   const redis = `[cache]\nbackend = "redis"\n`;
-  expect(restartOnlyChanges(cfg(base + redis, { WAYFRONT_REDIS_URL: "redis://a" }), cfg(base + redis, { WAYFRONT_REDIS_URL: "redis://b" }))).toEqual(["cache"]);
+  expect(restartOnlyChanges(cfg(base + redis, { WAYFRONT_REDIS_URL: "redis://a" }), cfg(base + redis, { WAYFRONT_REDIS_URL: "redis://b" }))).toEqual([
+    "cache",
+  ]);
 });

@@ -22,7 +22,10 @@ describe("openDb", () => {
     expect((db.query("PRAGMA synchronous").get() as any).synchronous).toBe(1); // NORMAL
     expect((db.query("PRAGMA busy_timeout").get() as any).timeout).toBeGreaterThan(0);
     expect((db.query("PRAGMA user_version").get() as any).user_version).toBe(MIGRATIONS.at(-1)!.version);
-    const tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r: any) => r.name);
+    const tables = db
+      .query("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((r: any) => r.name);
     expect(tables).toEqual(expect.arrayContaining(["cache_entries", "cache_counters"]));
     db.close();
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import OpenAI, { APIError } from "openai";
+import OpenAI, { type APIError } from "openai";
 import { embedText } from "../../mock/legacy-answer.ts";
 import { readSse } from "../../mock/sse-reader.ts";
 import { startMockUpstream, type MockUpstream } from "../../mock/upstream.ts";
@@ -79,7 +79,10 @@ describe("Responses API", () => {
       body: JSON.stringify({ model: "mock-model+reasoning", input: "why", stream: true }),
     });
     const events = (await readSse(sse)).map((e) => JSON.parse(e.data));
-    const summary = events.filter((e) => e.type === "response.reasoning_summary_text.delta").map((e) => e.delta).join("");
+    const summary = events
+      .filter((e) => e.type === "response.reasoning_summary_text.delta")
+      .map((e) => e.delta)
+      .join("");
     expect(summary).toBe("Let me think about this.");
     const firstSummary = events.findIndex((e) => e.type === "response.reasoning_summary_text.delta");
     expect(firstSummary).toBeLessThan(events.findIndex((e) => e.type === "response.output_text.delta"));

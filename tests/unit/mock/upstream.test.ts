@@ -127,9 +127,7 @@ describe("mock upstream through the openai SDK", () => {
   });
 
   test("error:503 surfaces as an APIError with status 503 and Retry-After", async () => {
-    const err = await client.chat.completions
-      .create({ model: "mock-model+error:503+retry-after:7", messages: user("x") })
-      .catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "mock-model+error:503+retry-after:7", messages: user("x") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).status).toBe(503);
     expect((err as APIError).headers?.get("retry-after")).toBe("7");
@@ -175,10 +173,7 @@ describe("mock upstream through the openai SDK", () => {
     try {
       const c = new OpenAI({ baseURL: slow.url, apiKey: "x", maxRetries: 0 });
       const ac = new AbortController();
-      const stream = await c.chat.completions.create(
-        { model: "mock-model+tokens:100000", messages: user("x"), stream: true },
-        { signal: ac.signal },
-      );
+      const stream = await c.chat.completions.create({ model: "mock-model+tokens:100000", messages: user("x"), stream: true }, { signal: ac.signal });
       const it = stream[Symbol.asyncIterator]();
       for (let i = 0; i < 3; i++) await it.next();
       const aborted = slow.waitForAbort();

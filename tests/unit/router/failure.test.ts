@@ -46,13 +46,29 @@ const table: [string, Failure, Verdict["action"], boolean, number | undefined][]
   ["404 no body", { kind: "status", status: 404 }, "terminal", false, undefined],
   [
     "404 OpenAI model_not_found",
-    { kind: "status", status: 404, body: '{"error":{"message":"The model `x` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}' },
+    {
+      kind: "status",
+      status: 404,
+      body: '{"error":{"message":"The model `x` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}',
+    },
     "next",
     false,
     undefined,
   ],
-  ["404 Ollama model not found", { kind: "status", status: 404, body: '{"error":"model \\"qwen3:8b\\" not found, try pulling it first"}' }, "next", false, undefined],
-  ["404 vLLM model does not exist", { kind: "status", status: 404, body: '{"object":"error","message":"The model `qwen` does not exist.","type":"NotFoundError","code":404}' }, "next", false, undefined],
+  [
+    "404 Ollama model not found",
+    { kind: "status", status: 404, body: '{"error":"model \\"qwen3:8b\\" not found, try pulling it first"}' },
+    "next",
+    false,
+    undefined,
+  ],
+  [
+    "404 vLLM model does not exist",
+    { kind: "status", status: 404, body: '{"object":"error","message":"The model `qwen` does not exist.","type":"NotFoundError","code":404}' },
+    "next",
+    false,
+    undefined,
+  ],
   [
     "400 context overflow (OpenAI)",
     { kind: "status", status: 400, body: '{"error":{"code":"context_length_exceeded","message":"..."}}' },
@@ -60,7 +76,17 @@ const table: [string, Failure, Verdict["action"], boolean, number | undefined][]
     false,
     undefined,
   ],
-  ["400 context overflow (llama.cpp)", { kind: "status", status: 400, body: '{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}' }, "next", false, undefined],
+  [
+    "400 context overflow (llama.cpp)",
+    {
+      kind: "status",
+      status: 400,
+      body: '{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}',
+    },
+    "next",
+    false,
+    undefined,
+  ],
   ["302 (misconfigured base url)", { kind: "status", status: 302 }, "next", true, undefined],
 ];
 

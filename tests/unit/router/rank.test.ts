@@ -30,11 +30,7 @@ describe("rank", () => {
   });
 
   test("when nobody reports loaded, the most recent server is warm", () => {
-    const cands = [
-      c("gpu-1", { lastServed: 100 }),
-      c("gpu-2", { lastServed: 300, outstanding: 4 }),
-      c("gpu-3", { lastServed: 200 }),
-    ];
+    const cands = [c("gpu-1", { lastServed: 100 }), c("gpu-2", { lastServed: 300, outstanding: 4 }), c("gpu-3", { lastServed: 200 })];
     // gpu-2 is warm; the cold ones follow in load order then configured order.
     expect(names(rank(cands, "local"))).toEqual(["gpu-2", "gpu-1", "gpu-3"]);
   });
@@ -76,7 +72,10 @@ describe("rank", () => {
   });
 
   test("does not mutate its input and keeps extra fields", () => {
-    const cands = [{ ...c("gpu-1", { outstanding: 1 }), extra: 1 }, { ...c("gpu-2"), extra: 2 }];
+    const cands = [
+      { ...c("gpu-1", { outstanding: 1 }), extra: 1 },
+      { ...c("gpu-2"), extra: 2 },
+    ];
     const before = names(cands);
     const out = rank(cands, "local");
     expect(names(cands)).toEqual(before);

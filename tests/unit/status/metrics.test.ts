@@ -14,13 +14,18 @@ function parse(text: string) {
   const samples: Sample[] = [];
   expect(text.endsWith("\n")).toBe(true);
   for (const line of text.slice(0, -1).split("\n")) {
-    let m: RegExpMatchArray | null;
-    if ((m = line.match(/^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/))) {
-      help.set(m[1], m[2].replace(/\\(\\|n)/g, (_, c) => (c === "n" ? "\n" : "\\")));
-    } else if ((m = line.match(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/))) {
-      type.set(m[1], m[2]);
-    } else if ((m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/))) {
-      samples.push({ name: m[1], labels: parseLabels(m[2] ?? ""), value: parseValue(m[3]) });
+    const helpLine = line.match(/^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/);
+    const typeLine = line.match(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/);
+    const sample = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/);
+    if (helpLine) {
+      help.set(
+        helpLine[1],
+        helpLine[2].replace(/\\(\\|n)/g, (_, c) => (c === "n" ? "\n" : "\\")),
+      );
+    } else if (typeLine) {
+      type.set(typeLine[1], typeLine[2]);
+    } else if (sample) {
+      samples.push({ name: sample[1], labels: parseLabels(sample[2] ?? ""), value: parseValue(sample[3]) });
     } else {
       throw new Error(`unparseable line: ${JSON.stringify(line)}`);
     }
@@ -33,8 +38,9 @@ function parseLabels(s: string): Record<string, string> {
   if (!s) return out;
   const body = s.slice(1, -1);
   const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/y;
-  let m: RegExpExecArray | null;
-  while (re.lastIndex < body.length && (m = re.exec(body))) {
+  while (re.lastIndex < body.length) {
+    const m = re.exec(body);
+    if (!m) break;
     out[m[1]] = m[2].replace(/\\([\\"n])/g, (_, c) => (c === "n" ? "\n" : c));
   }
   if (re.lastIndex !== body.length) throw new Error(`bad label set: ${s}`);

@@ -57,7 +57,10 @@ describe("chatCompletionToResponse", () => {
     assertValidResponse(think);
     expect(think.id).toBe("resp_fixed");
     expect(think.status).toBe("incomplete");
-    expect(think.output.map((o) => [o.type, o.status])).toEqual([["reasoning", "completed"], ["message", "incomplete"]]); // the trace ended before the cut
+    expect(think.output.map((o) => [o.type, o.status])).toEqual([
+      ["reasoning", "completed"],
+      ["message", "incomplete"],
+    ]); // the trace ended before the cut
     expect(think.usage).toBeNull();
     const named = chatCompletionToResponse(
       { choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "ok", reasoning: "via reasoning" } }] },

@@ -25,7 +25,9 @@ describe("Codex turn 1 (real request body)", () => {
     const sys = chat.messages[0].content as string;
     // Every developer text, in the order sent: the system prompt, then the skills and
     // permissions texts (the fixture's own texts, whatever their wording).
-    const devTexts = (body.input as any[]).filter((i: any) => i.role === "developer").flatMap((i: any) => i.content.map((c: any) => c.text as string));
+    const devTexts = (body.input as any[])
+      .filter((i: any) => i.role === "developer")
+      .flatMap((i: any) => i.content.map((c: any) => c.text as string));
     expect(devTexts).toHaveLength(3);
     expect(sys.startsWith(devTexts[0])).toBe(true);
     const at = devTexts.map((t: string) => sys.indexOf(t));
@@ -42,8 +44,8 @@ describe("Codex turn 1 (real request body)", () => {
     expect(names).not.toContain("web_search");
     for (const n of names) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(new Set(names).size).toBe(names.length);
-    expect(toolNames["multi_agent_v1__spawn_agent"]).toEqual({ name: "spawn_agent", namespace: "multi_agent_v1", kind: "function" });
-    expect(toolNames["exec_command"]).toEqual({ name: "exec_command", kind: "function" });
+    expect(toolNames.multi_agent_v1__spawn_agent).toEqual({ name: "spawn_agent", namespace: "multi_agent_v1", kind: "function" });
+    expect(toolNames.exec_command).toEqual({ name: "exec_command", kind: "function" });
     const exec = chat.tools!.find((t) => t.function.name === "exec_command")!;
     const original = body.tools!.find((t) => (t as { name?: string }).name === "exec_command") as { parameters: unknown };
     expect(exec.function.parameters).toEqual(original.parameters);
@@ -116,14 +118,33 @@ describe("request fields", () => {
     const { chat, warnings } = responsesToChat({
       model: "m",
       input: [
-        { role: "user", content: [{ type: "input_text", text: "what is this?" }, { type: "input_image", image_url: "data:image/png;base64,AAA", detail: "low" }] },
-        { type: "message", role: "assistant", content: [{ type: "output_text", text: "a cat" }, { type: "output_text", text: "or a fox" }] },
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "what is this?" },
+            { type: "input_image", image_url: "data:image/png;base64,AAA", detail: "low" },
+          ],
+        },
+        {
+          type: "message",
+          role: "assistant",
+          content: [
+            { type: "output_text", text: "a cat" },
+            { type: "output_text", text: "or a fox" },
+          ],
+        },
         { type: "reasoning", summary: [] } as never,
         { type: "item_reference", id: "x" } as never,
       ],
     } as ResponsesRequest);
     expect(chat.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAA", detail: "low" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "what is this?" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AAA", detail: "low" } },
+        ],
+      },
       { role: "assistant", content: "a cat\nor a fox" },
     ]);
     expect(warnings).toEqual([expect.stringContaining("item_reference")]);
@@ -172,7 +193,10 @@ describe("request fields", () => {
     const { chat, warnings, toolNames } = responsesToChat({
       model: "m",
       input: [{ type: "custom_tool_call", call_id: "c9", name: "apply_patch", input: "*** Begin Patch" }],
-      tools: [{ type: "custom", name: "apply_patch", description: "patch", format: { type: "grammar", syntax: "lark", definition: "start: x" } }, ...hosted.map((type) => ({ type }))],
+      tools: [
+        { type: "custom", name: "apply_patch", description: "patch", format: { type: "grammar", syntax: "lark", definition: "start: x" } },
+        ...hosted.map((type) => ({ type })),
+      ],
     } as ResponsesRequest);
     expect(chat.tools!.map((t) => t.function.name)).toEqual(["apply_patch"]);
     expect(chat.tools![0].function.parameters).toMatchObject({ required: ["input"] });
@@ -180,7 +204,7 @@ describe("request fields", () => {
     expect(toolNames.apply_patch.kind).toBe("custom");
     expect(chat.messages[0].tool_calls![0].function.arguments).toBe(JSON.stringify({ input: "*** Begin Patch" }));
     expect(warnings).toHaveLength(hosted.length);
-    hosted.forEach((h, i) => expect(warnings[i]).toContain(`"${h}"`));
+    for (const [i, h] of hosted.entries()) expect(warnings[i]).toContain(`"${h}"`);
   });
 
   test("a long or odd namespace still yields a valid, unique chat name that maps back", () => {
@@ -189,7 +213,14 @@ describe("request fields", () => {
       model: "m",
       input: "hi",
       tools: [
-        { type: "namespace", name: "my.ns", tools: [{ type: "function", name: long }, { type: "function", name: `${long}y` }] },
+        {
+          type: "namespace",
+          name: "my.ns",
+          tools: [
+            { type: "function", name: long },
+            { type: "function", name: `${long}y` },
+          ],
+        },
       ],
     } as ResponsesRequest);
     const names = chat.tools!.map((t) => t.function.name);
@@ -207,7 +238,11 @@ describe("deferred tools (tool_search)", () => {
       tools: [
         { type: "tool_search" },
         { type: "function", name: "get_weather", defer_loading: true, parameters: { type: "object", properties: {} } },
-        { type: "namespace", name: "crm", tools: [{ type: "function", name: "lookup", defer_loading: true, parameters: { type: "object", properties: {} } }] },
+        {
+          type: "namespace",
+          name: "crm",
+          tools: [{ type: "function", name: "lookup", defer_loading: true, parameters: { type: "object", properties: {} } }],
+        },
       ],
     } as unknown as ResponsesRequest;
     const { chat, warnings } = responsesToChat(req);

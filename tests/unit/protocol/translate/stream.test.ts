@@ -33,9 +33,21 @@ describe("ChatToResponsesStream", () => {
     const final = finalOf(events);
     expect(final.status).toBe("completed");
     expect(final.output).toEqual([
-      { id: "msg_2", type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text: "Hello from the gateway.", annotations: [] }] },
+      {
+        id: "msg_2",
+        type: "message",
+        status: "completed",
+        role: "assistant",
+        content: [{ type: "output_text", text: "Hello from the gateway.", annotations: [] }],
+      },
     ]);
-    expect(final.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 3, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 13 });
+    expect(final.usage).toEqual({
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 3,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 13,
+    });
     expect(stream.response()).toEqual(final);
     expect(sdkAccumulate(events)).toEqual(final);
   });
@@ -75,17 +87,26 @@ describe("ChatToResponsesStream", () => {
       { id: "fc_3", type: "function_call", status: "completed", call_id: "call_2", name: "spawn", namespace: "ns", arguments: '{"task":"x"}' },
     ]);
     const deltas = events.filter((e) => e.type === "response.function_call_arguments.delta");
-    expect(deltas.map((d) => [d.output_index, d.delta])).toEqual([[0, '{"cmd":'], [1, '{"task":"x"}'], [0, '"ls"}']]);
+    expect(deltas.map((d) => [d.output_index, d.delta])).toEqual([
+      [0, '{"cmd":'],
+      [1, '{"task":"x"}'],
+      [0, '"ls"}'],
+    ]);
     expect(sdkAccumulate(events)).toEqual(final);
   });
 
   test("a custom tool call comes back as custom_tool_call with the unwrapped input", () => {
     const { events } = runStream(
-      [chunk({ tool_calls: [{ index: 0, id: "c1", function: { name: "apply_patch", arguments: '{"input":"*** Begin Patch\\n"}' } }] }), chunk({}, "tool_calls")],
+      [
+        chunk({ tool_calls: [{ index: 0, id: "c1", function: { name: "apply_patch", arguments: '{"input":"*** Begin Patch\\n"}' } }] }),
+        chunk({}, "tool_calls"),
+      ],
       { toolNames: { apply_patch: { name: "apply_patch", kind: "custom" } } },
     );
     expect(types(events)).toContain("response.custom_tool_call_input.done");
-    expect(finalOf(events).output).toEqual([{ id: "ctc_2", type: "custom_tool_call", status: "completed", call_id: "c1", name: "apply_patch", input: "*** Begin Patch\n" }]);
+    expect(finalOf(events).output).toEqual([
+      { id: "ctc_2", type: "custom_tool_call", status: "completed", call_id: "c1", name: "apply_patch", input: "*** Begin Patch\n" },
+    ]);
   });
 
   test("reasoning_content becomes a reasoning item placed before the message", () => {
@@ -98,11 +119,21 @@ describe("ChatToResponsesStream", () => {
     ]);
     const final = finalOf(events);
     expect(final.output.map((o) => o.type)).toEqual(["reasoning", "message"]);
-    expect(final.output[0]).toEqual({ id: "rs_2", type: "reasoning", status: "completed", summary: [], content: [{ type: "reasoning_text", text: "Let me think." }] });
+    expect(final.output[0]).toEqual({
+      id: "rs_2",
+      type: "reasoning",
+      status: "completed",
+      summary: [],
+      content: [{ type: "reasoning_text", text: "Let me think." }],
+    });
     // The reasoning item is done before the message item is added.
     const t = types(events);
     expect(t.indexOf("response.reasoning_text.done")).toBeLessThan(t.lastIndexOf("response.output_item.added"));
-    expect(final.usage).toMatchObject({ input_tokens_details: { cached_tokens: 2 }, output_tokens_details: { reasoning_tokens: 4 }, total_tokens: 12 });
+    expect(final.usage).toMatchObject({
+      input_tokens_details: { cached_tokens: 2 },
+      output_tokens_details: { reasoning_tokens: 4 },
+      total_tokens: 12,
+    });
     expect(sdkAccumulate(events)).toEqual(final);
   });
 
@@ -144,7 +175,12 @@ describe("ChatToResponsesStream", () => {
 
   test("ids are consistent across events and carry their prefixes by default", () => {
     const s = new ChatToResponsesStream({ model: "m", toolNames: {} });
-    const events = [...s.start(), ...s.push(chunk({ content: "hi" })), ...s.push(chunk({ tool_calls: [{ index: 0, function: { name: "f", arguments: "{}" } }] }, "tool_calls")), ...s.finish()];
+    const events = [
+      ...s.start(),
+      ...s.push(chunk({ content: "hi" })),
+      ...s.push(chunk({ tool_calls: [{ index: 0, function: { name: "f", arguments: "{}" } }] }, "tool_calls")),
+      ...s.finish(),
+    ];
     const final = finalOf(events);
     expect(final.id).toMatch(/^resp_[0-9a-f]{32}$/);
     expect(final.output[0].id).toMatch(/^msg_/);
