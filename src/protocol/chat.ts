@@ -148,15 +148,18 @@ export type ChatChunk = Static<typeof ChatChunk>;
 
 export const ChatCompletion = Type.Object({
   ...Envelope,
+  system_fingerprint: Type.Optional(Type.Unknown()),
   choices: Type.Array(
     Type.Object({
       index: Type.Optional(Num),
       message: Type.Object({
         role: Type.Optional(Type.String()),
         ...AssistantText,
+        refusal: Type.Optional(Nullable(Type.String())),
         tool_calls: Type.Optional(Type.Union([Type.Array(ChatToolCall), Type.Null()])),
       }),
       finish_reason: Type.Optional(FinishReason),
+      logprobs: Type.Optional(Type.Unknown()),
     }),
   ),
 });

@@ -4,31 +4,13 @@ import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkTerminalError, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
 import type { Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
+import type { ChatCompletion } from "../chat.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
 
-/** A chat.completion as the cache keeps it: the schema's fields plus what OpenAI adds. */
-export interface AssembledCompletion {
-  id: string;
-  object: "chat.completion";
-  created: number;
-  model: string;
-  system_fingerprint?: unknown;
-  choices: AssembledChoice[];
-  usage?: unknown;
-}
-
-interface AssembledChoice {
-  index: number;
-  message: {
-    role: string;
-    content: string | null;
-    reasoning_content?: string;
-    refusal?: string | null;
-    tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
-  };
-  finish_reason: string | null;
-  logprobs: unknown;
-}
+/** A chat.completion as the cache keeps it: the protocol's schema, every choice numbered. */
+export type AssembledCompletion = ChatCompletion & { choices: AssembledChoice[] };
+type AssembledChoice = ChatCompletion["choices"][number] & { index: number; message: Message };
+type Message = ChatCompletion["choices"][number]["message"] & { role: string; content: string | null };
 
 const str = (v: unknown): v is string => typeof v === "string";
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -45,7 +27,7 @@ export function assembleChat(chunks: unknown[]): AssembledCompletion {
     if (!out.created && typeof c.created === "number") out.created = c.created;
     if (!out.model && str(c.model)) out.model = c.model;
     if (c.system_fingerprint != null) out.system_fingerprint = c.system_fingerprint;
-    if (c.usage != null) out.usage = c.usage;
+    if (c.usage != null) out.usage = c.usage as AssembledCompletion["usage"];
     for (const ch of arr(c.choices)) mergeChoice(byIndex, obj(ch));
   }
   out.choices = [...byIndex.values()].sort((a, b) => a.index - b.index);
@@ -80,14 +62,13 @@ function mergeChoice(byIndex: Map<number, AssembledChoice>, ch: Json): void {
 
 // Tool calls stream by `index`: the first delta carries id, type and name, the rest append
 // argument fragments.
-function mergeToolCall(m: AssembledChoice["message"], tc: Json): void {
+function mergeToolCall(m: Message, tc: Json): void {
   m.tool_calls ??= [];
   const i = typeof tc.index === "number" ? tc.index : m.tool_calls.length;
   if (!m.tool_calls[i]) m.tool_calls[i] = { id: "", type: "function", function: { name: "", arguments: "" } };
   const call = m.tool_calls[i];
   const fn = obj(tc.function);
   if (str(tc.id)) call.id = tc.id;
-  if (str(tc.type)) call.type = tc.type;
   if (str(fn.name)) call.function.name += fn.name;
   if (str(fn.arguments)) call.function.arguments += fn.arguments;
 }
@@ -104,7 +85,7 @@ export function chatToChunks(final: AssembledCompletion): Json[] {
   const out: Json[] = [];
   for (const ch of final.choices ?? []) {
     const m = ch.message;
-    out.push(chunk(ch.index, { role: m.role, content: m.content === null ? null : "" }));
+    out.push(chunk(ch.index, { role: m.role ?? "assistant", content: m.content === null ? null : "" }));
     for (const piece of splitText(m.reasoning_content ?? "")) out.push(chunk(ch.index, { reasoning_content: piece }));
     for (const piece of splitText(m.content ?? "")) out.push(chunk(ch.index, { content: piece }));
     if (m.refusal) out.push(chunk(ch.index, { refusal: m.refusal }));
