@@ -9,7 +9,7 @@ import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
 import { finalTemplate, freshId } from "./replay.ts";
-import type { Recorded } from "./record.ts";
+import { recorder, type Recorded, type Recorder } from "./record.ts";
 import { teeBody } from "./tee.ts";
 import { Flights, type Flight, type Head, type Party } from "./coalesce.ts";
 import type { CacheEntry, CacheStore } from "./store.ts";
@@ -59,6 +59,8 @@ export type Lookup = Hit | Follow | Go;
 export interface Lead {
   /** Aborts only when every party (the leader's client and any follower) has left. */
   readonly signal: AbortSignal;
+  /** What records the answer for the cache, within the per-entry limit. */
+  recorder(status: number): Recorder;
   /** The answer's head and body, for followers; returns the leader's own copy of the body. */
   share(status: number, headers: Headers, body: ReadableStream<Uint8Array> | string | null): ReadableStream<Uint8Array> | string | null;
   /** The answer is over: keep what was recorded (null: nothing to keep). */
@@ -80,6 +82,10 @@ const STORE_TIMEOUT_MS = 250;
 // costs one store read per 10 s instead of one per request.
 const HOT_MAX_AGE_MS = 10_000;
 const HOT_MAX_BYTES = 32 * 1024 * 1024;
+
+// One entry at most this big (or half the cache): a bigger answer is relayed, not
+// kept, and stops being held for the cache the moment it passes.
+const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 
 /**
  * The tenant an entry belongs to. One namespace until client keys exist (then: the key's
@@ -127,6 +133,8 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     return { kind: "follow", head: flight.head, party: flight.join(req.signal) };
   }
 
+  const entryLimit = Math.min(MAX_ENTRY_BYTES, Math.floor(config.cache.maxBytes / 2));
+
   function lead(req: LookupRequest, o: { key: string; flightKey: string; namespace: string; near: CacheEntry["near"] }): Lead {
     const flight = flights.start(o.flightKey);
     const leader = flight.join(req.signal);
@@ -139,6 +147,7 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     };
     return {
       signal: flight.controller.signal,
+      recorder: (status) => recorder(req.spec, status, entryLimit),
       share(status, headers, body) {
         if (body === null || typeof body === "string") {
           end();
@@ -146,7 +155,9 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
           leader.release();
           return body;
         }
-        const tee = teeBody(body, { onEnd: end });
+        // Followers may join while the answer is small; past the entry limit it is no longer
+        // shared from its first byte, nor held for anyone who has already read it.
+        const tee = teeBody(body, { onEnd: end, maxRetainBytes: entryLimit, onSeal: () => flights.end(o.flightKey, flight) });
         flight.resolve({ status, headers, tee, text: null });
         return tee.branch(() => leader.release());
       },

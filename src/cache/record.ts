@@ -17,15 +17,26 @@ export interface Recorder {
   finish(text?: string): Recorded | null;
 }
 
-export function recorder(spec: ProtocolSpec, status: number): Recorder {
+/** `maxBytes`: an answer larger than this is not kept, and stops being held as soon as it passes. */
+export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity): Recorder {
   const ok = status >= 200 && status < 300;
-  const events: Payload[] = [];
+  let events: Payload[] = [];
+  let bytes = 0;
+  let over = false;
   return {
     push(evs) {
-      if (ok) for (const e of evs) events.push(e);
+      if (!ok || over) return;
+      for (const e of evs) {
+        bytes += e.data.length;
+        events.push(e);
+      }
+      if (bytes > maxBytes) {
+        over = true;
+        events = [];
+      }
     },
     finish(text) {
-      if (!ok) return null;
+      if (!ok || over || (text !== undefined && text.length > maxBytes)) return null;
       try {
         return text === undefined ? fromStream(spec, events) : fromFinal(spec, JSON.parse(text));
       } catch {

@@ -14,6 +14,13 @@ export interface TeeEnd {
 
 export interface TeeOptions {
   onChunk?: (chunk: Uint8Array) => void;
+  /**
+   * Past this many bytes the tee stops taking new readers and lets go of what every reader
+   * has read, so a huge answer costs what the slowest reader is behind, not all of it.
+   */
+  maxRetainBytes?: number;
+  /** Heard once, when it stops taking new readers. */
+  onSeal?: () => void;
   /** Runs before any reader sees the end, so a record written here is visible to the next request. */
   onEnd?: (end: TeeEnd) => void;
 }
@@ -27,7 +34,22 @@ export interface Tee {
 }
 
 export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}): Tee {
-  const chunks: Uint8Array[] = [];
+  // chunks[k] is chunk number base + k; those every reader has passed are dropped once sealed.
+  let chunks: Uint8Array[] = [];
+  let base = 0;
+  let retained = 0;
+  let sealed = false;
+  const positions = new Set<{ i: number }>();
+  const trim = () => {
+    if (!sealed) return;
+    let min = base + chunks.length;
+    for (const p of positions) min = Math.min(min, p.i);
+    // Let go in steps, not a copy per chunk; at once when every reader is at the end.
+    if (min - base < 256 && min < base + chunks.length) return;
+    for (let k = 0; k < min - base; k++) retained -= chunks[k].length;
+    chunks = chunks.slice(min - base);
+    base = min;
+  };
   let end: TeeEnd | null = null;
   let waiters: (() => void)[] = [];
   const wake = () => {
@@ -53,7 +75,13 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
         if (done) break;
         if (end) return; // cancelled meanwhile
         chunks.push(value);
+        retained += value.length;
         o.onChunk?.(value);
+        if (!sealed && o.maxRetainBytes !== undefined && retained > o.maxRetainBytes) {
+          sealed = true;
+          o.onSeal?.();
+          trim();
+        }
         wake();
       }
       finish({ ok: true });
@@ -72,18 +100,31 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
       reader.cancel(reason).catch(() => {});
     },
     branch(onCancel) {
-      let i = 0;
+      if (sealed) throw new Error("this answer is too large to be shared from its first byte any more");
+      const at = { i: 0 };
+      positions.add(at);
       let gone = false;
+      const leave = () => {
+        positions.delete(at);
+        trim();
+      };
       return new ReadableStream<Uint8Array>({
         async pull(ctl) {
-          while (i >= chunks.length && end === null && !gone) await new Promise<void>((r) => waiters.push(r));
+          while (at.i >= base + chunks.length && end === null && !gone) await new Promise<void>((r) => waiters.push(r));
           if (gone) return;
-          if (i < chunks.length) ctl.enqueue(chunks[i++]);
-          else if (end!.ok) ctl.close();
-          else ctl.error(end!.error);
+          if (at.i < base + chunks.length) {
+            ctl.enqueue(chunks[at.i - base]);
+            at.i++;
+            trim();
+          } else {
+            leave();
+            if (end!.ok) ctl.close();
+            else ctl.error(end!.error);
+          }
         },
         cancel() {
           gone = true;
+          leave();
           wake();
           onCancel?.();
         },

@@ -4,10 +4,14 @@ import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { Registry } from "../upstream/registry.ts";
 import { describeWire } from "../upstream/wire.ts";
+import { redactUrls } from "../upstream/url.ts";
+import { noUpstreamsProblem } from "../config/reload.ts";
 
 export async function check(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
   console.log(`config: ${config.source} is valid`);
+  const empty = noUpstreamsProblem(config);
+  if (empty) console.log(`warning: ${empty}; \`wayfront serve\` would have nothing to route to`);
   const registry = new Registry(config);
   const rows: string[][] = [["name", "tier", "reachable", "models", "latency", "wire"]];
   let allOk = true;
@@ -20,7 +24,15 @@ export async function check(args: Args): Promise<number> {
       const ok = s.lastError === null;
       if (!ok) allOk = false;
       const keyNote = s.config.apiKeyEnv && !s.config.apiKey ? ` (env ${s.config.apiKeyEnv} is not set)` : "";
-      rows[i + 1] = [s.config.name, s.config.tier, ok ? "yes" : `no: ${s.lastError}${keyNote}`, ok ? String(s.models.size) : "-", `${ms} ms`, wire];
+      // An error's words may quote the URL; credentials embedded in it are not for the screen.
+      rows[i + 1] = [
+        s.config.name,
+        s.config.tier,
+        ok ? "yes" : `no: ${redactUrls(s.lastError ?? "")}${keyNote}`,
+        ok ? String(s.models.size) : "-",
+        `${ms} ms`,
+        wire,
+      ];
     }),
   );
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

@@ -2,6 +2,7 @@
 import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { startGateway } from "../server/start.ts";
+import { noUpstreamsProblem, refuseReload } from "../config/reload.ts";
 
 /** Long enough for a typical streamed answer to finish; systemd's default stop timeout is 90 s. */
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -9,6 +10,13 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export async function serve(args: Args, version: string): Promise<void> {
   const config = await configFromArgs(args, process.env);
   const gw = startGateway(config, version);
+  // Not fatal (a reload may add upstreams), but say so plainly: nothing can be served.
+  const empty = noUpstreamsProblem(config);
+  if (empty) {
+    const demo = config.upstreams.some((u) => u.demo);
+    const msg = demo ? "no upstreams configured: only the demo model is served" : "no upstreams configured: every model request will fail";
+    gw.gateway.log.event("warn", msg, { problem: empty, fix: `add an [[upstream]] to ${config.source}, then reload (SIGHUP) or restart` });
+  }
   let stopping = false;
   const shutdown = async () => {
     // A second signal means "now": skip the drain.
@@ -17,10 +25,12 @@ export async function serve(args: Args, version: string): Promise<void> {
     await gw.stop(SHUTDOWN_DRAIN_MS);
     process.exit(0);
   };
-  // SIGHUP: re-read the config; a config that doesn't validate keeps the running one.
+  // SIGHUP: re-read the config; a config that doesn't validate, or names no upstream, keeps the running one.
   process.on("SIGHUP", async () => {
     try {
-      gw.reload(await configFromArgs(args, process.env));
+      const next = await configFromArgs(args, process.env);
+      refuseReload(next);
+      gw.reload(next);
     } catch (err) {
       gw.gateway.log.event("error", "config reload failed; keeping the running config", { message: (err as Error)?.message ?? String(err) });
     }

@@ -80,7 +80,15 @@ const wholeDecoder = new TextDecoder();
 
 /** The events of bytes known to hold whole events only (each ends with its blank line). */
 export function parseEvents(bytes: Uint8Array | string): SseEvent[] {
-  return new SseParser().push(typeof bytes === "string" ? bytes : wholeDecoder.decode(bytes));
+  const text = typeof bytes === "string" ? bytes : wholeDecoder.decode(bytes);
+  const parser = new SseParser();
+  const events = parser.push(text);
+  // A final CR waits to see whether an LF follows; here nothing follows, so it ends the line.
+  if (parser.rest().endsWith("\r")) {
+    const last = parser.push("\n");
+    for (const ev of last) events.push({ ...ev, raw: ev.raw.slice(0, -1) });
+  }
+  return events;
 }
 
 /** One event as SSE text. */

@@ -1,12 +1,25 @@
 // Where the last complete SSE event in a byte chunk ends. The relay forwards whole events
 // only, so a dropped upstream never leaves half an event on the client's side.
 
-/** Index just past the last blank line ("\n\n" or "\r\n\r\n") in buf, or -1. */
-export function lastEventEnd(buf: Uint8Array): number {
+const LF = 10;
+const CR = 13;
+
+/**
+ * Index just past the last blank line in buf, or -1. Lines end with LF, CR or CRLF (WHATWG
+ * HTML, "Interpreting an event stream"), so a blank line is any line terminator right after
+ * another: \n\n, \r\r, \r\n\r\n, \n\r\n, \r\n\n, \n\r. A CR at the very end may be the first
+ * half of a CRLF still on its way, so it does not end an event yet, unless the stream is over.
+ */
+export function lastEventEnd(buf: Uint8Array, final = false): number {
   for (let i = buf.length - 1; i > 0; i--) {
-    if (buf[i] !== 10) continue;
-    if (buf[i - 1] === 10) return i + 1;
-    if (buf[i - 1] === 13 && i >= 3 && buf[i - 2] === 10 && buf[i - 3] === 13) return i + 1;
+    const c = buf[i];
+    if (c !== LF && c !== CR) continue;
+    if (c === CR && i === buf.length - 1 && !final) continue;
+    // The terminator ending at i starts at `start` (CRLF counts as one).
+    const start = c === LF && buf[i - 1] === CR ? i - 1 : i;
+    if (start === 0) return -1;
+    const before = buf[start - 1];
+    if (before === LF || before === CR) return i + 1;
   }
   return -1;
 }
@@ -18,13 +31,4 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Does buf contain this ASCII text? A byte search, so a batch is decoded only when it must be. */
-export function includesAscii(buf: Uint8Array, text: string): boolean {
-  const n = text.length;
-  const first = text.charCodeAt(0);
-  outer: for (let i = buf.indexOf(first); i !== -1 && i <= buf.length - n; i = buf.indexOf(first, i + 1)) {
-    for (let j = 1; j < n; j++) if (buf[i + j] !== text.charCodeAt(j)) continue outer;
-    return true;
-  }
-  return false;
-}
+export { includesAscii } from "../protocol/bytes.ts";

@@ -4,6 +4,9 @@
 // stage asks for them, so a plain relay forwards the upstream's bytes untouched.
 import { parseEvents, type SseEvent } from "../protocol/sse.ts";
 import { concat, lastEventEnd } from "./boundary.ts";
+import type { AnswerLimits } from "../upstream/limits.ts";
+import { durationError, idleError, sizeError } from "../upstream/limits.ts";
+import { realClock, type SetTimer } from "../upstream/clock.ts";
 
 /** One or more whole events, as the bytes that carried them. */
 export class Batch {
@@ -30,15 +33,59 @@ export interface Source {
   cancel(reason?: unknown): void;
 }
 
-const NEWLINE = new Uint8Array([10]);
-
 export class Frames implements Source {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private held: Uint8Array | null = null;
   private readonly back: Batch[] = [];
+  private bytes = 0;
+  private readonly setTimer: SetTimer;
+  private cancelTotal: (() => void) | null = null;
+  /** Set when a limit cut the stream: every read from then on fails with it. */
+  private cut: Error | null = null;
+  private wake: ((e: Error) => void) | null = null;
 
-  constructor(body: ReadableStream<Uint8Array>) {
+  /** `limits`: silence between reads, the whole stream's duration and size (upstream/limits.ts). */
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly limits?: AnswerLimits,
+    setTimer?: SetTimer,
+  ) {
     this.reader = body.getReader();
+    this.setTimer = setTimer ?? realClock.setTimer;
+    if (limits) this.cancelTotal = this.setTimer(() => this.stop(durationError(limits.maxMs)), limits.maxMs);
+  }
+
+  private stop(e: Error): void {
+    if (this.cut) return;
+    this.cut = e;
+    this.cancelTotal?.();
+    this.wake?.(e);
+    this.reader.cancel(e).catch(() => {});
+  }
+
+  /** One upstream read, within the idle limit. */
+  private async next(): Promise<ReadableStreamDefaultReadDoneResult | ReadableStreamDefaultReadValueResult<Uint8Array>> {
+    if (this.cut) throw this.cut;
+    const l = this.limits;
+    if (!l) return this.reader.read();
+    const interrupted = new Promise<never>((_, reject) => (this.wake = reject));
+    interrupted.catch(() => {});
+    const cancelIdle = this.setTimer(() => this.stop(idleError(l.idleMs)), l.idleMs);
+    try {
+      const step = await Promise.race([this.reader.read(), interrupted]);
+      if (this.cut) throw this.cut;
+      if (!step.done) {
+        this.bytes += step.value.length;
+        if (this.bytes > l.maxBytes) {
+          this.stop(sizeError(l.maxBytes));
+          throw this.cut;
+        }
+      } else this.cancelTotal?.();
+      return step;
+    } finally {
+      cancelIdle();
+      this.wake = null;
+    }
   }
 
   /** Puts batches back in front (the first-token gate read them ahead). */
@@ -50,14 +97,16 @@ export class Frames implements Source {
     const queued = this.back.shift();
     if (queued) return queued;
     for (;;) {
-      const { value, done } = await this.reader.read();
+      const { value, done } = await this.next();
       if (done) {
         const held = this.held;
         this.held = null;
         if (!held) return null;
+        if (lastEventEnd(held, true) === held.length) return new Batch(held);
         // The last event's lines are complete but the blank line after it never came (some
-        // servers end that way): complete it so the client sees the event.
-        if (held[held.length - 1] === 10) return new Batch(concat(held, NEWLINE));
+        // servers end that way): complete it with the same terminator so the client sees it.
+        const last = held[held.length - 1];
+        if (last === 10 || last === 13) return new Batch(concat(held, new Uint8Array([last])));
         throw new Error("the stream ended in the middle of an event");
       }
       const buf: Uint8Array = this.held ? concat(this.held, value) : value;
@@ -77,6 +126,7 @@ export class Frames implements Source {
   }
 
   cancel(reason?: unknown): void {
+    this.cancelTotal?.();
     this.reader.cancel(reason).catch(() => {});
   }
 }

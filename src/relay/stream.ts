@@ -38,6 +38,11 @@ export interface Relay {
   abort(reason?: unknown): void;
   /** Texts sent when the relay starts, before any stage opens (SSE comments). */
   prelude?: string[];
+  /**
+   * The upstream protocol's end (a passthrough): a stream that closes before its end event
+   * ([DONE], a finish_reason, response.completed…) died, whatever the socket says.
+   */
+  ends?: (bytes: Uint8Array) => "done" | "failed" | null;
   /** The upstream's slot, for a relay that is discarded unread. */
   lease?: { end(outcome: "cancelled"): void };
 }
@@ -77,6 +82,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let done = false;
   let usage: Usage | null = null;
   let last: Uint8Array | null = null;
+  let wireEnd: "done" | "failed" | null = null;
 
   const onClientGone = () => {
     if (!finish("cancelled")) return;
@@ -146,6 +152,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           if (o.clientSignal?.aborted) return void finish("cancelled");
           if (!b) return closeStages(ctl);
           usage = usageOf(b) ?? usage;
+          if (relay.ends) wireEnd = relay.ends(b.bytes) ?? wireEnd;
           const step = through(b, 0);
           const sent = send(ctl, step.out);
           if (step.end) {
@@ -175,7 +182,10 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   });
 
   function closeStages(ctl: ReadableStreamDefaultController<Uint8Array>): void {
-    let error: GatewayError | undefined;
+    if (relay!.ends && wireEnd === null) {
+      return failWith(ctl, streamInterrupted(relay!.upstreamName, "it closed before the answer's end (no [DONE], finish_reason or final event)"));
+    }
+    let error: GatewayError | undefined = wireEnd === "failed" ? streamInterrupted(relay!.upstreamName, "it sent an error event") : undefined;
     relay!.stages.forEach((s, i) => {
       if (!s.close || error) return;
       const c = s.close();

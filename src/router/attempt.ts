@@ -18,6 +18,7 @@ import { sendUpstream, type Sent } from "../upstream/client.ts";
 import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { Frames, untilContent } from "../relay/frames.ts";
+import { AnswerLimitError, ERROR_BODY_LIMITS, limitsOf, readWhole } from "../upstream/limits.ts";
 import { describeFailure, upstreamStatusError } from "./failure-text.ts";
 import { classify, classifyFetchError, timeoutReason, type Failure } from "./failure.ts";
 import { lazyDeadline, type Deadline } from "./deadline.ts";
@@ -206,8 +207,14 @@ async function attemptOne(o: One): Promise<OneResult> {
   }
 
   const res = sent.response;
-  if (res.status >= 400) {
-    const { error, body } = await upstreamStatusError(upstream, res);
+  const limits = limitsOf(upstream.config);
+  if (res.status >= 300) {
+    // 3xx: never followed (our key stays on its host) and never the answer; 4xx/5xx: the
+    // upstream's own error, whose body is read only as far as its message needs.
+    const text = await readWhole(res, ERROR_BODY_LIMITS, { setTimer: clock.setTimer, truncate: true }).catch(() => "");
+    sent.abort();
+    const head = new Response(res.status < 400 ? redirectText(res) : text, { status: res.status, headers: res.headers });
+    const { error, body } = await upstreamStatusError(upstream, head);
     return fail(
       { kind: "status", status: res.status, retryAfter: res.headers.get("retry-after"), retryAfterMs: res.headers.get("retry-after-ms"), body },
       error,
@@ -216,7 +223,7 @@ async function attemptOne(o: One): Promise<OneResult> {
 
   let body: ServedBody;
   if (input.stream && res.body && (res.headers.get("content-type") ?? "").includes("text/event-stream")) {
-    const frames = new Frames(res.body);
+    const frames = new Frames(res.body, limits, clock.setTimer);
     const limit = upstream.config.firstTokenTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(limit, dl.remaining()));
     const gate = new AbortController();
@@ -245,11 +252,19 @@ async function attemptOne(o: One): Promise<OneResult> {
   } else {
     // A whole answer: read it here, so an upstream that dies half-way through its body can
     // still be replaced by the next target (nothing has reached the client yet).
+    let text: string;
     try {
-      body = { kind: "whole", text: await res.text() };
+      text = await readWhole(res, limits, { setTimer: clock.setTimer });
     } catch (err) {
+      sent.abort(err);
+      if (err instanceof AnswerLimitError) return fail({ kind: "reset" }, cutShort(upstream, err));
       return fail(classifyFetchError(err), describeFailure(upstream, err));
     }
+    // A 2xx is a success only when it is an answer of the protocol sent: an HTML page, invalid
+    // JSON or an error object with 200 is the upstream failing, and the next target may not.
+    const bad = notAnAnswer(PROTOCOLS[prepared.wire], res, text);
+    if (bad) return fail({ kind: "status", status: 502 }, badAnswer(upstream, bad, text));
+    body = { kind: "whole", text };
   }
   // A whole answer is a success now. A stream only proves itself at its end: one that keeps
   // dying mid-way must still open the circuit, so its first token closes a half-open trial
@@ -267,6 +282,43 @@ async function attemptOne(o: One): Promise<OneResult> {
     },
   };
   return { served: { upstream, target: cand.target, prepared, status: res.status, headers: res.headers, body, abort: sent.abort, lease } };
+}
+
+/** What is wrong with a whole 2xx answer, or null when it is one. */
+function notAnAnswer(spec: ProtocolSpec, res: Response, text: string): string | null {
+  const type = res.headers.get("content-type") ?? "";
+  if (type && !type.includes("json")) return `a ${type.split(";")[0]} body`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return "a body that is not valid JSON";
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return "JSON that is not an object";
+  const o = parsed as Record<string, unknown>;
+  if (o.error != null) return "an error object";
+  return spec.isAnswer(o) ? null : `JSON that is not a ${spec.api} answer`;
+}
+
+const EXCERPT = 200;
+
+function badAnswer(upstream: UpstreamState, what: string, text: string): GatewayError {
+  const excerpt = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
+  return new GatewayError("upstream_error", `Upstream \`${upstream.config.name}\` answered 2xx with ${what}: ${JSON.stringify(excerpt)}.`, {
+    code: "bad_upstream_answer",
+  });
+}
+
+function cutShort(upstream: UpstreamState, err: AnswerLimitError): GatewayError {
+  const timeout = err.limit !== "max_answer_bytes";
+  return new GatewayError(timeout ? "upstream_timeout" : "upstream_error", `Upstream \`${upstream.config.name}\`'s answer was cut: ${err.message}.`, {
+    code: timeout ? "upstream_timeout" : "answer_too_large",
+  });
+}
+
+function redirectText(res: Response): string {
+  const to = res.headers.get("location");
+  return JSON.stringify({ error: { message: `a redirect${to ? ` to ${to.split("?")[0]}` : ""}, not followed (check base_url)` } });
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */

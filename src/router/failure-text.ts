@@ -4,9 +4,11 @@ import type { UpstreamState } from "../upstream/registry.ts";
 import { FirstByteTimeout } from "../upstream/client.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { transportCause } from "../upstream/transport-error.ts";
+import { displayUrl } from "../upstream/url.ts";
 
 export function describeFailure(upstream: UpstreamState, err: unknown): GatewayError {
-  const name = `Upstream \`${upstream.config.name}\` (${upstream.config.baseUrl})`;
+  // The client sees where, but never credentials embedded in the URL.
+  const name = `Upstream \`${upstream.config.name}\` (${displayUrl(upstream.config.baseUrl)})`;
   if (err instanceof FirstByteTimeout) {
     return new GatewayError("upstream_timeout", `${name} sent no response within ${err.ms} ms (first_byte_timeout).`, { code: "upstream_timeout" });
   }

@@ -8,7 +8,6 @@ import { finish, settleLate } from "./exchange.ts";
 import { SSE_HEADERS, warningText, wayfrontHeaders } from "./headers.ts";
 import { clientGone, type Attempted } from "../router/attempt.ts";
 import type { Follow, Hit } from "../cache/front.ts";
-import { recorder } from "../cache/record.ts";
 import { FALLBACK_ERROR_JSON, GatewayError, toGatewayError } from "../protocol/errors.ts";
 import { HEARTBEAT } from "../protocol/sse.ts";
 import { clientHeaders } from "../upstream/headers.ts";
@@ -85,10 +84,14 @@ async function followed(x: Exchange, f: Follow): Promise<Response> {
     f.party.release();
     return new Response(head.text, { status: head.status, headers });
   }
-  return new Response(
-    head.tee.branch(() => f.party.release()),
-    { status: head.status, headers },
-  );
+  try {
+    return new Response(head.tee.branch(() => f.party.release()), { status: head.status, headers });
+  } catch {
+    // The answer grew past what is shared from its first byte (cache/front.ts) before this
+    // follower could start reading: a retry is answered on its own.
+    f.party.release();
+    return failed(x, new GatewayError("no_capacity", "This answer is too large to share; retry the request.", { code: "retry", headers: { "retry-after": "0" } }));
+  }
 }
 
 async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Response> {
@@ -112,7 +115,7 @@ async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Respons
   }
   const s = r.served;
   if (out.kind === "whole") {
-    const rec = x.lead ? recorder(x.spec, out.status) : null;
+    const rec = x.lead?.recorder(out.status) ?? null;
     finish(x, { status: out.status, outcome: "ok", usage: scanUsage(out.text), recorded: rec?.finish(out.text) });
     const extra = wayfrontHeaders(x);
     const headers = out.passHeaders ? clientHeaders(s.headers, extra) : new Headers({ ...JSON_TYPE, ...extra });
@@ -129,7 +132,7 @@ function stream(
   status: number,
   early?: Promise<Relay | GatewayError>,
 ): ReadableStream<Uint8Array> {
-  const rec = x.lead ? recorder(x.spec, status) : null;
+  const rec = x.lead?.recorder(status) ?? null;
   return outgoing({
     terminal: x.spec.terminalError,
     heartbeatMs: x.config.server.heartbeatMs,

@@ -1,5 +1,8 @@
 // One JSON line per request on stdout (pretty on a terminal). Never prompts, never keys:
-// only the fields listed in RequestLog reach the log.
+// only the fields listed in RequestLog reach the log, and any URL in a line is written
+// without its credentials (`http://user:pass@host` → `http://host`), whoever built the message.
+import { redactUrls } from "../upstream/url.ts";
+
 export interface RequestLog {
   id: string;
   method: string;
@@ -19,11 +22,15 @@ type Level = "debug" | "info" | "warn" | "error";
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export class Logger {
+  private readonly write: (line: string) => void;
+
   constructor(
     private readonly level: Level = "info",
     private readonly pretty = false,
-    private readonly write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
-  ) {}
+    write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  ) {
+    this.write = (line) => write(redactUrls(line));
+  }
 
   request(r: RequestLog): void {
     if (LEVELS[this.level] > LEVELS.info) return;

@@ -1,10 +1,12 @@
 // GET /status.json: each upstream's health and load, and the traffic figures, read from
-// the same metric series that /metrics renders. Never a key: only names, URLs and counts.
+// the same metric series that /metrics renders. Never a key: only names, URLs (without
+// their credentials: displayUrl) and counts.
 import type { AliasConfig } from "../config/resolve.ts";
 import type { Health } from "../upstream/health.ts";
 import type { UpstreamState } from "../upstream/registry.ts";
 import type { CacheStats } from "../cache/store.ts";
 import type { Registry as MetricsRegistry } from "./metrics.ts";
+import { displayUrl, redactUrls } from "../upstream/url.ts";
 
 /** What the status page and /status.json read: a narrow view of the running gateway. */
 export interface StatusView {
@@ -24,6 +26,8 @@ function byLabel(series: SeriesSnapshot[] | undefined, label: string, value: str
   return (series ?? []).filter((s) => s.labels[label] === value);
 }
 
+const redactOrNull = (text: string | null) => (text === null ? null : redactUrls(text));
+
 const sum = (xs: SeriesSnapshot[]) => xs.reduce((a, s) => a + (s.value ?? 0), 0);
 
 export function statusJson(gw: StatusView) {
@@ -38,11 +42,11 @@ export function statusJson(gw: StatusView) {
     return {
       name,
       tier: u.config.tier,
-      base_url: u.config.demo ? "built-in (in-process, fake)" : u.config.baseUrl,
+      base_url: u.config.demo ? "built-in (in-process, fake)" : displayUrl(u.config.baseUrl),
       demo: u.config.demo,
       models: [...u.models],
       reachable: h.probe ? h.probe.ok : null,
-      last_error: h.probe?.error ?? u.lastError,
+      last_error: redactOrNull(h.probe?.error ?? u.lastError),
       circuit: h.breaker.state,
       consecutive_failures: h.breaker.consecutiveFailures,
       outstanding: h.outstanding,

@@ -24,21 +24,25 @@ const DROP_TO_UPSTREAM = new Set([
   "accept-encoding",
 ]);
 
-const DROP_TO_CLIENT = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  // fetch() already decoded the body, so the upstream's encoding and length no longer describe it.
-  "content-encoding",
-  "content-length",
-  "set-cookie",
-  "date",
-  "server",
+// What of an upstream's response headers reaches the client: an allowlist, so an upstream can
+// never set our own headers (x-wayfront-*), CORS (access-control-*: what a browser may do with
+// the answer is the gateway's call), cookies, or caching and framing we did not decide. Only
+// what describes the answer itself or the upstream's limits passes.
+const PASS_TO_CLIENT = new Set([
+  "content-type",
+  "retry-after",
+  "retry-after-ms",
+  "x-request-id",
+  "request-id",
+  "openai-processing-ms",
+  "openai-version",
+  "openai-model",
 ]);
+const PASS_PREFIXES = ["x-ratelimit-", "anthropic-ratelimit-"];
+
+function passes(name: string): boolean {
+  return PASS_TO_CLIENT.has(name) || PASS_PREFIXES.some((p) => name.startsWith(p));
+}
 
 export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Headers {
   const out = new Headers();
@@ -53,7 +57,7 @@ export function upstreamHeaders(client: Headers, upstream: Record<string, string
 
 export function clientHeaders(upstream: Headers, extra: Record<string, string>): Headers {
   const out = new Headers();
-  for (const [k, v] of upstream) if (!DROP_TO_CLIENT.has(k)) out.set(k, v);
+  for (const [k, v] of upstream) if (passes(k)) out.set(k, v);
   for (const k in extra) out.set(k, extra[k]);
   return out;
 }

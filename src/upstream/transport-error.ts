@@ -1,4 +1,6 @@
-// Words for why an upstream could not be reached, from what fetch threw.
+// Words for why an upstream could not be reached, from what fetch threw. The words reach
+// clients, the status page and the log, so any URL in them is shown without credentials.
+import { redactUrls } from "./url.ts";
 
 const CAUSES: Record<string, string> = {
   ECONNREFUSED: "connection refused (is the server running?)",
@@ -14,5 +16,5 @@ export function transportCause(err: unknown): string {
   // DOMException carries a numeric legacy `code`; only string codes name a transport error.
   const code = typeof e?.code === "string" ? e.code : "";
   if (e?.name === "TimeoutError") return "timed out";
-  return CAUSES[code] || (code.startsWith("CERT") || code.includes("TLS") ? `TLS error (${code})` : null) || e?.message || String(err);
+  return redactUrls(CAUSES[code] || (code.startsWith("CERT") || code.includes("TLS") ? `TLS error (${code})` : null) || e?.message || String(err));
 }

@@ -146,3 +146,70 @@ test("SIGHUP reloads the config: a changed alias applies at once; a broken file 
     await gw.stop();
   }
 });
+
+test("SIGHUP with an empty file, or one naming no upstream, keeps the running config and says why", async () => {
+  const file = join(dir, "reload-empty.toml");
+  writeFileSync(file, `[[upstream]]\nname = "gpu"\nbase_url = "${mock.url}"\n\n[models."coder"]\ntargets = ["gpu/m1"]\n`);
+  const gw = await spawnGateway([bun, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, "data5")]);
+  const answers = async () => {
+    const r = await fetch(gw.url + "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }),
+    });
+    await r.text();
+    return r.status;
+  };
+  const refusals = () => gw.lines.filter((l) => l.includes("config reload failed"));
+  try {
+    expect(await answers()).toBe(200);
+    for (const [i, text] of ["", `[server]\nheartbeat = "10s"\n`].entries()) {
+      writeFileSync(file, text);
+      gw.proc.kill("SIGHUP");
+      const refused = await until(() => refusals()[i], Boolean, "the reload to be refused");
+      expect(refused).toContain("declares no [[upstream]]");
+      expect(refused).toContain(file);
+      expect(await answers()).toBe(200);
+      const status = await (await fetch(gw.url + "/status.json")).json();
+      expect(status.upstreams.map((u: { name: string }) => u.name)).toEqual(["gpu"]);
+      expect(status.aliases.map((a: { name: string }) => a.name)).toEqual(["coder"]);
+    }
+    expect(gw.lines.some((l) => l.includes('"msg":"config reloaded"'))).toBe(false);
+  } finally {
+    await gw.stop();
+  }
+});
+
+test("serve with an empty config file starts, with a warning that it has no upstreams", async () => {
+  const file = join(dir, "empty.toml");
+  writeFileSync(file, "");
+  const gw = await spawnGateway([bun, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, "data6")]);
+  try {
+    expect((await fetch(gw.url + "/healthz")).status).toBe(200);
+    const warning = await until(() => gw.lines.find((l) => l.includes("no upstreams configured")), Boolean, "the warning");
+    expect(JSON.parse(warning!)).toMatchObject({ level: "warn", problem: `${file} declares no [[upstream]] (is the file empty or cut short?)` });
+  } finally {
+    await gw.stop();
+  }
+});
+
+test("check never prints credentials embedded in an upstream URL", async () => {
+  const file = join(dir, "check-creds.toml");
+  const withCreds = mock.url.replace("http://", "http://user:s3cret@");
+  writeFileSync(
+    file,
+    `[[upstream]]\nname = "gpu"\nbase_url = "${withCreds}"\n\n[[upstream]]\nname = "dead"\nbase_url = "http://user:s3cret@127.0.0.1:9/v1?api_key=s3cret"\n`,
+  );
+  const r = await runCli([bun, MAIN, "check", "--config", file]);
+  expect(r.stdout).toContain("is valid");
+  expect(r.stdout).toContain("dead");
+  expect(r.stdout + r.stderr).not.toContain("s3cret");
+});
+
+test("check warns about a config with no upstreams", async () => {
+  const file = join(dir, "check-empty.toml");
+  writeFileSync(file, "");
+  const r = await runCli([bun, MAIN, "check", "--config", file]);
+  expect(r.stdout).toContain("is valid");
+  expect(r.stdout).toContain("warning: ");
+  expect(r.stdout).toContain("declares no [[upstream]]");
+});

@@ -2,6 +2,7 @@
 // speak Responses, in config order, each with its own key; the first 200 wins, else 404.
 // The test mock does not serve GET /v1/responses/{id}, so a tiny local server stands in.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 
@@ -102,4 +103,81 @@ test("an id Wayfront stored is answered from its store without asking any upstre
   expect(res.status).toBe(200);
   expect((await res.json()).id).toBe(id);
   expect(gets(first.seen).length + gets(second.seen).length).toBe(before);
+});
+
+/**
+ * GET a path exactly as written: fetch() would normalise `..` and `%2e%2e` away before sending,
+ * which is what a hostile client need not do.
+ */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer client-secret\r\nConnection: close\r\n\r\n`);
+    });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d) => (text += d));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const status = Number(text.split(" ", 2)[1]);
+      resolve({ status, body: text.slice(text.indexOf("\r\n\r\n") + 4) });
+    });
+  });
+}
+
+const allSeen = () => [...first.seen, ...second.seen, ...chatOnly.requests.map((r) => ({ method: r.method, path: r.path }))];
+
+test("an id that is not of the resp_… shape is 404 without asking any upstream (no path traversal)", async () => {
+  const odd = [
+    "%2e%2e",
+    "..",
+    ".",
+    "%2E%2E",
+    "a%2Fb",
+    "resp_x%2F..",
+    "resp_x%2F%2e%2e",
+    "resp_x%2F..%2F..%2Fmodels",
+    "..%2Fmodels",
+    "resp_%3Fx%3D1",
+    "resp_a%23b",
+    "resp_",
+    "resp_a.b",
+    "resp_%00",
+    "%20resp_abc",
+    "resp_abc%0d%0aX-Injected:%201",
+    `resp_${"a".repeat(300)}`,
+    "RESP_abc",
+    "msg_abc",
+  ];
+  const before = allSeen().length;
+  for (const prefix of ["/v1", ""]) {
+    for (const id of odd) {
+      const res = await rawGet(gw.url, `${prefix}/responses/${id}`);
+      // The router may not match a path Bun normalised (a 404 "unknown path"); either way a 404.
+      expect({ id, status: res.status }).toEqual({ id, status: 404 });
+      const err = JSON.parse(res.body).error;
+      expect(err.type).toBe("invalid_request_error");
+      expect(["not_found", "unknown_url"]).toContain(err.code);
+    }
+  }
+  // Nothing at all reached an upstream: not the GET, not a rewritten `{base}/` or `{base}/models`.
+  expect(allSeen().slice(before)).toEqual([]);
+});
+
+test("an odd id that reaches the handler is answered as a missing response, the way OpenAI does", async () => {
+  const before = allSeen().length;
+  for (const id of ["a%2Fb", "resp_x%2F..", "%2e%2e%2F"]) {
+    const res = await fetch(`${gw.v1}/responses/${id}`);
+    expect(res.status).toBe(404);
+    const err = (await res.json()).error;
+    expect(err).toMatchObject({ type: "invalid_request_error", code: "not_found", param: "response_id" });
+  }
+  expect(allSeen().slice(before)).toEqual([]);
+});
+
+test("a long odd id is not echoed whole", async () => {
+  const res = await fetch(`${gw.v1}/responses/${"x".repeat(5000)}`);
+  expect(res.status).toBe(404);
+  expect((await res.json()).error.message.length).toBeLessThan(200);
 });

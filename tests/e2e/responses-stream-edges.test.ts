@@ -176,11 +176,15 @@ describe("a chat-only upstream that answers stream requests with JSON", () => {
     expect(events.at(-1).response.output[0].content[0].text).toBe("JSON: gated answer");
   });
 
-  test("a JSON error with status 200 ends in response.failed and error", async () => {
+  test("a JSON error with status 200 is the upstream failing: a 502 that names it and quotes what it sent", async () => {
+    // Before the stream is committed nothing has reached the client, so it gets a proper
+    // HTTP error (and another target, had there been one, would have been tried).
     const res = await post(gw, { model: "json-model", input: "fail please", stream: true, store: false });
-    const events = eventsOf(await res.text());
-    expect(types(events)).toEqual(["response.created", "response.in_progress", "response.failed", "error"]);
-    expect(events.at(-1).message).toContain("model crashed");
+    expect(res.status).toBe(502);
+    const body = await res.json();
+    expect(body.error.code).toBe("bad_upstream_answer");
+    expect(body.error.message).toContain("an error object");
+    expect(body.error.message).toContain("model crashed");
   });
 
   test("a stored answer made from JSON can be fetched back", async () => {

@@ -2,7 +2,7 @@
 // chat.completion turn into each other, so one cache entry answers both shapes.
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { DONE, chunkTerminalError, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
+import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
 import type { Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
 import type { ChatCompletion } from "../chat.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
@@ -214,7 +214,9 @@ export const chat: ProtocolSpec = {
   stripUsage: stripUsageEvents,
   freshId: (hex) => `chatcmpl-${hex(12)}`,
   isContent,
+  streamEnd: chunkStreamEnd,
   terminalError: chunkTerminalError,
+  isAnswer: hasChoices,
   assemble: (payloads) => assembleChat(payloads) as unknown as Json,
   complete: (final) => isCompleteChat(final),
   toEvents: (final) => chatToChunks(final as unknown as AssembledCompletion),

@@ -1,6 +1,7 @@
 // Chat and legacy completions stream the same way: `data:` chunks with `choices`, a
 // usage-only chunk (`"choices":[]`) when the client asked for it, then `data: [DONE]`.
 import { chatStreamErrorEvent } from "../errors.ts";
+import { hasStringField, includesAscii } from "../bytes.ts";
 import type { Json, Payload, ReplayOptions } from "./spec.ts";
 
 export const DONE = "[DONE]";
@@ -70,3 +71,13 @@ export function isCompleteChat(final: unknown, opts: { allowLength?: boolean } =
     return typeof reason === "string" && (COMPLETE_FINISH.has(reason) || (reason === "length" && !!opts.allowLength));
   });
 }
+
+/** [DONE] or a finish_reason that is set ends a chat-like stream; an `error` object fails it. */
+export function chunkStreamEnd(bytes: Uint8Array): "done" | "failed" | null {
+  if (includesAscii(bytes, "[DONE]") || hasStringField(bytes, "finish_reason")) return "done";
+  if (includesAscii(bytes, '{"error"')) return "failed";
+  return null;
+}
+
+/** A whole chat-like answer has its choices. */
+export const hasChoices = (final: Json): boolean => Array.isArray(final.choices) && final.error == null;

@@ -1,7 +1,7 @@
 // Legacy completions (POST /v1/completions): chat's framing with `text` per choice.
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { DONE, chunkTerminalError, identify, isCompleteChat, replayChunks } from "./chunks.ts";
+import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks } from "./chunks.ts";
 import { COMMON_FIELDS } from "./common.ts";
 import type { Json, ProtocolSpec } from "./spec.ts";
 
@@ -73,7 +73,9 @@ export const completions: ProtocolSpec = {
   conversations: false,
   freshId: (hex) => `cmpl-${hex(12)}`,
   isContent,
+  streamEnd: chunkStreamEnd,
   terminalError: chunkTerminalError,
+  isAnswer: hasChoices,
   assemble: assembleCompletion,
   // finish_reason per choice, like chat.
   complete: (final) => isCompleteChat(final),

@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { responsesStreamErrorEvent } from "../errors.ts";
 import { splitText } from "./chunks.ts";
+import { includesAscii } from "../bytes.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
 import type { Json, Payload, ProtocolSpec } from "./spec.ts";
 import { ResponsesRequest } from "../responses.ts";
@@ -86,6 +87,13 @@ function isContent(data: string): boolean {
   return !PRELUDE.has(typeof ev?.type === "string" ? ev.type : "");
 }
 
+/** The terminal response events end a Responses stream; an `error` event fails it. */
+function streamEnd(bytes: Uint8Array): "done" | "failed" | null {
+  if (includesAscii(bytes, "response.completed") || includesAscii(bytes, "response.incomplete")) return "done";
+  if (includesAscii(bytes, "response.failed") || includesAscii(bytes, '"type":"error"') || includesAscii(bytes, "event: error")) return "failed";
+  return null;
+}
+
 // The error event continues the stream's sequence numbering.
 const SEQ = /"sequence_number":\s*(\d+)/g;
 
@@ -147,7 +155,10 @@ export const responses: ProtocolSpec = {
   conversations: true,
   freshId: (hex) => `resp_${hex(24)}`,
   isContent,
+  streamEnd,
   terminalError,
+  // A Response object (the upstream's own error comes as {"error": …} with no id).
+  isAnswer: (final) => typeof final.id === "string" && (final.error == null || typeof final.status === "string"),
   assemble: (payloads) => assembleResponse(payloads),
   complete: isCompleteResponse,
   toEvents: responseToEvents,

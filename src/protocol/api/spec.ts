@@ -80,10 +80,18 @@ export interface ProtocolSpec {
   freshId(hex: (bytes: number) => string): string;
   /** Stream, as this protocol's upstream wire: does this event carry content, or the end? */
   isContent(data: string): boolean;
+  /**
+   * Stream, as this protocol's upstream wire: does this batch of whole events end the answer
+   * ("done"), end it with the upstream's own error event ("failed"), or neither? A stream that
+   * closes without either is a stream that died.
+   */
+  streamEnd(bytes: Uint8Array): "done" | "failed" | null;
   /** The SSE text that ends a stream of this protocol after a failure; `last` is the last event sent. */
   terminalError(e: GatewayError, last: Payload | null): string;
   /** A stream's payloads (parsed, `[DONE]` left out) → the final object, or null if none. */
   assemble(payloads: Json[]): Json | null;
+  /** A whole (non-stream) answer is what this protocol returns, not an error or something else. */
+  isAnswer(final: Json): boolean;
   /** A final object is complete enough to keep (a proper finish, no error). */
   complete(final: Json): boolean;
   /** A final object (recorded whole) → the event payloads a stream of it would carry. */

@@ -13,6 +13,7 @@ import type { Relay, Stage } from "../../relay/stream.ts";
 import type { Source } from "../../relay/frames.ts";
 import { stripUsageStage } from "../../relay/strip-usage.ts";
 import { completionSource, translateStage } from "../../relay/translate.ts";
+import { redactStage, redactText, secretsOf } from "../../relay/redact.ts";
 import { continuing } from "./continue.ts";
 
 export type Adapted =
@@ -22,6 +23,8 @@ export type Adapted =
 export function adapt(x: Exchange, s: Served): Adapted {
   const translation = s.prepared.translation;
   const name = s.upstream.config.name;
+  const secrets = secretsOf(s.upstream.config);
+  if (s.body.kind === "whole" && secrets.length) s.body = { kind: "whole", text: redactText(s.body.text, secrets) };
   if (!x.body.stream) {
     if (!translation || s.body.kind !== "whole")
       return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
@@ -47,6 +50,8 @@ export function adapt(x: Exchange, s: Served): Adapted {
   const wire = PROTOCOLS[s.prepared.wire];
   if (x.route?.alias?.midstream === "continue" && wire.continuation && s.body.kind === "events") source = continuing(x, s, source, wire.continuation);
   const stages: Stage[] = [];
+  const redact = redactStage(secrets);
+  if (redact) stages.push(redact);
   if (s.prepared.stripUsage && wire.stripUsage) stages.push(stripUsageStage(wire.stripUsage));
   let translator: ChatToResponsesStream | null = null;
   if (translation) {
@@ -58,5 +63,6 @@ export function adapt(x: Exchange, s: Served): Adapted {
     });
     stages.push(translateStage(translator, name));
   }
-  return { kind: "relay", status: s.status, translator, relay: { source, stages, upstreamName: name, abort: s.abort, lease: s.lease } };
+  const ends = translator ? undefined : wire.streamEnd;
+  return { kind: "relay", status: s.status, translator, relay: { source, stages, upstreamName: name, abort: s.abort, lease: s.lease, ends } };
 }

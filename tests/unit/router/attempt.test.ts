@@ -287,6 +287,9 @@ describe("timeouts and the deadline", () => {
     if (s.body.kind !== "events") throw new Error("expected events");
     const batch = await s.body.frames.read();
     expect(new TextDecoder().decode(batch!.bytes)).toContain('"content":"hello"');
+    // Only the served stream's max_answer_duration timer is left, and it goes with the stream.
+    expect(env.clock.pending()).toBe(1);
+    s.body.frames.cancel();
     expect(env.clock.pending()).toBe(0);
   });
 
