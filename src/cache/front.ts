@@ -82,10 +82,15 @@ const STORE_TIMEOUT_MS = 250;
 // costs one store read per 10 s instead of one per request.
 const HOT_MAX_AGE_MS = 10_000;
 const HOT_MAX_BYTES = 32 * 1024 * 1024;
+const HOT_ENTRY_MAX_BYTES = 1024 * 1024;
 
 // One entry at most this big (or half the cache): a bigger answer is relayed, not
 // kept, and stops being held for the cache the moment it passes.
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+// Identical requests arrive together (a retry, several agents started at once): followers join
+// within the first moments of an answer, so only its first bytes stay shareable.
+const SHARE_FROM_START_BYTES = 256 * 1024;
 
 /**
  * The tenant an entry belongs to. One namespace until client keys exist (then: the key's
@@ -155,19 +160,28 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
           leader.release();
           return body;
         }
-        // Followers may join while the answer is small; past the entry limit it is no longer
-        // shared from its first byte, nor held for anyone who has already read it.
-        const tee = teeBody(body, { onEnd: end, maxRetainBytes: entryLimit, onSeal: () => flights.end(o.flightKey, flight) });
+        // Followers may join while the answer is young; past that it is no longer shared from
+        // its first byte, nor held for readers who have read it (the recorder has its own copy).
+        const tee = teeBody(body, { onEnd: end, maxRetainBytes: SHARE_FROM_START_BYTES, onSeal: () => flights.end(o.flightKey, flight) });
         flight.resolve({ status, headers, tee, text: null });
         return tee.branch(() => leader.release());
       },
       finish(recorded) {
         end();
         if (recorded) {
-          const entry: CacheEntry = { key: o.key, api: req.spec.api, namespace: o.namespace, createdAt: Date.now(), ...recorded, near: o.near };
+          const entry: CacheEntry = {
+            key: o.key,
+            api: req.spec.api,
+            namespace: o.namespace,
+            createdAt: Date.now(),
+            stream: recorded.stream,
+            final: recorded.final,
+            near: o.near,
+          };
           // put() only queues (sqlite) or is in flight (redis): the response is not held up.
           store.put(entry).catch(onError);
-          hot.set(entry);
+          // A large answer is not worth a second, serialised copy in this process.
+          if (recorded.bytes <= HOT_ENTRY_MAX_BYTES) hot.set(entry);
         }
         void locks?.release(o.key, o.namespace).catch(() => {});
       },

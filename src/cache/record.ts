@@ -1,13 +1,17 @@
 // What the cache keeps of an answer, from what the client got: the events of a stream (as
-// the outgoing stream saw them, so nothing is parsed twice) or the whole JSON. Null when the
-// answer must not be kept: not 2xx, not parseable, a terminal error event, a stream that
-// was cut, or no proper finish (the protocol row's `complete`).
+// the outgoing stream saw them, so nothing is parsed twice) or the whole JSON. A stream is
+// assembled as it goes (the protocol row's assembler), so an answer is held once; its raw
+// payloads are kept beside it only while small, for a replay with the same chunk boundaries.
+// Null when the answer must not be kept: not 2xx, not parseable, a terminal error event, a
+// stream that was cut, larger than the per-entry limit, or no proper finish (`complete`).
 import type { Json, Payload, ProtocolSpec } from "../protocol/apis.ts";
 
 export interface Recorded {
-  /** The stream's data payloads in order, or null if recorded from a non-stream answer. */
+  /** The stream's data payloads in order; null if recorded from a non-stream answer or too large to keep twice. */
   stream: string[] | null;
   final: unknown;
+  /** About how many bytes the answer was. */
+  bytes: number;
 }
 
 export interface Recorder {
@@ -17,44 +21,62 @@ export interface Recorder {
   finish(text?: string): Recorded | null;
 }
 
+// Past this, a stream's payloads are not kept beside its final object: a replay splits the
+// final object into chunks instead (protocol/api/*.ts toEvents).
+const KEEP_PAYLOADS_BYTES = 256 * 1024;
+
 /** `maxBytes`: an answer larger than this is not kept, and stops being held as soon as it passes. */
 export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity): Recorder {
   const ok = status >= 200 && status < 300;
-  let events: Payload[] = [];
+  const assembler = spec.assembler();
+  let payloads: string[] | null = [];
   let bytes = 0;
-  let over = false;
+  let bad = !ok; // not 2xx, too large, an error event, or a payload that is not JSON
   return {
     push(evs) {
-      if (!ok || over) return;
+      if (bad) return;
       for (const e of evs) {
+        if (e.data.trim() === "[DONE]") continue;
         bytes += e.data.length;
-        events.push(e);
-      }
-      if (bytes > maxBytes) {
-        over = true;
-        events = [];
+        if (bytes > maxBytes || e.event === "error") {
+          bad = true;
+          payloads = null;
+          return;
+        }
+        let p: Json;
+        try {
+          p = JSON.parse(e.data) as Json;
+        } catch {
+          bad = true; // not JSON where JSON was due: nothing trustworthy to keep
+          payloads = null;
+          return;
+        }
+        if (p.error != null || p.type === "error") {
+          bad = true;
+          payloads = null;
+          return;
+        }
+        assembler.push(p);
+        if (payloads && bytes <= KEEP_PAYLOADS_BYTES) payloads.push(e.data);
+        else payloads = null;
       }
     },
     finish(text) {
-      if (!ok || over || (text !== undefined && text.length > maxBytes)) return null;
-      try {
-        return text === undefined ? fromStream(spec, events) : fromFinal(spec, JSON.parse(text));
-      } catch {
-        return null; // not JSON where JSON was due: nothing trustworthy to keep
-      }
+      if (bad) return null;
+      if (text !== undefined) return text.length > maxBytes ? null : fromFinal(spec, text);
+      const final = assembler.finish();
+      return final && spec.complete(final) ? { stream: payloads, final, bytes } : null;
     },
   };
 }
 
-function fromStream(spec: ProtocolSpec, events: Payload[]): Recorded | null {
-  const data = events.map((e) => e.data).filter((d) => d.trim() !== "[DONE]");
-  const parsed = data.map((d) => JSON.parse(d) as Json);
-  if (events.some((e) => e.event === "error") || parsed.some((p) => p.error != null || p.type === "error")) return null;
-  const final = spec.assemble(parsed);
-  return final && spec.complete(final) ? { stream: data, final } : null;
-}
-
-function fromFinal(spec: ProtocolSpec, final: unknown): Recorded | null {
+function fromFinal(spec: ProtocolSpec, text: string): Recorded | null {
+  let final: unknown;
+  try {
+    final = JSON.parse(text);
+  } catch {
+    return null;
+  }
   if (final === null || typeof final !== "object" || (final as Json).error != null) return null;
-  return spec.complete(final as Json) ? { stream: null, final } : null;
+  return spec.complete(final as Json) ? { stream: null, final, bytes: text.length } : null;
 }

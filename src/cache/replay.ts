@@ -42,7 +42,12 @@ export function replayTexts(entry: CacheEntry, o: { includeUsage: boolean; id: s
 /** The entry's non-stream answer, with the client's id and model. */
 export function replayFinal(entry: CacheEntry, o: { id: string; model: string }): Json {
   const spec = PROTOCOLS[entry.api];
-  const final = (entry.final as Json | null) ?? (entry.stream ? spec.assemble(payloads(entry, spec)) : null);
+  let final = (entry.final as Json | null) ?? null;
+  if (!final && entry.stream) {
+    const a = spec.assembler();
+    for (const p of payloads(entry, spec)) a.push(p);
+    final = a.finish();
+  }
   return spec.identify(final ?? {}, o.id, o.model);
 }
 

@@ -39,6 +39,8 @@ const NEAR_CANDIDATES = 64;
 
 const EVICT_PAGE = 64;
 
+const ENTRIES_PER_TURN = 4;
+
 // Hit bookkeeping alone (counters, last_used) waits this long before it is written: flushing
 // it every event-loop turn cost a transaction per turn under a stream of hits (the cache-hit
 // bench profile). A put still flushes on the next turn and takes the waiting bookkeeping
@@ -113,21 +115,34 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     evictOverCap();
   });
 
-  function flushNow(): void {
+  /** `all`: write everything now (stats, close); otherwise a few entries and the rest next turn. */
+  function flushNow(all = false): void {
     const s = scheduled;
     scheduled = null;
     if (s) clearTimeout(s.timer);
     if (pending.size || touches.size || hits || misses) {
-      const entries = [...pending.values()];
+      // A few entries per turn: a burst of large answers must not hold the event loop (and
+      // every other request) for one long transaction. The rest waits its own turn.
+      const entries: CacheEntry[] = [];
+      for (const [k, e] of pending) {
+        if (!all && entries.length >= ENTRIES_PER_TURN) break;
+        entries.push(e);
+        pending.delete(k);
+      }
       const touched = new Map(touches);
       const [h, m] = [hits, misses];
-      pending.clear();
       touches.clear();
       hits = misses = 0;
       try {
         writeBatch(entries, touched, h, m);
       } catch (err) {
         onError(err);
+      }
+      if (pending.size && s) {
+        // Whoever waits on this flush (a put's promise) waits for the rest too.
+        scheduled = s;
+        s.timer = setTimeout(() => flushNow(), 0);
+        return;
       }
     }
     s?.resolve();
@@ -137,7 +152,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
   function schedule(soon: boolean): Promise<void> {
     // A timer, not a microtask: the response in flight finishes before we write.
     const timer = () => {
-      const t = setTimeout(flushNow, soon ? 0 : BOOKKEEPING_DELAY_MS);
+      const t = setTimeout(() => flushNow(), soon ? 0 : BOOKKEEPING_DELAY_MS);
       // Bookkeeping alone must not keep a short-lived process (the CLI) alive; close() flushes.
       if (!soon) t.unref?.();
       return t;
@@ -219,7 +234,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     },
 
     async stats(): Promise<CacheStats> {
-      flushNow();
+      flushNow(true);
       const { n, b } = q.total.get()!;
       const counters = db.query<{ name: string; value: number }, []>("SELECT name, value FROM cache_counters").all();
       const c = Object.fromEntries(counters.map((r) => [r.name, r.value]));
@@ -237,12 +252,12 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     },
 
     async prune() {
-      flushNow();
+      flushNow(true);
       return db.transaction(() => q.expire.run(now() - opts.ttlMs).changes + evictOverCap())();
     },
 
     close() {
-      flushNow();
+      flushNow(true);
       if (!opts.db) db.close();
     },
   };

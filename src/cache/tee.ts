@@ -45,7 +45,7 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
     let min = base + chunks.length;
     for (const p of positions) min = Math.min(min, p.i);
     // Let go in steps, not a copy per chunk; at once when every reader is at the end.
-    if (min - base < 256 && min < base + chunks.length) return;
+    if (min - base < 64 && min < base + chunks.length) return;
     for (let k = 0; k < min - base; k++) retained -= chunks[k].length;
     chunks = chunks.slice(min - base);
     base = min;

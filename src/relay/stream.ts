@@ -3,8 +3,7 @@
 // upstream is silent (and while no upstream has answered yet: the early commit), the
 // client's disconnect passed upstream at once, a proper terminal error event when the
 // upstream dies mid-stream, and one end report (ok / error / cancelled) with the usage seen.
-import type { GatewayError } from "../protocol/errors.ts";
-import { isGatewayError } from "../protocol/errors.ts";
+import { GatewayError, isGatewayError } from "../protocol/errors.ts";
 import { parseEvents, type SseEvent } from "../protocol/sse.ts";
 import type { Batch, Source } from "./frames.ts";
 import { Heartbeat, streamInterrupted } from "./heartbeat.ts";
@@ -70,6 +69,8 @@ export interface OutgoingOptions {
    * (or fail) before this stream hears the cancel: that end is the client's, not the upstream's.
    */
   clientSignal?: AbortSignal;
+  /** The gateway is shutting down and the drain is over: end with the terminal error event now. */
+  stopSignal?: AbortSignal;
   /** A relay that resolved after the client left: give its resources back. */
   discard?(r: Relay): void;
 }
@@ -126,6 +127,16 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
+      o.stopSignal?.addEventListener(
+        "abort",
+        () => {
+          if (done) return;
+          failWith(ctl, new GatewayError("stream_interrupted", "The gateway is shutting down; the answer is incomplete.", { code: "shutting_down" }));
+          relay?.abort(o.stopSignal?.reason);
+          relay?.source.cancel(o.stopSignal?.reason);
+        },
+        { once: true },
+      );
       // Bun may not cancel a response body whose pull is still waiting on the upstream: the
       // client's abort is heard here directly, so the end is counted at once and as the client's.
       o.clientSignal?.addEventListener("abort", onClientGone, { once: true });
@@ -183,15 +194,16 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
 
   function closeStages(ctl: ReadableStreamDefaultController<Uint8Array>): void {
     if (relay!.ends && wireEnd === null) {
-      return failWith(ctl, streamInterrupted(relay!.upstreamName, "it closed before the answer's end (no [DONE], finish_reason or final event)"));
+      failWith(ctl, streamInterrupted(relay!.upstreamName, "it closed before the answer's end (no [DONE], finish_reason or final event)"));
+      return;
     }
     let error: GatewayError | undefined = wireEnd === "failed" ? streamInterrupted(relay!.upstreamName, "it sent an error event") : undefined;
-    relay!.stages.forEach((s, i) => {
-      if (!s.close || error) return;
+    for (const [i, s] of relay!.stages.entries()) {
+      if (!s.close || error) continue;
       const c = s.close();
       error = c.error;
       send(ctl, through(c.out, i + 1).out);
-    });
+    }
     if (error) {
       finish("error", error);
     } else finish("ok");

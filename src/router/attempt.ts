@@ -18,6 +18,7 @@ import { sendUpstream, type Sent } from "../upstream/client.ts";
 import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { Frames, untilContent } from "../relay/frames.ts";
+import { displayUrl } from "../upstream/url.ts";
 import { AnswerLimitError, ERROR_BODY_LIMITS, limitsOf, readWhole } from "../upstream/limits.ts";
 import { describeFailure, upstreamStatusError } from "./failure-text.ts";
 import { classify, classifyFetchError, timeoutReason, type Failure } from "./failure.ts";
@@ -211,10 +212,17 @@ async function attemptOne(o: One): Promise<OneResult> {
   if (res.status >= 300) {
     // 3xx: never followed (our key stays on its host) and never the answer; 4xx/5xx: the
     // upstream's own error, whose body is read only as far as its message needs.
-    const text = await readWhole(res, ERROR_BODY_LIMITS, { setTimer: clock.setTimer, truncate: true }).catch(() => "");
+    const bounded = {
+      idleMs: Math.min(ERROR_BODY_LIMITS.idleMs, limits.idleMs),
+      maxMs: Math.min(ERROR_BODY_LIMITS.maxMs, limits.maxMs),
+      maxBytes: ERROR_BODY_LIMITS.maxBytes,
+    };
+    const text = res.status < 400 ? "" : await readWhole(res, bounded, { setTimer: clock.setTimer, truncate: true }).catch(() => "");
     sent.abort();
-    const head = new Response(res.status < 400 ? redirectText(res) : text, { status: res.status, headers: res.headers });
-    const { error, body } = await upstreamStatusError(upstream, head);
+    const { error, body } =
+      res.status < 400
+        ? { error: redirected(upstream, res), body: "" }
+        : await upstreamStatusError(upstream, new Response(text, { status: res.status, headers: res.headers }));
     return fail(
       { kind: "status", status: res.status, retryAfter: res.headers.get("retry-after"), retryAfterMs: res.headers.get("retry-after-ms"), body },
       error,
@@ -316,9 +324,17 @@ function cutShort(upstream: UpstreamState, err: AnswerLimitError): GatewayError 
   });
 }
 
-function redirectText(res: Response): string {
-  const to = res.headers.get("location");
-  return JSON.stringify({ error: { message: `a redirect${to ? ` to ${to.split("?")[0]}` : ""}, not followed (check base_url)` } });
+/** A 3xx is never followed (our key stays on its host) and is never the answer. */
+function redirected(upstream: UpstreamState, res: Response): GatewayError {
+  const to = res.headers.get("location")?.split("?")[0];
+  const where = to ? ` to ${displayUrl(to)}` : "";
+  return new GatewayError(
+    "upstream_error",
+    `Upstream \`${upstream.config.name}\` answered ${res.status}, a redirect${where}, which is not followed (check its base_url).`,
+    {
+      code: "upstream_redirect",
+    },
+  );
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */

@@ -23,6 +23,8 @@ export interface Gateway {
   cache: ResponseCache;
   /** Stored Responses conversations (SQLite, mirrored to Redis when the cache is shared). */
   responses: StoredResponses;
+  /** Aborts when a shutdown's drain is over: streams still open end with their terminal event. */
+  closing?: AbortSignal;
   /** Time for the router (tests inject one); the real clock when absent. */
   clock?: Clock;
 }

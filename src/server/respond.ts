@@ -85,12 +85,18 @@ async function followed(x: Exchange, f: Follow): Promise<Response> {
     return new Response(head.text, { status: head.status, headers });
   }
   try {
-    return new Response(head.tee.branch(() => f.party.release()), { status: head.status, headers });
+    return new Response(
+      head.tee.branch(() => f.party.release()),
+      { status: head.status, headers },
+    );
   } catch {
     // The answer grew past what is shared from its first byte (cache/front.ts) before this
     // follower could start reading: a retry is answered on its own.
     f.party.release();
-    return failed(x, new GatewayError("no_capacity", "This answer is too large to share; retry the request.", { code: "retry", headers: { "retry-after": "0" } }));
+    return failed(
+      x,
+      new GatewayError("no_capacity", "This answer is too large to share; retry the request.", { code: "retry", headers: { "retry-after": "0" } }),
+    );
   }
 }
 
@@ -140,6 +146,7 @@ function stream(
     relay: early ?? out.relay,
     observe: rec ? (b) => rec.push(b.events) : undefined,
     clientSignal: x.lead?.signal ?? x.request.signal,
+    stopSignal: x.gw.closing,
     onEnd: (end: StreamEnd) => {
       if (out.translator && end.outcome !== "cancelled") x.reply = out.translator.response();
       finish(x, { status, outcome: end.outcome, error: end.error?.message, usage: end.usage, recorded: end.outcome === "ok" ? rec?.finish() : null });

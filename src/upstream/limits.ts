@@ -10,24 +10,11 @@ export interface AnswerLimits {
   maxBytes: number;
 }
 
-/** Silence between two reads of a body. Generous: a slow local model pauses between tokens. */
-export const DEFAULT_UPSTREAM_IDLE_MS = 60_000;
-/** A whole answer, from its headers to its end: long generations on a small GPU take minutes. */
-export const DEFAULT_MAX_ANSWER_MS = 30 * 60_000;
-/** Far above any real answer (a long agent turn is well under 1 MiB) and bounded all the same. */
-export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 /** An error answer is read this far, for its message: enough for any, and never a flood or a hang. */
 export const ERROR_BODY_LIMITS: AnswerLimits = { idleMs: 5_000, maxMs: 10_000, maxBytes: 64 * 1024 };
 
-type WithLimits = Partial<{ idleTimeoutMs: number; maxAnswerMs: number; maxAnswerBytes: number }>;
-
 export function limitsOf(u: UpstreamConfig): AnswerLimits {
-  const o = u as UpstreamConfig & WithLimits;
-  return {
-    idleMs: o.idleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_MS,
-    maxMs: o.maxAnswerMs ?? DEFAULT_MAX_ANSWER_MS,
-    maxBytes: o.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
-  };
+  return { idleMs: u.idleTimeoutMs, maxMs: u.maxAnswerMs, maxBytes: u.maxAnswerBytes };
 }
 
 /** Why an answer was cut: it said too little for too long, took too long, or was too big. */

@@ -102,9 +102,16 @@ export function startMisbehaving(): Misbehaving {
         case "redirect302":
           return new Response(null, { status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } });
         case "silent-after-headers":
-          return new Response(body([], { end: false, onCancel: () => noteAbort(rec) }), { headers: JSON_CT });
+          // One byte of whitespace, or Bun would hold the headers back until the body starts.
+          return new Response(body([" "], { end: false, onCancel: () => noteAbort(rec) }), { headers: JSON_CT });
         case "trickle-json": // one byte every 200 ms, for ever
-          return new Response(body(Array.from({ length: 100_000 }, () => " "), { everyMs: 200, onCancel: () => noteAbort(rec) }), { headers: JSON_CT });
+          return new Response(
+            body(
+              Array.from({ length: 100_000 }, () => " "),
+              { everyMs: 200, onCancel: () => noteAbort(rec) },
+            ),
+            { headers: JSON_CT },
+          );
         case "endless-500":
           return new Response(body(['{"error":{"message":"'], { end: false, onCancel: () => noteAbort(rec) }), { status: 500, headers: JSON_CT });
         case "stall-after-token":

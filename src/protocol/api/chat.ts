@@ -16,26 +16,37 @@ const str = (v: unknown): v is string => typeof v === "string";
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
 
-/** Merge chunk deltas into one chat.completion. */
-export function assembleChat(chunks: unknown[]): AssembledCompletion {
+/** Chunk deltas merged into one chat.completion, one chunk at a time. */
+export function chatAssembler(): { push(chunk: unknown): void; finish(): AssembledCompletion } {
   const out: AssembledCompletion = { id: "", object: "chat.completion", created: 0, model: "", choices: [] };
   const byIndex = new Map<number, AssembledChoice>();
-  for (const raw of chunks) {
-    if (raw === null || typeof raw !== "object") continue;
-    const c = raw as Json;
-    if (!out.id && str(c.id)) out.id = c.id;
-    if (!out.created && typeof c.created === "number") out.created = c.created;
-    if (!out.model && str(c.model)) out.model = c.model;
-    if (c.system_fingerprint != null) out.system_fingerprint = c.system_fingerprint;
-    if (c.usage != null) out.usage = c.usage as AssembledCompletion["usage"];
-    for (const ch of arr(c.choices)) mergeChoice(byIndex, obj(ch));
-  }
-  out.choices = [...byIndex.values()].sort((a, b) => a.index - b.index);
-  for (const ch of out.choices) {
-    // OpenAI's non-stream answer has content null when the turn is only tool calls.
-    if (ch.message.content === "" && ch.message.tool_calls?.length) ch.message.content = null;
-  }
-  return out;
+  return {
+    push(raw) {
+      if (raw === null || typeof raw !== "object") return;
+      const c = raw as Json;
+      if (!out.id && str(c.id)) out.id = c.id;
+      if (!out.created && typeof c.created === "number") out.created = c.created;
+      if (!out.model && str(c.model)) out.model = c.model;
+      if (c.system_fingerprint != null) out.system_fingerprint = c.system_fingerprint;
+      if (c.usage != null) out.usage = c.usage as AssembledCompletion["usage"];
+      for (const ch of arr(c.choices)) mergeChoice(byIndex, obj(ch));
+    },
+    finish() {
+      out.choices = [...byIndex.values()].sort((a, b) => a.index - b.index);
+      for (const ch of out.choices) {
+        // OpenAI's non-stream answer has content null when the turn is only tool calls.
+        if (ch.message.content === "" && ch.message.tool_calls?.length) ch.message.content = null;
+      }
+      return out;
+    },
+  };
+}
+
+/** Merge chunk deltas into one chat.completion. */
+export function assembleChat(chunks: unknown[]): AssembledCompletion {
+  const a = chatAssembler();
+  for (const c of chunks) a.push(c);
+  return a.finish();
 }
 
 function mergeChoice(byIndex: Map<number, AssembledChoice>, ch: Json): void {
@@ -217,7 +228,10 @@ export const chat: ProtocolSpec = {
   streamEnd: chunkStreamEnd,
   terminalError: chunkTerminalError,
   isAnswer: hasChoices,
-  assemble: (payloads) => assembleChat(payloads) as unknown as Json,
+  assembler: () => {
+    const a = chatAssembler();
+    return { push: a.push, finish: () => a.finish() as unknown as Json };
+  },
   complete: (final) => isCompleteChat(final),
   toEvents: (final) => chatToChunks(final as unknown as AssembledCompletion),
   replay: (payloads, final, o) => replayChunks(payloads, final, o, "chat.completion.chunk"),

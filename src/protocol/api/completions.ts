@@ -3,27 +3,33 @@ import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks } from "./chunks.ts";
 import { COMMON_FIELDS } from "./common.ts";
-import type { Json, ProtocolSpec } from "./spec.ts";
+import type { Assembler, Json, ProtocolSpec } from "./spec.ts";
 
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
 // `text` per choice index, finish_reason on the last one.
-function assembleCompletion(chunks: Json[]): Json {
-  const head = chunks[0] ?? {};
+function completionAssembler(): Assembler {
+  let head: Json | null = null;
   const byIndex = new Map<number, { index: number; text: string; logprobs: null; finish_reason: unknown }>();
   let usage: unknown;
-  for (const c of chunks) {
-    if (c.usage != null) usage = c.usage;
-    for (const ch of arr(c.choices)) {
-      const index = typeof ch.index === "number" ? ch.index : 0;
-      const cur = byIndex.get(index) ?? { index, text: "", logprobs: null, finish_reason: null };
-      if (typeof ch.text === "string") cur.text += ch.text;
-      if (ch.finish_reason != null) cur.finish_reason = ch.finish_reason;
-      byIndex.set(index, cur);
-    }
-  }
-  const choices = [...byIndex.values()].sort((a, b) => a.index - b.index);
-  return { id: head.id, object: "text_completion", created: head.created, model: head.model, choices, ...(usage != null ? { usage } : {}) };
+  return {
+    push(c) {
+      head ??= c;
+      if (c.usage != null) usage = c.usage;
+      for (const ch of arr(c.choices)) {
+        const index = typeof ch.index === "number" ? ch.index : 0;
+        const cur = byIndex.get(index) ?? { index, text: "", logprobs: null, finish_reason: null };
+        if (typeof ch.text === "string") cur.text += ch.text;
+        if (ch.finish_reason != null) cur.finish_reason = ch.finish_reason;
+        byIndex.set(index, cur);
+      }
+    },
+    finish() {
+      const h = head ?? {};
+      const choices = [...byIndex.values()].sort((a, b) => a.index - b.index);
+      return { id: h.id, object: "text_completion", created: h.created, model: h.model, choices, ...(usage != null ? { usage } : {}) };
+    },
+  };
 }
 
 // One text chunk per choice, then the usage chunk.
@@ -76,7 +82,7 @@ export const completions: ProtocolSpec = {
   streamEnd: chunkStreamEnd,
   terminalError: chunkTerminalError,
   isAnswer: hasChoices,
-  assemble: assembleCompletion,
+  assembler: completionAssembler,
   // finish_reason per choice, like chat.
   complete: (final) => isCompleteChat(final),
   toEvents: completionToChunks,

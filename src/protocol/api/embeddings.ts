@@ -20,7 +20,7 @@ export const embeddings: ProtocolSpec = {
   streamEnd: () => "done",
   terminalError: chunkTerminalError,
   isAnswer: (final) => Array.isArray(final.data),
-  assemble: () => null,
+  assembler: () => ({ push() {}, finish: () => null }),
   complete: (final) => Array.isArray(final.data) && final.data.length > 0,
   toEvents: () => [],
   replay: () => [],

@@ -159,7 +159,15 @@ export const responses: ProtocolSpec = {
   terminalError,
   // A Response object (the upstream's own error comes as {"error": …} with no id).
   isAnswer: (final) => typeof final.id === "string" && (final.error == null || typeof final.status === "string"),
-  assemble: (payloads) => assembleResponse(payloads),
+  assembler: () => {
+    let last: Json | null = null;
+    return {
+      push: (ev) => {
+        if (typeof ev.type === "string" && TERMINAL.test(ev.type)) last = ev.response as Json;
+      },
+      finish: () => last,
+    };
+  },
   complete: isCompleteResponse,
   toEvents: responseToEvents,
   replay: (payloads, _final, o) =>

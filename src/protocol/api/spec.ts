@@ -46,6 +46,13 @@ export interface Continuation {
   resume(sentBody: string, partial: string): string;
 }
 
+/** One answer's final object, built payload by payload, so a stream is never held twice. */
+export interface Assembler {
+  push(payload: Json): void;
+  /** The final object, or null when the payloads held none. */
+  finish(): Json | null;
+}
+
 export interface ProtocolSpec {
   readonly api: Api;
   /** Path under /v1 on our side and under an upstream's base URL on theirs. */
@@ -88,8 +95,8 @@ export interface ProtocolSpec {
   streamEnd(bytes: Uint8Array): "done" | "failed" | null;
   /** The SSE text that ends a stream of this protocol after a failure; `last` is the last event sent. */
   terminalError(e: GatewayError, last: Payload | null): string;
-  /** A stream's payloads (parsed, `[DONE]` left out) → the final object, or null if none. */
-  assemble(payloads: Json[]): Json | null;
+  /** Builds the final object from a stream's payloads (parsed, `[DONE]` left out) as they come. */
+  assembler(): Assembler;
   /** A whole (non-stream) answer is what this protocol returns, not an error or something else. */
   isAnswer(final: Json): boolean;
   /** A final object is complete enough to keep (a proper finish, no error). */

@@ -35,6 +35,21 @@ const entry = (key: string, over: Partial<CacheEntry> = {}): CacheEntry => ({
 });
 
 describe("sqliteStore", () => {
+  test("a burst of puts is written a few entries per turn, never one long transaction; nothing is lost", async () => {
+    const path = tempPath();
+    const s = make({ path, now: () => 1000 });
+    const all = Array.from({ length: 10 }, (_, i) => s.put(entry(`burst-${i}`)));
+    // One turn later only some are on disk, but every one answers at once.
+    await new Promise((r) => setTimeout(r, 0));
+    const onDisk = () => openDb(path).query<{ n: number }, []>("SELECT count(*) AS n FROM cache_entries").get()!.n;
+    const first = onDisk();
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(10);
+    for (let i = 0; i < 10; i++) expect((await s.get(`burst-${i}`, "ns"))?.final).toEqual({ text: `burst-${i}` });
+    await Promise.all(all);
+    expect(onDisk()).toBe(10);
+  });
+
   test("put then get, before and after the flush, and after reopening", async () => {
     const path = tempPath();
     const s = make({ path, now: () => 1000 });
