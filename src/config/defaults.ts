@@ -10,9 +10,27 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A connection that sends nothing (no request, or a stalled upload) is closed after this. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * A request being served has no idle cut-off (answers take minutes), so a client that sends
+ * its headers and then stalls mid-body would hold a connection forever. 30 s moves a 32 MiB
+ * body (body_limit) at ~1 MB/s; real requests, even long agent histories, are far smaller.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/**
+ * Real requests nest a dozen levels (tool schemas are the deepest); 512 leaves room for any
+ * JSON Schema while keeping every recursive walk of a body (cache key, fit estimate,
+ * translator) far from the stack's limit, which a few tens of thousands of levels reach.
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 512;
 /** Local servers may load a model from disk before the first byte: minutes on a big model. */
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 300_000;
 export const DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 300_000;
+/** Silence between two reads of an answer. Generous: a slow local model pauses between tokens. */
+export const DEFAULT_UPSTREAM_IDLE_MS = 60_000;
+/** A whole answer, from its headers to its end: long generations on a small GPU take minutes. */
+export const DEFAULT_MAX_ANSWER_MS = 30 * 60_000;
+/** Far above any real answer (a long agent turn is well under 1 MiB), and bounded all the same. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_DEADLINE_MS = 600_000;
 export const DEFAULT_HEALTH_INTERVAL_MS = 10_000;

@@ -20,6 +20,10 @@ export interface UpstreamConfig {
   maxConcurrency: number; // 0 = unlimited
   firstByteTimeoutMs: number;
   firstTokenTimeoutMs: number;
+  /** Once its headers are in: silence between reads, and the whole answer's duration and size. */
+  idleTimeoutMs: number;
+  maxAnswerMs: number;
+  maxAnswerBytes: number;
   headers: Record<string, string>;
   modelInfo: Map<string, ModelInfo>;
   /** The built-in fake model of --demo. */
@@ -54,7 +58,18 @@ export interface AliasConfig {
 
 export interface Config {
   source: string;
-  server: { host: string; port: number; dataDir: string; bodyLimit: number; heartbeatMs: number; idleTimeoutMs: number };
+  server: {
+    host: string;
+    port: number;
+    dataDir: string;
+    bodyLimit: number;
+    heartbeatMs: number;
+    idleTimeoutMs: number;
+    /** The whole request body must arrive within this (0 = no limit). */
+    bodyTimeoutMs: number;
+    /** Bodies nesting arrays/objects deeper than this are refused before parsing. */
+    maxJsonDepth: number;
+  };
   upstreams: UpstreamConfig[];
   aliases: Map<string, AliasConfig>;
   routing: { maxAttempts: number; deadlineMs: number };
@@ -93,6 +108,9 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       maxConcurrency: u.max_concurrency ?? 0,
       firstByteTimeoutMs: durationMs(u.first_byte_timeout, D.DEFAULT_FIRST_BYTE_TIMEOUT_MS),
       firstTokenTimeoutMs: durationMs(u.first_token_timeout, D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
+      idleTimeoutMs: durationMs(u.idle_timeout, D.DEFAULT_UPSTREAM_IDLE_MS),
+      maxAnswerMs: durationMs(u.max_answer_duration, D.DEFAULT_MAX_ANSWER_MS),
+      maxAnswerBytes: sizeBytes(u.max_answer_bytes, D.DEFAULT_MAX_ANSWER_BYTES),
       headers: u.headers ?? {},
       modelInfo: new Map(Object.entries(u.model_info ?? {}).map(([k, v]) => [k, { contextWindow: v.context_window, capabilities: v.capabilities }])),
       demo: false,
@@ -110,6 +128,9 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       maxConcurrency: 0,
       firstByteTimeoutMs: D.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
       firstTokenTimeoutMs: D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
+      idleTimeoutMs: D.DEFAULT_UPSTREAM_IDLE_MS,
+      maxAnswerMs: D.DEFAULT_MAX_ANSWER_MS,
+      maxAnswerBytes: D.DEFAULT_MAX_ANSWER_BYTES,
       headers: {},
       modelInfo: new Map(),
       demo: true,
@@ -138,6 +159,8 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
       heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
       idleTimeoutMs: durationMs(raw.server?.idle_timeout, D.DEFAULT_IDLE_TIMEOUT_MS),
+      bodyTimeoutMs: durationMs(raw.server?.body_timeout, D.DEFAULT_BODY_TIMEOUT_MS),
+      maxJsonDepth: raw.server?.max_json_depth ?? D.DEFAULT_MAX_JSON_DEPTH,
     },
     upstreams,
     aliases,

@@ -30,6 +30,8 @@ export const ServerSection = Type.Object(
     body_limit: Type.Optional(Size),
     heartbeat: Type.Optional(Duration),
     idle_timeout: Type.Optional(Duration),
+    body_timeout: Type.Optional(Duration),
+    max_json_depth: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   strict,
 );
@@ -46,6 +48,9 @@ export const UpstreamSection = Type.Object(
     max_concurrency: Type.Optional(Type.Integer({ minimum: 0 })),
     first_byte_timeout: Type.Optional(Duration),
     first_token_timeout: Type.Optional(Duration),
+    idle_timeout: Type.Optional(Duration),
+    max_answer_duration: Type.Optional(Duration),
+    max_answer_bytes: Type.Optional(Size),
     /** Extra static headers sent upstream (not for secrets: use api_key_env). */
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     /** What this upstream's models can take, where its /models doesn't say. */

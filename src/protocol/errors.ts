@@ -6,6 +6,7 @@ export type ErrorKind =
   | "invalid_request"
   | "missing_field"
   | "body_too_large"
+  | "request_timeout"
   | "model_not_found"
   | "not_found"
   | "method_not_allowed"
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorKind, number> = {
   invalid_request: 400,
   missing_field: 400,
   body_too_large: 413,
+  request_timeout: 408,
   model_not_found: 404,
   not_found: 404,
   method_not_allowed: 405,
@@ -41,6 +43,7 @@ const TYPE: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
   missing_field: "invalid_request_error",
   body_too_large: "invalid_request_error",
+  request_timeout: "invalid_request_error",
   model_not_found: "invalid_request_error",
   not_found: "invalid_request_error",
   method_not_allowed: "invalid_request_error",
@@ -55,6 +58,11 @@ const TYPE: Record<ErrorKind, string> = {
 
 export class GatewayError extends Error {
   readonly kind: ErrorKind;
+  /**
+   * What the client is told. Usually the same as `message`; for an unexpected exception
+   * (internalError) `message` also carries its cause, for the log line, and this does not.
+   */
+  readonly clientMessage: string;
   readonly param: string | null;
   readonly code: string | null;
   /** Overrides the kind's default status, e.g. an upstream 4xx passed on as-is. */
@@ -64,9 +72,10 @@ export class GatewayError extends Error {
   constructor(
     kind: ErrorKind,
     message: string,
-    opts: { param?: string | null; code?: string | null; status?: number; headers?: Record<string, string> } = {},
+    opts: { param?: string | null; code?: string | null; status?: number; headers?: Record<string, string>; logDetail?: string } = {},
   ) {
-    super(message);
+    super(opts.logDetail ? `${message} (${opts.logDetail})` : message);
+    this.clientMessage = message;
     this.kind = kind;
     this.param = opts.param ?? null;
     this.code = opts.code ?? kind;
@@ -75,7 +84,7 @@ export class GatewayError extends Error {
   }
 
   body(): ErrorBody {
-    return { error: { message: this.message, type: TYPE[this.kind], param: this.param, code: this.code } };
+    return { error: { message: this.clientMessage, type: TYPE[this.kind], param: this.param, code: this.code } };
   }
 }
 
@@ -92,8 +101,32 @@ export const FALLBACK_ERROR_JSON = '{"error":{"message":"internal gateway error"
 
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  // Never echo a raw stack or an exception's internals to the client.
-  return new GatewayError("internal", "internal gateway error");
+  return internalError(err);
+}
+
+/** At most this much of an exception's message goes into the log line. */
+const MAX_CAUSE_CHARS = 500;
+
+/** An exception's name and message on one line (never its stack), for the log. */
+export function describeCause(err: unknown): string {
+  let text: string;
+  try {
+    if (err instanceof Error) text = `${err.name}: ${err.message}`;
+    else if (typeof err === "string") text = err;
+    else text = `non-error thrown: ${String(JSON.stringify(err) ?? typeof err)}`;
+  } catch {
+    text = `non-error thrown: ${typeof err}`;
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > MAX_CAUSE_CHARS ? `${text.slice(0, MAX_CAUSE_CHARS)}…` : text;
+}
+
+/**
+ * An unexpected exception as a 500. The client is told only "internal gateway error" (never
+ * a stack or an exception's internals); `message`, which the log line shows, keeps the cause.
+ */
+export function internalError(err: unknown): GatewayError {
+  return new GatewayError("internal", "internal gateway error", { logDetail: describeCause(err) });
 }
 
 export function errorResponse(err: unknown, extraHeaders?: Record<string, string>): Response {
@@ -116,6 +149,6 @@ export function chatStreamErrorEvent(err: unknown): string {
 /** Responses streams end with an `error` event (see the Responses streaming reference). */
 export function responsesStreamErrorEvent(err: unknown, sequenceNumber: number): string {
   const e = toGatewayError(err);
-  const payload = { type: "error", sequence_number: sequenceNumber, code: e.code, message: e.message, param: e.param };
+  const payload = { type: "error", sequence_number: sequenceNumber, code: e.code, message: e.clientMessage, param: e.param };
   return `event: error\ndata: ${JSON.stringify(payload)}\n\n`;
 }

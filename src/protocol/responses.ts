@@ -56,8 +56,17 @@ export const InputToolOutputItem = Type.Object({
 });
 export type InputToolOutputItem = Static<typeof InputToolOutputItem>;
 
+/**
+ * A `type` tag other than the listed ones. The catch-all variants below use it, so an item
+ * or tool of a known type must pass its own schema: `{type:"function_call"}` without a
+ * name is an error naming `name`, not an unknown item the translator would then trip on.
+ */
+const OtherType = (known: readonly string[]) => Type.Intersect([Str, Type.Not(Type.Union(known.map((k) => Type.Literal(k))))]);
+
+const INPUT_ITEM_TYPES = ["message", "function_call", "custom_tool_call", "function_call_output", "custom_tool_call_output"] as const;
+
 /** Anything else (reasoning, item_reference, web_search_call, …): kept so validation never rejects it. */
-export const InputOtherItem = Type.Object({ type: Str });
+export const InputOtherItem = Type.Object({ type: OtherType(INPUT_ITEM_TYPES) });
 
 export const InputItem = Type.Union([InputMessageItem, InputFunctionCallItem, InputCustomToolCallItem, InputToolOutputItem, InputOtherItem]);
 export type InputItem = Static<typeof InputItem>;
@@ -85,11 +94,14 @@ export const NamespaceTool = Type.Object({
   type: Type.Literal("namespace"),
   name: Str,
   description: Type.Optional(Str),
-  tools: Type.Array(Type.Union([FunctionTool, CustomTool, Type.Object({ type: Str })])),
+  tools: Type.Array(Type.Union([FunctionTool, CustomTool, Type.Object({ type: OtherType(["function", "custom"]) })])),
 });
 export type NamespaceTool = Static<typeof NamespaceTool>;
 
-export const RequestTool = Type.Union([FunctionTool, CustomTool, NamespaceTool, Type.Object({ type: Str })]);
+/** Hosted tools (web_search, file_search, local_shell, …): dropped by the translator with a warning. */
+export const OtherTool = Type.Object({ type: OtherType(["function", "custom", "namespace"]) });
+
+export const RequestTool = Type.Union([FunctionTool, CustomTool, NamespaceTool, OtherTool]);
 export type RequestTool = Static<typeof RequestTool>;
 
 export const RequestToolChoice = Type.Union([

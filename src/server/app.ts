@@ -1,18 +1,33 @@
 // Builds the Elysia app from the route table (routes.ts). Handlers get the raw Request and
 // return a Response: the gateway reads bodies itself (limits, lenient parsing), so Elysia's
-// body parser is off on every route.
+// body parser is off on every route. Every answer is OpenAI's error JSON when it is not a
+// success: a known path asked with another method gets 405 with Allow, any other path 404,
+// and whatever throws becomes a 400 (a malformed path) or a 500 that is logged with its cause.
 import { Elysia } from "elysia";
 import type { Gateway } from "./gateway.ts";
 import { PREFIXES, ROUTES } from "./routes.ts";
-import { GatewayError, errorResponse } from "../protocol/errors.ts";
+import { newRequestId } from "./request-id.ts";
+import { pathOf } from "./request-path.ts";
+import { FALLBACK_ERROR_JSON, GatewayError, errorResponse, internalError } from "../protocol/errors.ts";
 
-const methodNotAllowed = (allowed: string) => () =>
-  errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
-    allow: allowed,
-  });
+/**
+ * A refusal of a request whose body nobody reads: close the connection after it, or Bun
+ * keeps draining whatever the client still sends (Bun's body cap is out of the way, start.ts).
+ */
+const closing = (request: Request): Record<string, string> => (request.body ? { connection: "close" } : {});
+
+const methodNotAllowed =
+  (allowed: string) =>
+  ({ request }: { request: Request }) =>
+    errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
+      allow: allowed,
+      ...closing(request),
+    });
 
 export function buildApp(gw: Gateway) {
   const app = new Elysia();
+  // First: Elysia applies a hook only to the routes registered after it.
+  app.onError(({ code, request, error }) => errorAnswer(gw, String(code), request, error));
   for (const row of ROUTES) {
     const handle = row.make(gw);
     for (const prefix of row.api ? PREFIXES : [""]) {
@@ -22,7 +37,7 @@ export function buildApp(gw: Gateway) {
           path,
           ({ request, server }) => {
             // An answer may take minutes: no idle cut-off for the request being served; idle
-            // sockets in general are still closed (start.ts).
+            // sockets in general are still closed (start.ts), a stalled body by server.body_timeout.
             if (row.long) server?.timeout(request, 0);
             return handle(request, "");
           },
@@ -30,33 +45,96 @@ export function buildApp(gw: Gateway) {
         );
         app.all(path, methodNotAllowed("POST"));
       } else {
-        app.get(path, ({ request, params }) => handle(request, paramOf(params)), { parse: "none" });
-        if (path.endsWith("/models")) app.all(path, methodNotAllowed("GET"));
+        const base = paramBase(path);
+        app.get(path, ({ request }) => handle(request, base === null ? "" : paramOf(request, base)), { parse: "none" });
+        app.all(path, methodNotAllowed("GET, HEAD"));
       }
     }
   }
-  app.onError(({ code, request, error }) => {
-    if (code === "NOT_FOUND") {
-      const path = new URL(request.url).pathname;
-      return errorResponse(
-        new GatewayError(
-          "not_found",
-          `Unknown path: ${request.method} ${path}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`,
-          {
-            code: "unknown_url",
-          },
-        ),
-      );
-    }
-    gw.log.event("error", "unhandled error", { code: String(code), message: (error as Error)?.message });
-    return errorResponse(new GatewayError("internal", "internal gateway error"));
-  });
   return app;
 }
 
-/** The one path parameter a route has (`:id` or `*`), decoded. */
-function paramOf(params: unknown): string {
-  const p = params as Record<string, string> | undefined;
-  const raw = p?.id ?? p?.["*"];
-  return raw === undefined ? "" : decodeURIComponent(raw);
+/** What the client gets for anything a handler (or Elysia) threw; never a stack. */
+function errorAnswer(gw: Gateway, code: string, request: Request, error: unknown): Response {
+  try {
+    if (error instanceof GatewayError) return errorResponse(error, closing(request));
+    if (code === "NOT_FOUND") {
+      return errorResponse(
+        new GatewayError(
+          "not_found",
+          `Unknown path: ${request.method} ${shownPath(request)}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`,
+          { code: "unknown_url" },
+        ),
+        closing(request),
+      );
+    }
+    // Elysia's own refusals of what the client sent (we parse no bodies, but a plugin might).
+    if (code === "PARSE" || code === "VALIDATION" || code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") {
+      return errorResponse(new GatewayError("invalid_request", "The request could not be read.", { code: "invalid_request" }), closing(request));
+    }
+    return unhandled(gw, request, error, code);
+  } catch {
+    return fallback();
+  }
+}
+
+/**
+ * A failure no handler turned into an answer: 500 "internal gateway error" for the client,
+ * and a log line with its cause (name and message, never the stack) under a request id the
+ * client is also given. Also Bun's last-resort `error` handler (start.ts).
+ */
+export function unhandled(gw: Gateway, request: Request | null, error: unknown, code = "UNKNOWN"): Response {
+  try {
+    const id = newRequestId();
+    const e = error as { name?: unknown; message?: unknown } | null;
+    gw.log.event("error", "unhandled error", {
+      request_id: id,
+      method: request?.method,
+      path: request ? shownPath(request) : undefined,
+      code,
+      name: typeof e?.name === "string" ? e.name : typeof error,
+      message: typeof e?.message === "string" ? e.message.slice(0, 500) : String(error).slice(0, 500),
+    });
+    return errorResponse(internalError(error), { "x-wayfront-request-id": id });
+  } catch {
+    return fallback();
+  }
+}
+
+function fallback(): Response {
+  return new Response(FALLBACK_ERROR_JSON, { status: 500, headers: { "content-type": "application/json" } });
+}
+
+/** The request target as the client sent it, cut short (CONNECT's `host:port` is not a URL). */
+function shownPath(request: Request): string {
+  const url = request.url;
+  const path = url.includes("//") ? pathOf(url) : url;
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/** The part of a route's path before its one parameter (`:id` or `*`), or null without one. */
+function paramBase(path: string): string | null {
+  const at = path.search(/[:*]/);
+  return at === -1 ? null : path.slice(0, at);
+}
+
+/**
+ * The route's one path parameter, percent-decoded once, from the path as sent (Elysia
+ * decodes `:id` itself but not `*`, and turns a malformed escape into U+FFFD): a malformed
+ * escape (`%zz`, a cut-off UTF-8 sequence) is the client's mistake, a 400.
+ */
+function paramOf(request: Request, base: string): string {
+  const path = pathOf(request.url);
+  // The router matched `base` literally (no decoding, no case folding), so this always holds.
+  const raw = path.startsWith(base) ? path.slice(base.length) : "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    const shown = raw.length > 100 ? `${raw.slice(0, 100)}…` : raw;
+    throw new GatewayError(
+      "invalid_request",
+      `The path segment '${shown}' is not valid percent-encoding (a % must be followed by two hex digits, and the bytes must be UTF-8).`,
+      { code: "invalid_request" },
+    );
+  }
 }

@@ -1,28 +1,52 @@
-// Read a request body, refusing more than the limit without buffering it all first.
+// Read a request body, refusing more than the limit without buffering it all first, and
+// giving up on one that does not arrive in time. Bun's own body cap is set far above ours
+// (start.ts), so every over-limit body, declared, chunked or sent beyond what it declared,
+// is counted here and answered with our 413; a stalled upload gets our 408.
 import { GatewayError } from "../protocol/errors.ts";
 
-export async function readBody(req: Request, limit: number): Promise<string> {
+/** An answer sent before the body was read whole: the connection cannot carry another request. */
+const CLOSE = { connection: "close" };
+
+export async function readBody(req: Request, limit: number, timeoutMs = 0): Promise<string> {
   const tooLarge = () =>
     new GatewayError("body_too_large", `The request body is larger than this gateway's limit of ${limit} bytes (server.body_limit).`, {
       code: "request_too_large",
+      headers: CLOSE,
     });
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > limit) throw tooLarge();
   if (!req.body) return "";
-  if (Number.isFinite(declared)) return await req.text(); // Bun enforces the declared length
-  // Chunked upload: count as we go.
   const reader = req.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late =
+    timeoutMs > 0
+      ? new Promise<"late">((resolve) => {
+          timer = setTimeout(() => resolve("late"), timeoutMs);
+        })
+      : null;
   const parts: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
+  try {
+    for (;;) {
+      const next = late ? await Promise.race([reader.read(), late]) : await reader.read();
+      if (next === "late") {
+        throw new GatewayError("request_timeout", `The request body did not arrive within ${timeoutMs} ms (server.body_timeout).`, {
+          code: "request_timeout",
+          headers: CLOSE,
+        });
+      }
+      if (next.done) break;
+      total += next.value.length;
+      if (total > limit) throw tooLarge();
+      parts.push(next.value);
     }
-    parts.push(value);
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if (err instanceof GatewayError) throw err;
+    // The client went away (or the connection broke) half-way through its body.
+    throw new GatewayError("invalid_request", "The request body ended before it was complete.", { code: "incomplete_body", headers: CLOSE });
+  } finally {
+    clearTimeout(timer);
   }
   return new TextDecoder().decode(Buffer.concat(parts));
 }

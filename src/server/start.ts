@@ -4,7 +4,7 @@ import { Registry } from "../upstream/registry.ts";
 import { Health } from "../upstream/health.ts";
 import { gatewayMetrics } from "../status/gateway-metrics.ts";
 import { Logger } from "../status/log.ts";
-import { buildApp } from "./app.ts";
+import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { mkdirSync } from "node:fs";
 import { openDb } from "../db/open.ts";
@@ -37,15 +37,23 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>
     log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
   );
-  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses };
+  // Aborted when a shutdown's drain is over: streams still open end with their terminal event.
+  const closing = new AbortController();
+  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses, closing: closing.signal };
   registry.start();
   health.start();
   const app = buildApp(gateway);
   app.listen({
     hostname: config.server.host,
     port: config.server.port,
-    // Our own limit (server.body_limit) answers with an OpenAI error; Bun's must not trigger first.
-    maxRequestBodySize: config.server.bodyLimit + 1024 * 1024,
+    // Never Bun's development error page (it shows source code and the working directory),
+    // whatever NODE_ENV says; errors are answered by app.ts, and by `error` below if all else fails.
+    development: false,
+    error: (err) => unhandled(gateway, null, err, "BUN"),
+    // Our own limit (server.body_limit) answers every over-limit body with an OpenAI 413 as it
+    // counts (body.ts); Bun's cap would answer a bare 413 or cut the connection first, so it
+    // is out of the way.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Idle sockets are closed (Bun counts whole seconds, at most 255); a request being served
     // lifts this for itself (app.ts), since answers may be silent for minutes.
     idleTimeout: Math.min(255, Math.max(1, Math.ceil(config.server.idleTimeoutMs / 1000))),
@@ -89,8 +97,17 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       if (drainMs > 0 && inFlight > 0) log.event("info", "draining", { in_flight: inFlight, max_ms: drainMs });
       // Bun's graceful stop waits for every open response, however long a stream runs; bound it.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([server.stop(false), new Promise((r) => (timer = setTimeout(r, drainMs)))]);
+      const drained = await Promise.race([
+        server.stop(false).then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), drainMs))),
+      ]);
       clearTimeout(timer);
+      if (!drained) {
+        // Streams still open get their protocol's terminal error event, not a cut connection;
+        // a moment for those bytes to leave before the sockets close.
+        closing.abort(new Error("shutting down"));
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await server.stop(true);
       cache.close(); // flushes queued cache writes into db first
       responses.close();

@@ -185,3 +185,25 @@ describe("what is not the upstream's to say", () => {
     expect(r.headers.get("x-wayfront-upstream")).toBe("bad");
   });
 });
+
+test("a stream still open when the shutdown's drain is over ends with the terminal error event, not a cut", async () => {
+  const g = await startTestGateway(upstreamToml("bad", bad.url));
+  const r = await fetch(`${g.v1}/chat/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: "bad/never-ends", stream: true, messages: [{ role: "user", content: "forever" }] }),
+  });
+  const reader = r.body!.getReader();
+  const decoder = new TextDecoder();
+  let raw = "";
+  while (!raw.includes("data:")) raw += decoder.decode((await reader.read()).value);
+  const stopped = g.stop(); // no drain time left: what is still open is ended now
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    raw += decoder.decode(value);
+  }
+  await stopped;
+  const last = raw.trimEnd().split("\n\n").at(-1)!;
+  expect(last.startsWith("data: ")).toBe(true);
+  expect(JSON.parse(last.slice(6)).error.code).toBe("shutting_down");
+});

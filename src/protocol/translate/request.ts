@@ -18,7 +18,7 @@ export interface RequestTranslation {
 }
 
 function responseFormat(format: TextFormat | undefined, warnings: string[]): ChatResponseFormat | undefined {
-  if (!format || format.type === "text") return undefined;
+  if (!format || typeof format !== "object" || format.type === "text") return undefined;
   if (format.type === "json_object") return { type: "json_object" };
   if (format.type === "json_schema") {
     const json_schema: Extract<ChatResponseFormat, { type: "json_schema" }>["json_schema"] = {
@@ -29,7 +29,7 @@ function responseFormat(format: TextFormat | undefined, warnings: string[]): Cha
     if (typeof format.strict === "boolean") json_schema.strict = format.strict;
     return { type: "json_schema", json_schema };
   }
-  warnings.push(`text.format "${format.type}" has no chat equivalent; ignored`);
+  warnings.push(`text.format "${String(format.type)}" has no chat equivalent; ignored`);
   return undefined;
 }
 
