@@ -31,17 +31,21 @@ export interface Source {
   /** The next batch; null at a clean end. Throws when the stream broke. */
   read(): Promise<Batch | null>;
   cancel(reason?: unknown): void;
+  /** Aborts when a limit cut the source, whether or not anyone is reading. */
+  readonly cutSignal?: AbortSignal;
 }
 
 export class Frames implements Source {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private held: Uint8Array | null = null;
   private readonly back: Batch[] = [];
   private bytes = 0;
   private readonly setTimer: SetTimer;
   private cancelTotal: (() => void) | null = null;
   /** Set when a limit cut the stream: every read from then on fails with it. */
   private cut: Error | null = null;
+  private readonly cutCtl = new AbortController();
+  /** Aborts when a limit cuts the stream, even while nobody is reading it (a client that stopped). */
+  readonly cutSignal: AbortSignal = this.cutCtl.signal;
   private wake: ((e: Error) => void) | null = null;
 
   /** `limits`: silence between reads, the whole stream's duration and size (upstream/limits.ts). */
@@ -58,6 +62,7 @@ export class Frames implements Source {
   private stop(e: Error): void {
     if (this.cut) return;
     this.cut = e;
+    this.cutCtl.abort(e);
     this.cancelTotal?.();
     this.wake?.(e);
     this.reader.cancel(e).catch(() => {});
@@ -99,8 +104,7 @@ export class Frames implements Source {
     for (;;) {
       const { value, done } = await this.next();
       if (done) {
-        const held = this.held;
-        this.held = null;
+        const held = this.takeHeld();
         if (!held) return null;
         if (lastEventEnd(held, true) === held.length) return new Batch(held);
         // The last event's lines are complete but the blank line after it never came (some
@@ -109,20 +113,58 @@ export class Frames implements Source {
         if (last === 10 || last === 13) return new Batch(concat(held, new Uint8Array([last])));
         throw new Error("the stream ended in the middle of an event");
       }
-      const buf: Uint8Array = this.held ? concat(this.held, value) : value;
-      const end = lastEventEnd(buf);
+      if (this.parts.length === 0) {
+        // Fast path: nothing held; a chunk that ends on an event boundary goes on as is.
+        const end = lastEventEnd(value);
+        if (end === value.length) return new Batch(value);
+        if (end === -1) {
+          this.hold(value);
+          continue;
+        }
+        this.hold(value.slice(end));
+        return new Batch(value.subarray(0, end));
+      }
+      // Part of an event is held: look for its end only in the new bytes (and the few held
+      // ones a blank line can straddle), so one huge event costs O(n), not a rescan per read.
+      const tail = this.tail(3);
+      const end = lastEventEnd(concat(tail, value));
       if (end === -1) {
-        this.held = buf;
+        this.hold(value);
         continue;
       }
-      // Fast path: the chunk ends on an event boundary, forward it as is.
-      if (end === buf.length) {
-        this.held = null;
-        return new Batch(buf);
-      }
-      this.held = buf.slice(end);
-      return new Batch(buf.subarray(0, end));
+      const at = this.heldLen - tail.length + end;
+      this.hold(value);
+      const all = this.takeHeld()!;
+      if (at < all.length) this.hold(all.slice(at));
+      return new Batch(at === all.length ? all : all.subarray(0, at));
     }
+  }
+
+  private parts: Uint8Array[] = [];
+  private heldLen = 0;
+
+  private hold(b: Uint8Array): void {
+    if (b.length === 0) return;
+    this.parts.push(b);
+    this.heldLen += b.length;
+  }
+
+  private takeHeld(): Uint8Array | null {
+    if (this.parts.length === 0) return null;
+    const out = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    this.parts = [];
+    this.heldLen = 0;
+    return out;
+  }
+
+  /** The last n held bytes (fewer if fewer are held). */
+  private tail(n: number): Uint8Array {
+    const out: number[] = [];
+    for (let i = this.parts.length - 1; i >= 0 && out.length < n; i--) {
+      const p = this.parts[i];
+      for (let j = p.length - 1; j >= 0 && out.length < n; j--) out.unshift(p[j]);
+    }
+    return new Uint8Array(out);
   }
 
   cancel(reason?: unknown): void {

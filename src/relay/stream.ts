@@ -154,6 +154,18 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           }
           if (isGatewayError(r)) return failWith(ctl, r);
           relay = r;
+          // A limit that cuts the upstream while the client is not reading (so no pull is
+          // waiting on it) still ends the stream, and with it the upstream's slot.
+          const cut = relay.source.cutSignal;
+          cut?.addEventListener(
+            "abort",
+            () => {
+              if (done) return;
+              const why = (cut.reason as Error)?.message ?? "cut";
+              failWith(ctl, streamInterrupted(relay!.upstreamName, why));
+            },
+            { once: true },
+          );
           for (const p of relay.prelude ?? []) ctl.enqueue(encoder.encode(p));
           for (const [i, s] of relay.stages.entries()) send(ctl, through(s.open?.() ?? null, i + 1).out);
         }

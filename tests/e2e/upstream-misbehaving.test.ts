@@ -130,6 +130,27 @@ describe("every wait after the headers is bounded", () => {
   });
 });
 
+test("a client that stops reading: the answer is still cut at max_answer_duration and the slot given back", async () => {
+  const g = await startTestGateway(upstreamToml("bad", bad.url, `max_answer_duration = "800ms"\nmax_answer_bytes = "1GiB"`));
+  try {
+    const r = await fetch(`${g.v1}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "bad/firehose", stream: true, messages: [{ role: "user", content: "flood" }] }),
+    });
+    expect(r.status).toBe(200);
+    // Never read: the socket's buffers fill and the gateway stops pulling from the upstream.
+    await bad.aborted("firehose");
+    await until(
+      () => status(g.url),
+      (s) => upstreamStatus(s, "bad").outstanding === 0,
+      "the slot to be released",
+    );
+    await r.body?.cancel();
+  } finally {
+    await g.stop();
+  }
+});
+
 describe("streams framed and ended correctly", () => {
   test("CRLF framing (sse-starlette's default) comes through whole, usage stripped as asked", async () => {
     const r = await ask("bad/crlf", { stream: true });

@@ -121,6 +121,17 @@ export function startMisbehaving(): Misbehaving {
             Array.from({ length: 100_000 }, (_, i) => `data: ${chunk(`t${i} `)}\n\n`),
             { everyMs: 50 },
           );
+        case "firehose": {
+          // As fast as the reader takes it, for ever: a client that stops reading makes it wait.
+          const piece = enc.encode(`data: ${chunk("z".repeat(60_000))}\n\n`);
+          return new Response(
+            new ReadableStream({
+              pull: (ctl) => ctl.enqueue(piece),
+              cancel: () => noteAbort(rec),
+            }),
+            { headers: SSE },
+          );
+        }
         case "echo-key": // an upstream that puts our key in its answer
           return new Response(completion(`your key is ${key}`), { headers: JSON_CT });
         case "echo-key-stream":

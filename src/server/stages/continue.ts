@@ -94,5 +94,8 @@ export function continuing(x: Exchange, served: Served, first: Source, c: Contin
       endNext("cancelled");
       current.cancel(reason);
     },
+    get cutSignal() {
+      return current.cutSignal;
+    },
   };
 }

@@ -77,4 +77,12 @@ describe("Frames: one framing for every stream", () => {
     expect((await frames.read())?.events.map((e) => e.data)).toEqual(["one"]);
     await expect(frames.read()).rejects.toThrow(/middle of an event/);
   });
+
+  test("one huge event across many reads comes out whole, exactly once", async () => {
+    const data = "y".repeat(8 * 1024 * 1024);
+    const text = `data: small\n\ndata: ${data}\r\n\r\ndata: after\n\n`;
+    const got = await frame(text, 64 * 1024);
+    expect(got.events.map((e) => e.data.length)).toEqual([5, data.length, 5]);
+    expect(got.bytes.length).toBe(text.length);
+  });
 });
