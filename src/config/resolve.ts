@@ -9,6 +9,24 @@ import * as D from "./defaults.ts";
 export type Tier = "local" | "cloud";
 export type CacheMode = "deterministic" | "always" | "off";
 
+/** Who may call: `auto` (keys once any exists, loopback only until then), `keys`, or `off`. */
+export interface AuthConfig {
+  mode: "auto" | "keys" | "off";
+  /** Keys named in the config, their values from the environment (unset: not configured). */
+  staticKeys: StaticKey[];
+}
+
+export interface StaticKey {
+  name: string;
+  key: Secret;
+  /** Models (aliases, names, upstream/model) this key may use; null = all. */
+  models: string[] | null;
+  rpm: number | null;
+  tpm: number | null;
+  dailyBudgetUsd: number | null;
+  admin: boolean;
+}
+
 export interface UpstreamConfig {
   name: string;
   baseUrl: string; // no trailing slash
@@ -69,7 +87,12 @@ export interface Config {
     bodyTimeoutMs: number;
     /** Bodies nesting arrays/objects deeper than this are refused before parsing. */
     maxJsonDepth: number;
+    allowedOrigins: string[];
+    allowedHosts: string[];
+    reusePort: boolean;
+    tls: { certFile: string; keyFile: string } | null;
   };
+  auth: AuthConfig;
   upstreams: UpstreamConfig[];
   aliases: Map<string, AliasConfig>;
   routing: { maxAttempts: number; deadlineMs: number };
@@ -161,6 +184,18 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       idleTimeoutMs: durationMs(raw.server?.idle_timeout, D.DEFAULT_IDLE_TIMEOUT_MS),
       bodyTimeoutMs: durationMs(raw.server?.body_timeout, D.DEFAULT_BODY_TIMEOUT_MS),
       maxJsonDepth: raw.server?.max_json_depth ?? D.DEFAULT_MAX_JSON_DEPTH,
+      allowedOrigins: raw.server?.allowed_origins ?? [],
+      allowedHosts: raw.server?.allowed_hosts ?? [],
+      reusePort: raw.server?.reuse_port ?? false,
+      tls: raw.server?.tls ? { certFile: raw.server.tls.cert_file, keyFile: raw.server.tls.key_file } : null,
+    },
+    auth: {
+      mode: raw.auth?.mode ?? "auto",
+      staticKeys: (raw.auth?.keys ?? []).flatMap((k) => {
+        const v = env[k.key_env];
+        if (!v) return [];
+        return [{ name: k.name, key: new Secret(v), models: k.models ?? null, rpm: k.rpm ?? null, tpm: k.tpm ?? null, dailyBudgetUsd: k.daily_budget ?? null, admin: k.admin ?? false }];
+      }),
     },
     upstreams,
     aliases,

@@ -32,6 +32,35 @@ export const ServerSection = Type.Object(
     idle_timeout: Type.Optional(Duration),
     body_timeout: Type.Optional(Duration),
     max_json_depth: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Browser origins allowed to call the API (CORS); any other Origin is refused. */
+    allowed_origins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Host header values accepted besides loopback names and the bound address (DNS rebinding). */
+    allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Let several processes share the port (SO_REUSEPORT); off, so a second Wayfront fails loudly. */
+    reuse_port: Type.Optional(Type.Boolean()),
+    tls: Type.Optional(Type.Object({ cert_file: Type.String({ minLength: 1 }), key_file: Type.String({ minLength: 1 }) }, strict)),
+  },
+  strict,
+);
+
+export const AuthKeySection = Type.Object(
+  {
+    name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" }),
+    key_env: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }),
+    models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    rpm: Type.Optional(Type.Integer({ minimum: 1 })),
+    tpm: Type.Optional(Type.Integer({ minimum: 1 })),
+    daily_budget: Type.Optional(Type.Number({ minimum: 0 })),
+    admin: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+
+export const AuthSection = Type.Object(
+  {
+    mode: Type.Optional(Type.Union([Type.Literal("auto"), Type.Literal("keys"), Type.Literal("off")])),
+    /** Static client keys, each read from an environment variable. */
+    keys: Type.Optional(Type.Array(AuthKeySection)),
   },
   strict,
 );
@@ -140,6 +169,7 @@ export const ConfigFile = Type.Object(
     log: Type.Optional(LogSection),
     demo: Type.Optional(DemoSection),
     responses: Type.Optional(ResponsesSection),
+    auth: Type.Optional(AuthSection),
   },
   strict,
 );
