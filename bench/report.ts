@@ -1,5 +1,6 @@
 // Present one bench run: a side-by-side table for the terminal and a JSON record on disk.
 import type { CacheHitResult } from "./scenarios/cache-hit.ts";
+import type { MemoryBurstResult } from "./scenarios/memory-burst.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,8 @@ export interface BenchResults extends Measured {
   ratios: Ratios;
   /** Cache hits against a bare server with the same bytes (scenarios/cache-hit.ts). */
   cacheHit?: CacheHitResult;
+  /** Peak RSS and /healthz latency under 200 concurrent 2 MiB streams, cache off and on (scenarios/memory-burst.ts). */
+  memoryBurst?: MemoryBurstResult;
 }
 
 export function describeMachine(): Machine {
@@ -35,7 +38,7 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const x = (v: number) => `${v.toFixed(2)}×`;
 const signedMs = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)} ms`;
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");

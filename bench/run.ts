@@ -7,9 +7,11 @@ import { runFirstByte } from "./scenarios/stream-first-byte.ts";
 import { runNonStreaming } from "./scenarios/non-streaming.ts";
 import { runStreamTotal } from "./scenarios/stream-total.ts";
 import { formatCacheHit, runCacheHit } from "./scenarios/cache-hit.ts";
+import { formatMemoryBurst, MEMORY_BURST_DEFAULTS, runMemoryBurst } from "./scenarios/memory-burst.ts";
 import { startTargets } from "./targets.ts";
 
-// About 70 s in all: 3 targets × (1 s warm-up + 5 s load), then the sequential stream loops.
+// About 70 s in all: 3 targets × (1 s warm-up + 5 s load), then the sequential stream loops,
+// the cache hit runs and the memory burst (~20 s, most of it the cached gateway's shutdown).
 const SETTINGS = {
   connections: 20,
   durationSec: 5,
@@ -35,7 +37,10 @@ export async function runBench(): Promise<BenchResults> {
     const measured = { nonStreaming, firstByte, streamTotal };
     log(`cache hit: ${SETTINGS.durationSec} s × (gateway hit, bare server with the same bytes)…`);
     const cacheHit = await runCacheHit(SETTINGS);
-    return { date: dateStamp(), machine, settings: SETTINGS, ...measured, ratios: computeRatios(measured), cacheHit };
+    const mb = MEMORY_BURST_DEFAULTS;
+    log(`memory burst: ${mb.streams} concurrent ${mb.chunks}-chunk streams × (cache off, cache always)…`);
+    const memoryBurst = await runMemoryBurst(mb);
+    return { date: dateStamp(), machine, settings: SETTINGS, ...measured, ratios: computeRatios(measured), cacheHit, memoryBurst };
   } finally {
     await targets.stop();
   }
@@ -45,6 +50,7 @@ if (import.meta.main) {
   const results = await runBench();
   console.log(formatReport(results));
   if (results.cacheHit) console.log("\n" + formatCacheHit(results.cacheHit));
+  if (results.memoryBurst) console.log("\n" + formatMemoryBurst(results.memoryBurst));
   const path = writeResults(results, join(import.meta.dir, "results"));
   console.log(`\nwrote ${path}`);
 }

@@ -5,13 +5,15 @@ import { READY_PREFIX } from "./processes/ready.ts";
 
 export interface ServerProcess {
   url: string;
+  /** The server's own process id (for /proc/<pid>/status). */
+  pid: number;
   stop(): Promise<void>;
 }
 
 const STARTUP_LIMIT_MS = 15_000;
 
 export async function spawnServer(
-  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes",
+  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes" | "big-stream-upstream",
   args: string[],
 ): Promise<ServerProcess> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "processes", `${entry}.ts`), ...args], {
@@ -24,7 +26,7 @@ export async function spawnServer(
   };
   try {
     const url = await readReadyLine(proc.stdout, entry);
-    return { url, stop };
+    return { url, pid: proc.pid, stop };
   } catch (err) {
     proc.kill("SIGKILL");
     throw err;

@@ -8,6 +8,7 @@ import { check } from "./cli/check.ts";
 import { connect } from "./cli/connect.ts";
 import { doctor } from "./cli/doctor.ts";
 import { cacheCommand } from "./cli/cache.ts";
+import { keysCommand } from "./cli/keys.ts";
 
 async function main(argv: string[]): Promise<number | null> {
   const args = parseArgs(argv);
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number | null> {
   if (args.command === "connect") return await connect(args);
   if (args.command === "doctor") return await doctor(args);
   if (args.command === "cache") return await cacheCommand(args);
+  if (args.command === "keys") return await keysCommand(args);
   await serve(args, pkg.version);
   return null; // keep running
 }

@@ -25,6 +25,8 @@ export interface LookupRequest {
   body: Record<string, unknown> & { model: string; stream: boolean };
   headers: Headers;
   signal: AbortSignal;
+  /** The caller's namespace (its client key's); an alias with `shared = true` uses the common one. */
+  namespace: string;
 }
 
 /** A stored answer, ready to replay under a fresh id and the model the client asked for. */
@@ -92,12 +94,9 @@ const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 // within the first moments of an answer, so only its first bytes stay shareable.
 const SHARE_FROM_START_BYTES = 256 * 1024;
 
-/**
- * The tenant an entry belongs to. One namespace until client keys exist (then: the key's
- * id), unless the alias shares its answers across clients.
- */
-export function namespaceFor(_headers: Headers, alias: AliasConfig | null): string {
-  return alias?.shared ? "shared" : "default";
+/** The tenant an entry belongs to: the caller's, unless the alias shares its answers across clients. */
+export function namespaceFor(caller: string, alias: AliasConfig | null): string {
+  return alias?.shared ? "shared" : caller;
 }
 
 export function withTimeout<T>(p: Promise<T>, ms = STORE_TIMEOUT_MS): Promise<T> {
@@ -193,7 +192,7 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     const mode = alias?.cache ?? config.cache.mode;
     const d = cacheDecision({ mode, body: req.body, headers: req.headers, deterministic: req.spec.deterministic });
     if (!d.read && !d.write) return go("BYPASS");
-    const namespace = namespaceFor(req.headers, alias);
+    const namespace = namespaceFor(req.namespace, alias);
     const keyInput = { api: req.spec.api, route: req.route.name, namespace, body: req.body };
     const key = cacheKey(keyInput);
     const nk = alias && alias.near >= 0 ? nearKey(keyInput) : null;

@@ -5,6 +5,7 @@ Usage:
   wayfront [serve] [options]     run the gateway (default command)
   wayfront check [options]       validate the config and probe each upstream
   wayfront cache stats|clear|prune [options]   the prompt cache: counts, empty it, drop expired/over-cap entries
+  wayfront keys create|list|revoke|rotate [options]   client keys (see "Keys:" below)
   wayfront connect [CLIENT]      print set-ups for Codex, the OpenAI SDKs, Aider, Cline, Continue
   wayfront doctor codex          check that the local Codex CLI will reach this gateway
   wayfront --version             print the version
@@ -16,7 +17,15 @@ Options:
   --data-dir DIR    where the SQLite data lives (default: the platform's data directory)
   --url URL         connect/doctor: the gateway URL clients use (default: from host/port)
   --demo            add the built-in fake "wayfront-demo" model (no GPU needed)
+  --allow-open      serve: listen beyond loopback with a cloud upstream and no client keys
   -h, --help        this text
+
+Keys (the key is printed once, at create/rotate; only its hash is stored):
+  wayfront keys create --name NAME [--models a,b] [--rpm N] [--tpm N] [--daily-budget USD]
+                       [--expires 30d] [--admin] [--shared]
+  wayfront keys list             every key: prefix, limits, created, expires, last used, status
+  wayfront keys revoke NAME      stop a key at once
+  wayfront keys rotate NAME      a new key for NAME, same settings; the old one stops at once
 `;
 
 export interface Args {
@@ -28,18 +37,43 @@ export interface Args {
   dataDir?: string;
   url?: string;
   demo: boolean;
+  /** serve: start even though anyone on the network could spend the cloud key. */
+  allowOpen?: boolean;
   help: boolean;
   version: boolean;
+  /** `keys create` only: raw values, checked by cli/keys.ts. */
+  keys?: KeyFlags;
+}
+
+export interface KeyFlags {
+  name?: string;
+  models?: string;
+  rpm?: string;
+  tpm?: string;
+  dailyBudget?: string;
+  expires?: string;
+  admin?: boolean;
+  shared?: boolean;
 }
 
 export class UsageError extends Error {}
 
 const WITH_VALUE = new Set(["--config", "--host", "--port", "--data-dir", "--url"]);
-const COMMANDS = new Set(["serve", "check", "cache", "connect", "doctor"]);
+const COMMANDS = new Set(["serve", "check", "cache", "connect", "doctor", "keys"]);
+const KEY_VALUE_FLAGS: Record<string, Exclude<keyof KeyFlags, "admin" | "shared">> = {
+  "--name": "name",
+  "--models": "models",
+  "--rpm": "rpm",
+  "--tpm": "tpm",
+  "--daily-budget": "dailyBudget",
+  "--expires": "expires",
+};
+const KEY_BOOL_FLAGS: Record<string, "admin" | "shared"> = { "--admin": "admin", "--shared": "shared" };
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { command: "serve", rest: [], demo: false, help: false, version: false };
   let commandSeen = false;
+  const keyFlagsSeen: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value: string | undefined;
@@ -60,7 +94,18 @@ export function parseArgs(argv: string[]): Args {
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got ${value}`);
         a.port = port;
       }
+    } else if (Object.hasOwn(KEY_VALUE_FLAGS, arg)) {
+      // No key option's value starts with "--": `--name --admin` is a missing name, not "--admin".
+      if (value === undefined && !argv[i + 1]?.startsWith("--")) value = argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      a.keys = { ...a.keys, [KEY_VALUE_FLAGS[arg]]: value };
+      keyFlagsSeen.push(arg);
+    } else if (Object.hasOwn(KEY_BOOL_FLAGS, arg)) {
+      if (value !== undefined) throw new UsageError(`${arg} takes no value`);
+      a.keys = { ...a.keys, [KEY_BOOL_FLAGS[arg]]: true };
+      keyFlagsSeen.push(arg);
     } else if (arg === "--demo") a.demo = true;
+    else if (arg === "--allow-open") a.allowOpen = true;
     else if (arg === "-h" || arg === "--help") a.help = true;
     else if (arg === "--version" || arg === "-v") a.version = true;
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
@@ -70,5 +115,6 @@ export function parseArgs(argv: string[]): Args {
     } else if (!commandSeen) throw new UsageError(`unknown command ${arg}`);
     else a.rest.push(arg);
   }
+  if (keyFlagsSeen.length > 0 && a.command !== "keys") throw new UsageError(`${keyFlagsSeen[0]} is an option of \`wayfront keys create\``);
   return a;
 }

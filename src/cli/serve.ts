@@ -9,7 +9,7 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 
 export async function serve(args: Args, version: string): Promise<void> {
   const config = await configFromArgs(args, process.env);
-  const gw = startGateway(config, version);
+  const gw = startGateway(config, version, { allowOpen: args.allowOpen === true });
   // Not fatal (a reload may add upstreams), but say so plainly: nothing can be served.
   const empty = noUpstreamsProblem(config);
   if (empty) {

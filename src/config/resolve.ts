@@ -89,6 +89,8 @@ export interface Config {
     maxJsonDepth: number;
     allowedOrigins: string[];
     allowedHosts: string[];
+    /** Proxies whose X-Forwarded-For is believed about who the client is. */
+    trustedProxies: string[];
     reusePort: boolean;
     tls: { certFile: string; keyFile: string } | null;
   };
@@ -186,6 +188,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       maxJsonDepth: raw.server?.max_json_depth ?? D.DEFAULT_MAX_JSON_DEPTH,
       allowedOrigins: raw.server?.allowed_origins ?? [],
       allowedHosts: raw.server?.allowed_hosts ?? [],
+      trustedProxies: raw.server?.trusted_proxies ?? [],
       reusePort: raw.server?.reuse_port ?? false,
       tls: raw.server?.tls ? { certFile: raw.server.tls.cert_file, keyFile: raw.server.tls.key_file } : null,
     },
@@ -194,7 +197,17 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       staticKeys: (raw.auth?.keys ?? []).flatMap((k) => {
         const v = env[k.key_env];
         if (!v) return [];
-        return [{ name: k.name, key: new Secret(v), models: k.models ?? null, rpm: k.rpm ?? null, tpm: k.tpm ?? null, dailyBudgetUsd: k.daily_budget ?? null, admin: k.admin ?? false }];
+        return [
+          {
+            name: k.name,
+            key: new Secret(v),
+            models: k.models ?? null,
+            rpm: k.rpm ?? null,
+            tpm: k.tpm ?? null,
+            dailyBudgetUsd: k.daily_budget ?? null,
+            admin: k.admin ?? false,
+          },
+        ];
       }),
     },
     upstreams,

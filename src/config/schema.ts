@@ -36,6 +36,8 @@ export const ServerSection = Type.Object(
     allowed_origins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     /** Host header values accepted besides loopback names and the bound address (DNS rebinding). */
     allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Reverse proxies whose X-Forwarded-For names the real client (e.g. ["127.0.0.1"] behind Caddy). */
+    trusted_proxies: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     /** Let several processes share the port (SO_REUSEPORT); off, so a second Wayfront fails loudly. */
     reuse_port: Type.Optional(Type.Boolean()),
     tls: Type.Optional(Type.Object({ cert_file: Type.String({ minLength: 1 }), key_file: Type.String({ minLength: 1 }) }, strict)),

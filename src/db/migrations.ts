@@ -57,7 +57,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stored_responses_expires_at ON stored_responses (expires_at);
     `,
   },
-  // Next: client keys (auth/keys.ts) take the next free version.
+  {
+    version: 3,
+    // Client keys (auth/keys.ts, auth/key-store.ts). Never the key: only its SHA-256 (hex)
+    // and the first 8 characters after `wf-` as a non-secret identifier. models is a JSON
+    // array or NULL (every model); times are epoch ms; a revoked or expired row stays, so a
+    // name in old logs always means one key (rotation keeps the name, replaces the hash).
+    sql: `
+      CREATE TABLE client_keys (
+        name             TEXT    NOT NULL UNIQUE,
+        hash             TEXT    NOT NULL UNIQUE,
+        prefix           TEXT    NOT NULL,
+        models           TEXT,
+        rpm              INTEGER,
+        tpm              INTEGER,
+        daily_budget_usd REAL,
+        admin            INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
+        created_at       INTEGER NOT NULL,
+        expires_at       INTEGER,
+        revoked_at       INTEGER,
+        last_used_at     INTEGER,
+        shared_namespace INTEGER NOT NULL DEFAULT 0 CHECK (shared_namespace IN (0, 1))
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

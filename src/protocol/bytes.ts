@@ -1,14 +1,28 @@
-// Byte searches over SSE batches, so a batch is decoded only when it must be.
+// Byte searches over SSE batches, so a batch is decoded only when it must be. They use
+// Buffer.indexOf (native memmem), not a loop in JS: every batch of every stream goes through
+// a few of these.
+
+const needles = new Map<string, Buffer>();
+
+function needle(text: string): Buffer {
+  let n = needles.get(text);
+  if (!n) {
+    n = Buffer.from(text, "latin1");
+    needles.set(text, n);
+  }
+  return n;
+}
+
+const view = (buf: Uint8Array): Buffer => (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+
+/** Where this ASCII text first occurs in buf at or after `from`, or -1. */
+export function indexOfAscii(buf: Uint8Array, text: string, from = 0): number {
+  return view(buf).indexOf(needle(text), from);
+}
 
 /** Does buf contain this ASCII text? */
 export function includesAscii(buf: Uint8Array, text: string): boolean {
-  const n = text.length;
-  const first = text.charCodeAt(0);
-  outer: for (let i = buf.indexOf(first); i !== -1 && i <= buf.length - n; i = buf.indexOf(first, i + 1)) {
-    for (let j = 1; j < n; j++) if (buf[i + j] !== text.charCodeAt(j)) continue outer;
-    return true;
-  }
-  return false;
+  return indexOfAscii(buf, text) !== -1;
 }
 
 const SPACE = new Set([32, 9, 10, 13]);
@@ -16,11 +30,8 @@ const SPACE = new Set([32, 9, 10, 13]);
 /** Does buf hold `"name":` followed by a string value (not null)? E.g. a finish_reason that is set. */
 export function hasStringField(buf: Uint8Array, name: string): boolean {
   const key = `"${name}"`;
-  const n = key.length;
-  const first = key.charCodeAt(0);
-  outer: for (let i = buf.indexOf(first); i !== -1 && i <= buf.length - n; i = buf.indexOf(first, i + 1)) {
-    for (let j = 1; j < n; j++) if (buf[i + j] !== key.charCodeAt(j)) continue outer;
-    let k = i + n;
+  for (let i = indexOfAscii(buf, key); i !== -1; i = indexOfAscii(buf, key, i + 1)) {
+    let k = i + key.length;
     while (k < buf.length && SPACE.has(buf[k])) k++;
     if (buf[k] !== 58 /* : */) continue;
     k++;

@@ -11,6 +11,8 @@ export type ErrorKind =
   | "not_found"
   | "method_not_allowed"
   | "unauthorized"
+  | "forbidden"
+  | "rate_limited"
   | "upstream_unreachable"
   | "upstream_timeout"
   | "upstream_error"
@@ -28,6 +30,8 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   method_not_allowed: 405,
   unauthorized: 401,
+  forbidden: 403,
+  rate_limited: 429,
   upstream_unreachable: 502,
   upstream_timeout: 504,
   upstream_error: 502,
@@ -48,6 +52,8 @@ const TYPE: Record<ErrorKind, string> = {
   not_found: "invalid_request_error",
   method_not_allowed: "invalid_request_error",
   unauthorized: "authentication_error",
+  forbidden: "permission_error",
+  rate_limited: "rate_limit_error",
   upstream_unreachable: "server_error",
   upstream_timeout: "server_error",
   upstream_error: "server_error",

@@ -21,7 +21,19 @@ export class SseParser {
     let start = 0;
     let i = Math.max(this.scanFrom, 0);
     const buf = this.buf;
+    // Jump from one line terminator to the next with indexOf (native) rather than looking at
+    // every character: a batch of a few long events is scanned at memchr speed.
+    let nextLf = buf.indexOf("\n", i);
+    let nextCr = buf.indexOf("\r", i);
     while (i < buf.length) {
+      if (nextLf !== -1 && nextLf < i) nextLf = buf.indexOf("\n", i);
+      if (nextCr !== -1 && nextCr < i) nextCr = buf.indexOf("\r", i);
+      const t = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+      if (t === -1) {
+        i = buf.length;
+        break;
+      }
+      i = t;
       const c = buf.charCodeAt(i);
       if (c === 10 /* \n */ || c === 13 /* \r */) {
         // Find the end of this line terminator, then check for a second one.

@@ -126,13 +126,19 @@ export class Frames implements Source {
       }
       // Part of an event is held: look for its end only in the new bytes (and the few held
       // ones a blank line can straddle), so one huge event costs O(n), not a rescan per read.
-      const tail = this.tail(3);
-      const end = lastEventEnd(concat(tail, value));
-      if (end === -1) {
+      let at = -1;
+      const inside = lastEventEnd(value);
+      if (inside !== -1) at = this.heldLen + inside;
+      else if (value[0] === 10 || value[0] === 13) {
+        // A blank line may straddle the two reads: look at its few bytes only.
+        const tail = this.tail(3);
+        const across = lastEventEnd(concat(tail, value.subarray(0, 4)));
+        if (across !== -1) at = this.heldLen - tail.length + across;
+      }
+      if (at === -1) {
         this.hold(value);
         continue;
       }
-      const at = this.heldLen - tail.length + end;
       this.hold(value);
       const all = this.takeHeld()!;
       if (at < all.length) this.hold(all.slice(at));

@@ -76,6 +76,7 @@ export interface OutgoingOptions {
 }
 
 const encoder = new TextEncoder();
+const YIELD_BYTES = 256 * 1024;
 
 export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let relay: Relay | null = null;
@@ -84,6 +85,7 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let usage: Usage | null = null;
   let last: Uint8Array | null = null;
   let wireEnd: "done" | "failed" | null = null;
+  let sinceYield = 0;
 
   const onClientGone = () => {
     if (!finish("cancelled")) return;
@@ -170,8 +172,17 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           for (const [i, s] of relay.stages.entries()) send(ctl, through(s.open?.() ?? null, i + 1).out);
         }
         for (;;) {
+          // An upstream faster than the client (or than the CPU) would keep this loop in
+          // microtasks, each read resolving at once from buffered bytes, and starve every other
+          // request of the event loop: every YIELD_BYTES relayed, one macrotask turn is given up.
+          if (sinceYield >= YIELD_BYTES) {
+            sinceYield = 0;
+            await new Promise<void>((r) => setImmediate(r));
+            if (done) return;
+          }
           const b = await relay.source.read();
           if (done) return;
+          if (b) sinceYield += b.bytes.length;
           if (o.clientSignal?.aborted) return void finish("cancelled");
           if (!b) return closeStages(ctl);
           usage = usageOf(b) ?? usage;

@@ -1,6 +1,8 @@
 // Token usage, read from a whole answer or from stream events (asking for it and dropping
 // what only we asked for are the protocol's: protocol/api/chat.ts).
 
+import { includesAscii } from "../protocol/bytes.ts";
+
 export interface Usage {
   input: number;
   output: number;
@@ -18,19 +20,9 @@ export function scanUsage(text: string): Usage | null {
 }
 
 const decoder = new TextDecoder();
-// `_tokens"` in bytes: cheaper than decoding every batch to look for it.
-const NEEDLE = [95, 116, 111, 107, 101, 110, 115, 34];
-
-function hasTokens(buf: Uint8Array): boolean {
-  outer: for (let i = buf.length - NEEDLE.length; i >= 0; i--) {
-    for (let j = 0; j < NEEDLE.length; j++) if (buf[i + j] !== NEEDLE[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 /** Usage in a batch of stream events (it sits in the last ones), or null. */
 export function usageOf(b: { bytes: Uint8Array }): Usage | null {
-  const buf = b.bytes;
-  return buf.length > 12 && hasTokens(buf) ? scanUsage(decoder.decode(buf)) : null;
+  // `_tokens"` by a native byte search: cheaper than decoding every batch to look for it.
+  return includesAscii(b.bytes, '_tokens"') ? scanUsage(decoder.decode(b.bytes)) : null;
 }

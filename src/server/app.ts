@@ -3,11 +3,15 @@
 // body parser is off on every route. Every answer is OpenAI's error JSON when it is not a
 // success: a known path asked with another method gets 405 with Allow, any other path 404,
 // and whatever throws becomes a 400 (a malformed path) or a 500 that is logged with its cause.
+// Before any of it, guard.ts refuses what a browser page must not do (foreign Origin, foreign
+// Host, a non-JSON generating POST) and answers CORS preflights; answers to allowed origins
+// carry the CORS headers.
 import { Elysia } from "elysia";
 import type { Gateway } from "./gateway.ts";
 import { PREFIXES, ROUTES } from "./routes.ts";
 import { newRequestId } from "./request-id.ts";
 import { pathOf } from "./request-path.ts";
+import { check, preflight, withCors } from "./guard.ts";
 import { FALLBACK_ERROR_JSON, GatewayError, errorResponse, internalError } from "../protocol/errors.ts";
 
 /**
@@ -27,7 +31,13 @@ const methodNotAllowed =
 export function buildApp(gw: Gateway) {
   const app = new Elysia();
   // First: Elysia applies a hook only to the routes registered after it.
-  app.onError(({ code, request, error }) => errorAnswer(gw, String(code), request, error));
+  // Before routing, on every path (unknown ones too): a refusal or a preflight answer ends the request here.
+  app.onRequest(({ request }) => {
+    const early = check(request, gw.config) ?? preflight(request);
+    return early === null ? undefined : early;
+  });
+  app.onError(({ code, request, error }) => withCors(request, errorAnswer(gw, String(code), request, error)));
+  app.onAfterHandle(({ request, response }) => (response instanceof Response ? withCors(request, response) : response));
   for (const row of ROUTES) {
     const handle = row.make(gw);
     for (const prefix of row.api ? PREFIXES : [""]) {
@@ -39,14 +49,20 @@ export function buildApp(gw: Gateway) {
             // An answer may take minutes: no idle cut-off for the request being served; idle
             // sockets in general are still closed (start.ts), a stalled body by server.body_timeout.
             if (row.long) server?.timeout(request, 0);
-            return handle(request, "");
+            return handle(request, { param: "", remote: remoteOf(gw, server, request) });
           },
           { parse: "none" },
         );
         app.all(path, methodNotAllowed("POST"));
       } else {
         const base = paramBase(path);
-        app.get(path, ({ request }) => handle(request, base === null ? "" : paramOf(request, base)), { parse: "none" });
+        app.get(
+          path,
+          ({ request, server }) => handle(request, { param: base === null ? "" : paramOf(request, base), remote: remoteOf(gw, server, request) }),
+          {
+            parse: "none",
+          },
+        );
         app.all(path, methodNotAllowed("GET, HEAD"));
       }
     }
@@ -137,4 +153,20 @@ function paramOf(request: Request, base: string): string {
       { code: "invalid_request" },
     );
   }
+}
+
+/**
+ * The client's address: the socket's, or, when that is a trusted reverse proxy, the nearest
+ * address in X-Forwarded-For that is not one of them (who is on loopback decides auth "auto").
+ */
+function remoteOf(gw: Gateway, server: { requestIP(r: Request): { address: string } | null } | null | undefined, request: Request): string | null {
+  const socket = server?.requestIP(request)?.address ?? null;
+  const trusted = gw.config.server.trustedProxies;
+  if (!socket || trusted.length === 0 || !trusted.includes(socket)) return socket;
+  const hops = (request.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.includes(hops[i])) return hops[i];
+  return socket;
 }

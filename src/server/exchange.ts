@@ -17,6 +17,9 @@ import type { Usage } from "../relay/usage.ts";
 import type { Turn } from "./turn.ts";
 import type { ResponseObject } from "../protocol/responses.ts";
 import { newRequestId } from "./request-id.ts";
+import type { ClientKey } from "../auth/key.ts";
+import type { Charge } from "../auth/limits.ts";
+import { DEFAULT_NAMESPACE } from "../db/responses.ts";
 import { pathOf } from "./request-path.ts";
 
 export type Outcome = "ok" | "error" | "cancelled";
@@ -35,6 +38,12 @@ export interface Exchange {
   readonly health: Health;
   readonly gw: Gateway;
   readonly log: RequestLog;
+  /** The client's address, as the socket says. */
+  readonly remote: string | null;
+  /** The client key it presented, once admitted (null: none needed). */
+  key: ClientKey | null;
+  /** What this request was charged against its key's rate limits. */
+  charge: Charge | null;
 
   text: string;
   body: ParsedBody;
@@ -60,7 +69,12 @@ export interface Exchange {
   settled: boolean;
 }
 
-export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway): Exchange {
+/** The namespace the caller's cache entries and stored responses live in. */
+export function namespaceOf(x: Exchange): string {
+  return x.key?.namespace ?? DEFAULT_NAMESPACE;
+}
+
+export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, remote: string | null): Exchange {
   const id = newRequestId();
   return {
     id,
@@ -73,6 +87,9 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway):
     health: gw.health,
     gw,
     log: { id, method: request.method, path: pathOf(request.url), status: 0, ms: 0 },
+    remote,
+    key: null,
+    charge: null,
     text: "",
     body: { model: "", stream: false },
     route: null,
@@ -119,6 +136,7 @@ export function finish(x: Exchange, end: Ending): void {
     log.stream = x.body.stream;
   }
   if (x.route) log.route = x.route.name;
+  if (x.key) log.key = x.key.name;
   if (s) {
     log.upstream = s.upstream.config.name;
     log.attempts = s.attempts;
@@ -128,6 +146,7 @@ export function finish(x: Exchange, end: Ending): void {
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
   if (x.reply && x.turn?.store) x.turn.keep(x.reply);
   if (s) settle(x, s, end);
+  x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
   x.gw.log.request(log);
 }
 

@@ -7,6 +7,8 @@ import type { Logger } from "../status/log.ts";
 import type { Database } from "../db/open.ts";
 import type { ResponseCache } from "../cache/front.ts";
 import type { Clock } from "../upstream/clock.ts";
+import type { KeyStore } from "../auth/key.ts";
+import type { RateLimits } from "../auth/limits.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
@@ -23,6 +25,10 @@ export interface Gateway {
   cache: ResponseCache;
   /** Stored Responses conversations (SQLite, mirrored to Redis when the cache is shared). */
   responses: StoredResponses;
+  /** Client keys (SQLite in the data dir, plus the config's static keys). */
+  keys?: KeyStore;
+  /** Per-key requests and tokens per minute, counted in this process. */
+  limits?: RateLimits;
   /** Aborts when a shutdown's drain is over: streams still open end with their terminal event. */
   closing?: AbortSignal;
   /** Time for the router (tests inject one); the real clock when absent. */

@@ -33,5 +33,6 @@ export function wayfrontHeaders(x: Exchange, upstream?: string): Record<string, 
   };
   const warning = warningText(s?.prepared.translation?.warnings ?? x.warnings ?? []);
   if (warning) h["x-wayfront-warning"] = warning;
+  if (x.charge) Object.assign(h, x.charge.headers);
   return h;
 }

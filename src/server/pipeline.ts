@@ -3,6 +3,7 @@
 // Exchange (exchange.ts); no stage calls back up, each returns and the next one runs:
 //
 //   open      exchange.ts          id, log line, config snapshot
+//   admit     stages/admit.ts      the client key (auth/admit.ts), then the model it may use
 //   parse     stages/parse.ts      body within the limit, lenient check by the protocol's schema
 //   turn      stages/conversation  stored history (protocols with conversations)
 //   route     stages/route.ts      model → targets, each upstream's wire, per-target transforms
@@ -13,7 +14,8 @@
 //   finish    exchange.ts          once: log line, metrics, the upstream's slot, cache record
 import type { Gateway } from "./gateway.ts";
 import type { ProtocolSpec } from "../protocol/apis.ts";
-import { openExchange, routerContext } from "./exchange.ts";
+import { namespaceOf, openExchange, routerContext } from "./exchange.ts";
+import { admit, allowModel } from "./stages/admit.ts";
 import { respond } from "./respond.ts";
 import { parse } from "./stages/parse.ts";
 import { startTurn } from "./stages/conversation.ts";
@@ -22,13 +24,22 @@ import { attemptTargets } from "../router/attempt.ts";
 import { toGatewayError } from "../protocol/errors.ts";
 
 export function pipeline(spec: ProtocolSpec, gw: Gateway) {
-  return async function serve(request: Request): Promise<Response> {
-    const x = openExchange(request, spec, gw);
+  return async function serve(request: Request, remote: string | null): Promise<Response> {
+    const x = openExchange(request, spec, gw, remote);
     try {
+      await admit(x);
       await parse(x);
+      allowModel(x);
       x.turn = await startTurn(x);
       await route(x);
-      const found = await gw.cache.lookup({ spec, route: x.route!, body: x.body, headers: request.headers, signal: request.signal });
+      const found = await gw.cache.lookup({
+        spec,
+        route: x.route!,
+        body: x.body,
+        headers: request.headers,
+        signal: request.signal,
+        namespace: namespaceOf(x),
+      });
       if (found.kind === "hit") return await respond(x, { kind: "hit", hit: found });
       if (found.kind === "follow") return await respond(x, { kind: "follow", follow: found });
       x.cache = found.outcome;

@@ -6,8 +6,25 @@ import { pipeline } from "./pipeline.ts";
 import { getModelEndpoint, listModelsEndpoint } from "./handlers/models.ts";
 import { storedResponseEndpoint } from "./handlers/response-get.ts";
 import { healthz, metricsText, statusJsonEndpoint, statusPageEndpoint } from "./handlers/status.ts";
+import type { ClientKey } from "../auth/key.ts";
+import { admit } from "../auth/admit.ts";
+import { errorResponse } from "../protocol/errors.ts";
 
-export type Handle = (request: Request, param: string) => Promise<Response> | Response;
+/** What the HTTP layer knows of a call besides the request: its path parameter and the client's address. */
+export interface Call {
+  param: string;
+  remote: string | null;
+}
+
+export type Handle = (request: Request, call: Call) => Promise<Response> | Response;
+
+/** An API endpoint that answers only an admitted caller (auth/admit.ts), with its key. */
+function authed(gw: Gateway, f: (request: Request, call: Call, key: ClientKey | null) => Promise<Response>): Handle {
+  return async (request, call) => {
+    const a = await admit({ headers: request.headers, remote: call.remote, auth: gw.config.auth, store: gw.keys ?? null });
+    return a.ok ? f(request, call, a.key) : errorResponse(a.error);
+  };
+}
 
 export interface RouteRow {
   method: "GET" | "POST";
@@ -21,24 +38,43 @@ export interface RouteRow {
 
 export const ROUTES: RouteRow[] = [
   // Generating endpoints: one pipeline, one protocol row each.
-  ...Object.values(PROTOCOLS).map((spec): RouteRow => ({ method: "POST", path: spec.path, api: true, long: true, make: (gw) => pipeline(spec, gw) })),
+  ...Object.values(PROTOCOLS).map(
+    (spec): RouteRow => ({
+      method: "POST",
+      path: spec.path,
+      api: true,
+      long: true,
+      make: (gw) => {
+        const serve = pipeline(spec, gw);
+        return (request, call) => serve(request, call.remote);
+      },
+    }),
+  ),
   {
     method: "GET",
     path: "/responses/:id",
     api: true,
     make: (gw) => {
       const get = storedResponseEndpoint(gw);
-      return (_r, id) => get(id);
+      return authed(gw, (_r, call, key) => get(call.param, key?.namespace));
     },
   },
-  { method: "GET", path: "/models", api: true, make: (gw) => listModelsEndpoint(gw) },
+  {
+    method: "GET",
+    path: "/models",
+    api: true,
+    make: (gw) => {
+      const list = listModelsEndpoint(gw);
+      return authed(gw, (_r, _call, key) => list(key));
+    },
+  },
   {
     method: "GET",
     path: "/models/*",
     api: true,
     make: (gw) => {
       const get = getModelEndpoint(gw);
-      return (_r, id) => get(id);
+      return authed(gw, (_r, call, key) => get(call.param, key));
     },
   },
   { method: "GET", path: "/", api: false, make: statusPageEndpoint },

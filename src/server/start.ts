@@ -4,9 +4,11 @@ import { Registry } from "../upstream/registry.ts";
 import { Health } from "../upstream/health.ts";
 import { gatewayMetrics } from "../status/gateway-metrics.ts";
 import { Logger } from "../status/log.ts";
+import { sqliteKeyStore } from "../auth/key-store.ts";
+import { openRelayProblem } from "../auth/open-relay.ts";
 import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { openDb } from "../db/open.ts";
 import { responseCache } from "../cache/front.ts";
 import { dbPath, openCacheStore } from "../cache/open-store.ts";
@@ -24,7 +26,7 @@ export interface Running {
   reload(next: Config): string[];
 }
 
-export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void } = {}): Running {
+export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void; allowOpen?: boolean } = {}): Running {
   const pretty = config.log.format === "pretty" || (config.log.format === "auto" && !opts.write && process.stdout.isTTY === true);
   const log = new Logger(config.log.level, pretty, opts.write);
   const registry = new Registry(config);
@@ -39,28 +41,58 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   );
   // Aborted when a shutdown's drain is over: streams still open end with their terminal event.
   const closing = new AbortController();
-  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses, closing: closing.signal };
+  const keys = sqliteKeyStore(db, {
+    staticKeys: config.auth.staticKeys,
+    onError: (err) => log.event("warn", "could not note a key's use", { message: (err as Error)?.message ?? String(err) }),
+  });
+  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses, closing: closing.signal, keys };
+  // Never an open relay by accident: bound beyond loopback with a cloud key and nobody asked.
+  const open = opts.allowOpen ? null : openRelayProblem(config, config.auth.staticKeys.length > 0 || keys.list().length > 0);
+  if (open) {
+    cache.close();
+    responses.close();
+    keys.close();
+    db.close();
+    throw new Error(open);
+  }
+  if (opts.allowOpen && openRelayProblem(config, false))
+    log.event("warn", "open to the network (--allow-open): anyone who can reach this port may use every upstream", {});
   registry.start();
   health.start();
   const app = buildApp(gateway);
-  app.listen({
-    hostname: config.server.host,
-    port: config.server.port,
-    // Never Bun's development error page (it shows source code and the working directory),
-    // whatever NODE_ENV says; errors are answered by app.ts, and by `error` below if all else fails.
-    development: false,
-    error: (err) => unhandled(gateway, null, err, "BUN"),
-    // Our own limit (server.body_limit) answers every over-limit body with an OpenAI 413 as it
-    // counts (body.ts); Bun's cap would answer a bare 413 or cut the connection first, so it
-    // is out of the way.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    // Idle sockets are closed (Bun counts whole seconds, at most 255); a request being served
-    // lifts this for itself (app.ts), since answers may be silent for minutes.
-    idleTimeout: Math.min(255, Math.max(1, Math.ceil(config.server.idleTimeoutMs / 1000))),
-  });
+  try {
+    app.listen({
+      hostname: config.server.host,
+      port: config.server.port,
+      // Elysia turns SO_REUSEPORT on; then a second Wayfront on the same port starts "fine"
+      // and the kernel splits connections between the two. Off unless server.reuse_port.
+      reusePort: config.server.reusePort,
+      ...(config.server.tls ? { tls: tlsFiles(config.server.tls) } : {}),
+      // Never Bun's development error page (it shows source code and the working directory),
+      // whatever NODE_ENV says; errors are answered by app.ts, and by `error` below if all else fails.
+      development: false,
+      error: (err) => unhandled(gateway, null, err, "BUN"),
+      // Our own limit (server.body_limit) answers every over-limit body with an OpenAI 413 as it
+      // counts (body.ts); Bun's cap would answer a bare 413 or cut the connection first, so it
+      // is out of the way.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      // Idle sockets are closed (Bun counts whole seconds, at most 255); a request being served
+      // lifts this for itself (app.ts), since answers may be silent for minutes.
+      idleTimeout: Math.min(255, Math.max(1, Math.ceil(config.server.idleTimeoutMs / 1000))),
+    });
+  } catch (err) {
+    // Nothing is served: stop what started, so the caller (a test, `serve`) is left with no timers or open files.
+    registry.stop();
+    health.stop();
+    cache.close();
+    responses.close();
+    keys.close();
+    db.close();
+    throw listenError(err, config);
+  }
   const port = app.server!.port!;
   const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
-  const url = `http://${host}:${port}`;
+  const url = `${config.server.tls ? "https" : "http"}://${host}:${port}`;
   log.event("info", "listening", {
     url,
     config: config.source,
@@ -111,7 +143,33 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       await server.stop(true);
       cache.close(); // flushes queued cache writes into db first
       responses.close();
+      keys.close();
       db.close();
     },
   };
+}
+
+/** Bun's native TLS from the PEM files of [server.tls]; a missing file is named, not a bare ENOENT. */
+function tlsFiles(tls: { certFile: string; keyFile: string }): { cert: ReturnType<typeof Bun.file>; key: ReturnType<typeof Bun.file> } {
+  for (const [key, path] of [
+    ["cert_file", tls.certFile],
+    ["key_file", tls.keyFile],
+  ] as const) {
+    if (!existsSync(path)) throw new Error(`server.tls.${key}: ${path} does not exist`);
+  }
+  return { cert: Bun.file(tls.certFile), key: Bun.file(tls.keyFile) };
+}
+
+/** What `serve` prints when the port cannot be had: one plain sentence, never a stack. */
+function listenError(err: unknown, config: Config): Error {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const port = config.server.port;
+  if (e?.code === "EADDRINUSE") return new Error(`port ${port} is already in use (another Wayfront?) — stop it or pick another with --port`);
+  if (err instanceof Error && err.message.startsWith("server.tls.")) return err;
+  const why = typeof e?.message === "string" ? e.message : String(err);
+  if (e?.code === "EACCES")
+    return new Error(`cannot listen on port ${port}: permission denied (ports below 1024 need privileges) — pick another with --port`);
+  if (e?.code === "EADDRNOTAVAIL")
+    return new Error(`cannot listen on ${config.server.host}: no such address on this machine — pick another with --host`);
+  return new Error(`cannot listen on ${config.server.host}:${port}: ${why}`);
 }

@@ -15,6 +15,8 @@ export interface RequestLog {
   attempts?: number;
   stream?: boolean;
   cache?: string;
+  /** The client key's name (never the key). */
+  key?: string;
   error?: string;
 }
 

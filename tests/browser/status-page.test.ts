@@ -53,6 +53,7 @@ test("the page renders every upstream and updates its counters live", async () =
   for (let i = 0; i < 3; i++) {
     await fetch(gw.v1 + "/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: `x${i}` }] }),
     });
   }

@@ -45,7 +45,7 @@ test("the arm64 binary serves chat and responses through the SDK", async () => {
   expect(chat.choices[0].message.content).toContain("on a pi");
   const r = await client.responses.create({ model: "wayfront-demo", input: "pi responses" });
   expect(r.output_text).toContain("pi responses");
-  const bad = await fetch(gw.url + "/v1/chat/completions", { method: "POST", body: "{nope" });
+  const bad = await fetch(gw.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
   expect(bad.status).toBe(400);
   expect((await bad.json()).error.code).toBe("invalid_json");
 }, 60_000);

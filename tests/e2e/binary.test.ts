@@ -60,7 +60,7 @@ test("the binary serves the status page (its template is compiled in)", async ()
 });
 
 test("the binary answers bad input with OpenAI errors", async () => {
-  const r = await fetch(gw.url + "/v1/chat/completions", { method: "POST", body: "{nope" });
+  const r = await fetch(gw.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
   expect(r.status).toBe(400);
   expect((await r.json()).error.code).toBe("invalid_json");
 });

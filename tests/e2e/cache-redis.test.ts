@@ -134,7 +134,11 @@ test("with Redis gone, requests still succeed, uncached", async () => {
     }
   }
   // Stored responses keep working on the instance that stored them.
-  const r = await fetch(`${a.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "gpu/m", input: "offline", store: true }) });
+  const r = await fetch(`${a.v1}/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpu/m", input: "offline", store: true }),
+  });
   expect(r.status).toBe(200);
   const { id } = await r.json();
   expect((await fetch(`${a.v1}/responses/${id}`)).status).toBe(200);

@@ -78,6 +78,7 @@ test("serve with no config at all starts on the embedded default", async () => {
     // The default local Ollama is not running here: a clear 502, not a crash.
     const r = await fetch(gw.url + "/v1/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "ollama/llama3", messages: [{ role: "user", content: "x" }] }),
     });
     expect([502, 404]).toContain(r.status);
@@ -95,6 +96,7 @@ test("SIGTERM drains: a stream in flight finishes before the process exits", asy
   try {
     const res = await fetch(gw.url + "/v1/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpu/m+tokens:20", stream: true, messages: [{ role: "user", content: "x" }] }),
     });
     const reader = res.body!.getReader();
@@ -125,6 +127,7 @@ test("SIGHUP reloads the config: a changed alias applies at once; a broken file 
     const before = mock.requests.length;
     const r = await fetch(gw.url + "/v1/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }),
     });
     expect(r.status).toBe(200);
@@ -154,6 +157,7 @@ test("SIGHUP with an empty file, or one naming no upstream, keeps the running co
   const answers = async () => {
     const r = await fetch(gw.url + "/v1/chat/completions", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }),
     });
     await r.text();

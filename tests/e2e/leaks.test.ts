@@ -51,7 +51,8 @@ async function seen(res: Response): Promise<string> {
   return `${res.status}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${await res.text()}`;
 }
 
-const post = (path: string, body: unknown) => fetch(gw.v1 + path, { method: "POST", body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(gw.v1 + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const chat = (model: string, stream = false) => post("/chat/completions", { model, stream, messages: [{ role: "user", content: "hi" }] });
 
 test("failing upstreams' error answers name them without their credentials", async () => {

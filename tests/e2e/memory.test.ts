@@ -76,6 +76,7 @@ async function burst(gw: GatewayProcess, tag: string): Promise<{ peakMb: number;
     Array.from({ length: STREAMS }, async (_, i) => {
       const r = await fetch(`${gw.url}/v1/chat/completions`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "big", stream: true, temperature: 0, messages: [{ role: "user", content: `${tag} ${i}` }] }),
       });
       return (await r.arrayBuffer()).byteLength;

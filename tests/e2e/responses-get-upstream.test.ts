@@ -96,7 +96,11 @@ test("an id nobody has is 404, as an OpenAI error", async () => {
 });
 
 test("an id Wayfront stored is answered from its store without asking any upstream", async () => {
-  const created = await fetch(`${gw.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "chatonly/m", input: "keep me" }) });
+  const created = await fetch(`${gw.v1}/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "chatonly/m", input: "keep me" }),
+  });
   const id = (await created.json()).id;
   const before = gets(first.seen).length + gets(second.seen).length;
   const res = await fetch(`${gw.v1}/responses/${id}`);

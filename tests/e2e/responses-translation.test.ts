@@ -171,6 +171,7 @@ describe("Codex requests to a chat-only upstream", () => {
   test("an upstream error before the stream is an OpenAI error with its status", async () => {
     const res = await fetch(`${gw.v1}/responses`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "local/test-model+error:400", input: "x", stream: true }),
     });
     expect(res.status).toBe(400);
@@ -180,6 +181,7 @@ describe("Codex requests to a chat-only upstream", () => {
   test("non-streamed: one Response object, valid against the schema", async () => {
     const res = await fetch(`${gw.v1}/responses`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "test-model", input: "plain answer", store: false }),
     });
     expect(res.status).toBe(200);
@@ -257,6 +259,7 @@ describe("tool-call round trip and stored responses", () => {
     expect((await fetch(`${gw.v1}/responses/${r.id}`)).status).toBe(404);
     const res = await fetch(`${gw.v1}/responses`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "test-model", input: "x", previous_response_id: r.id }),
     });
     expect(res.status).toBe(404);
@@ -304,18 +307,26 @@ describe("knowing the upstream's wire", () => {
     const g = await startTestGateway(upstreamToml("both", both.url) + upstreamToml("chatonly", chatOnly.url));
     try {
       const body = { model: "m-both", input: "pass me through", store: false };
-      const r1 = await fetch(`${g.v1}/responses`, { method: "POST", body: JSON.stringify(body) });
+      const r1 = await fetch(`${g.v1}/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       expect(r1.status).toBe(200);
       const real = both.requests.filter((q) => q.path === "/v1/responses" && q.body?.model === "m-both");
       expect(real).toHaveLength(1);
       expect(real[0].body).toEqual(body);
       expect(both.requests.some((q) => q.path === "/v1/chat/completions")).toBe(false);
 
-      const r2 = await fetch(`${g.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "m-chat", input: "translate me" }) });
+      const r2 = await fetch(`${g.v1}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "m-chat", input: "translate me" }),
+      });
       expect((await r2.json()).output[0].content[0].text).toBe("Echo: translate me");
       expect(chatOnly.requests.filter((q) => q.path === "/v1/chat/completions")).toHaveLength(1);
       // The probe is remembered: one POST /responses per upstream however many requests.
-      await fetch(`${g.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "m-chat", input: "again" }) });
+      await fetch(`${g.v1}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "m-chat", input: "again" }),
+      });
       expect(chatOnly.requests.filter((q) => q.path === "/v1/responses")).toHaveLength(1);
       expect(chatOnly.requests.filter((q) => q.path === "/v1/chat/completions")).toHaveLength(2);
     } finally {
@@ -329,7 +340,11 @@ describe("knowing the upstream's wire", () => {
     const both = await startMockUpstream({ models: ["m"], wire: ["chat", "responses"] });
     const g = await startTestGateway(upstreamToml("u", both.url, 'wire = ["chat"]'));
     try {
-      const res = await fetch(`${g.v1}/responses`, { method: "POST", body: JSON.stringify({ model: "m", input: "hi" }) });
+      const res = await fetch(`${g.v1}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", input: "hi" }),
+      });
       expect((await res.json()).output[0].content[0].text).toBe("Echo: hi");
       expect(both.requests.some((q) => q.path === "/v1/responses")).toBe(false);
     } finally {

@@ -138,7 +138,7 @@ test("prefer = cloud flips the order; x-wayfront-route restricts one request to 
   expect((await local.json()).error.message).toContain("`dead`");
   const bad = await fetch(`${gw.v1}/chat/completions`, {
     method: "POST",
-    headers: { "x-wayfront-route": "moon" },
+    headers: { "content-type": "application/json", "x-wayfront-route": "moon" },
     body: JSON.stringify({ model: "healthy", messages: [{ role: "user", content: "x" }] }),
   });
   expect(bad.status).toBe(400);

@@ -42,6 +42,7 @@ test("a client that disconnects aborts the upstream request", async () => {
   const ctl = new AbortController();
   const res = await fetch(`${gw.v1}/chat/completions`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     signal: ctl.signal,
     body: JSON.stringify({ model: "gpu/m+tokens:100000", stream: true, messages: [{ role: "user", content: "long" }] }),
   });
@@ -126,11 +127,13 @@ test("heartbeat = 0 turns heartbeats and the early commit off: a slow upstream's
   try {
     const res = await fetch(`${g.v1}/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpu/m+slow-first:150+error:503", stream: true, messages: [{ role: "user", content: "x" }] }),
     });
     expect(res.status).toBe(503);
     const ok = await fetch(`${g.v1}/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpu/m+slow-first:150", stream: true, messages: [{ role: "user", content: "x" }] }),
     });
     expect(await ok.text()).not.toContain("keep-alive");
@@ -149,6 +152,7 @@ test("idle sockets are closed after server.idle_timeout, but a request being ser
     // Meanwhile a non-streamed answer that takes longer than the idle timeout still arrives.
     const res = await fetch(`${g.v1}/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "gpu/m+slow-first:2500", messages: [{ role: "user", content: "patience" }] }),
     });
     expect(res.status).toBe(200);

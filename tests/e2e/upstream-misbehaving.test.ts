@@ -135,6 +135,7 @@ test("a client that stops reading: the answer is still cut at max_answer_duratio
   try {
     const r = await fetch(`${g.v1}/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "bad/firehose", stream: true, messages: [{ role: "user", content: "flood" }] }),
     });
     expect(r.status).toBe(200);
@@ -211,6 +212,7 @@ test("a stream still open when the shutdown's drain is over ends with the termin
   const g = await startTestGateway(upstreamToml("bad", bad.url));
   const r = await fetch(`${g.v1}/chat/completions`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "bad/never-ends", stream: true, messages: [{ role: "user", content: "forever" }] }),
   });
   const reader = r.body!.getReader();

@@ -1,5 +1,7 @@
 // GET /v1/models and GET /v1/models/{id}: the aliases plus every model the upstreams serve.
 import type { Gateway } from "../gateway.ts";
+import type { ClientKey } from "../../auth/key.ts";
+import { mayUse, modelNotAllowed } from "../../auth/admit.ts";
 import { GatewayError, errorResponse } from "../../protocol/errors.ts";
 
 interface ModelObject {
@@ -30,15 +32,17 @@ function listModels(gw: Gateway): ModelObject[] {
 const json = (v: unknown) => new Response(JSON.stringify(v), { headers: { "content-type": "application/json" } });
 
 export function listModelsEndpoint(gw: Gateway) {
-  return async function models(): Promise<Response> {
+  return async function models(key: ClientKey | null = null): Promise<Response> {
     // Before the first refresh has completed, wait for it so the first call isn't empty.
     if (gw.registry.list.some((s) => s.modelsAt === 0 && s.lastError === null)) await gw.registry.refresh();
-    return json({ object: "list", data: listModels(gw) });
+    // A key limited to some models sees only those.
+    return json({ object: "list", data: listModels(gw).filter((m) => mayUse(key, m.id)) });
   };
 }
 
 export function getModelEndpoint(gw: Gateway) {
-  return async function model(id: string): Promise<Response> {
+  return async function model(id: string, key: ClientKey | null = null): Promise<Response> {
+    if (!mayUse(key, id)) return errorResponse(modelNotAllowed(id));
     if (gw.registry.list.some((s) => s.modelsAt === 0 && s.lastError === null)) await gw.registry.refresh();
     const found = listModels(gw).find((m) => m.id === id);
     if (found) return json(found);

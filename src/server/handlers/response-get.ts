@@ -25,10 +25,10 @@ export function isResponseId(id: string): boolean {
 
 export function storedResponseEndpoint(gw: Gateway) {
   const store = gw.responses;
-  return async function getResponse(id: string): Promise<Response> {
+  return async function getResponse(id: string, namespace: string = DEFAULT_NAMESPACE): Promise<Response> {
     if (!isResponseId(id)) return notFound(id);
-    // Client keys will choose the namespace; until they exist everyone shares one.
-    const found = await store.get(DEFAULT_NAMESPACE, id);
+    // Each client key sees only its own stored responses (another key's id is a 404).
+    const found = await store.get(namespace, id);
     if (found) return Response.json(found.response);
     for (const s of gw.registry.list) {
       if ((await upstreamWire(s)) !== "responses") continue;

@@ -3,17 +3,12 @@
 // even when the upstream keeps nothing; an id we stored is expanded into the full input for
 // every target, since no upstream ever saw our ids. The turn also gives the per-target body
 // changes that need it: the history expanded, or the turn translated to chat.
-import type { Exchange } from "../exchange.ts";
+import { namespaceOf, type Exchange } from "../exchange.ts";
 import type { Turn } from "../turn.ts";
 import type { ResponsesRequest } from "../../protocol/responses.ts";
 import { responsesToChat, type RequestTranslation } from "../../protocol/translate/request.ts";
-import { DEFAULT_NAMESPACE, inputItems } from "../../db/responses.ts";
+import { inputItems } from "../../db/responses.ts";
 import type { Transform } from "../../router/transforms.ts";
-
-/** Client keys will pick the namespace; until then every caller shares one. */
-function namespaceOf(_x: Exchange): string {
-  return DEFAULT_NAMESPACE;
-}
 
 export async function startTurn(x: Exchange): Promise<Turn | null> {
   if (!x.spec.conversations) return null;

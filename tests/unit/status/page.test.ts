@@ -35,7 +35,11 @@ async function load(path = "/") {
 }
 
 test("one row per upstream with tier, reachability and circuit; the demo is labelled fake", async () => {
-  await fetch(gw.v1 + "/chat/completions", { method: "POST", body: JSON.stringify({ model: "gpu/m", messages: [{ role: "user", content: "x" }] }) });
+  await fetch(gw.v1 + "/chat/completions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpu/m", messages: [{ role: "user", content: "x" }] }),
+  });
   await gw.gateway.health.probeAll();
   const { doc } = await load();
   const rows = [...doc.querySelectorAll("#upstreams tbody tr")];

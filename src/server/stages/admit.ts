@@ -1,0 +1,24 @@
+// Admit: who is calling, and may they? Before the body is even read (auth/admit.ts decides).
+import type { Exchange } from "../exchange.ts";
+import { admit as decide, mayUse, modelNotAllowed } from "../../auth/admit.ts";
+import { RateLimits } from "../../auth/limits.ts";
+import { estimateTokens } from "../../router/fit.ts";
+
+export async function admit(x: Exchange): Promise<void> {
+  const a = await decide({ headers: x.request.headers, remote: x.remote, auth: x.config.auth, store: x.gw.keys ?? null });
+  if (!a.ok) throw a.error;
+  x.key = a.key;
+}
+
+/**
+ * After parsing: a key limited to some models may not ask for another, and a key with rate
+ * limits is charged this request (its prompt's estimated tokens, corrected when it ends).
+ */
+export function allowModel(x: Exchange): void {
+  if (!mayUse(x.key, x.body.model)) throw modelNotAllowed(x.body.model);
+  const key = x.key;
+  if (!key || (key.rpm === null && key.tpm === null)) return;
+  x.gw.limits ??= new RateLimits();
+  const estimate = x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
+  x.charge = x.gw.limits.admit(key, estimate);
+}
