@@ -30,11 +30,16 @@ export function isLoopback(address: string | null): boolean {
 
 const CREATE_HINT = "create one with `wayfront keys create --name NAME` on the gateway's machine";
 
-export async function admit(o: { headers: Headers; remote: string | null; auth: AuthConfig; store: KeyStore | null }): Promise<Admission> {
+export async function admit(o: {
+  headers: Headers;
+  remote: string | null | (() => string | null);
+  auth: AuthConfig;
+  store: KeyStore | null;
+}): Promise<Admission> {
   if (o.auth.mode === "off") return { ok: true, key: null };
   const keysExist = o.auth.staticKeys.length > 0 || (o.store ? await o.store.any() : false);
   if (o.auth.mode === "auto" && !keysExist) {
-    if (isLoopback(o.remote)) return { ok: true, key: null };
+    if (isLoopback(typeof o.remote === "function" ? o.remote() : o.remote)) return { ok: true, key: null };
     return refuse("missing_api_key", `This gateway has no client keys yet, so it serves only its own machine; ${CREATE_HINT}.`);
   }
   const token = presentedToken(o.headers);

@@ -37,7 +37,10 @@ export function buildApp(gw: Gateway) {
     return early === null ? undefined : early;
   });
   app.onError(({ code, request, error }) => withCors(request, errorAnswer(gw, String(code), request, error)));
-  app.onAfterHandle(({ request, response }) => (response instanceof Response ? withCors(request, response) : response));
+  // CORS headers for an allowed origin are added by each route's own wrapper below, not by an
+  // Elysia afterHandle hook: a hook costs every request, and only browser calls carry Origin.
+  const cors = (request: Request, r: Response | Promise<Response>): Response | Promise<Response> =>
+    request.headers.has("origin") ? Promise.resolve(r).then((res) => withCors(request, res)) : r;
   for (const row of ROUTES) {
     const handle = row.make(gw);
     for (const prefix of row.api ? PREFIXES : [""]) {
@@ -49,21 +52,22 @@ export function buildApp(gw: Gateway) {
             // An answer may take minutes: no idle cut-off for the request being served; idle
             // sockets in general are still closed (start.ts), a stalled body by server.body_timeout.
             if (row.long) server?.timeout(request, 0);
-            return handle(request, { param: "", remote: remoteOf(gw, server, request) });
+            return cors(request, handle(request, { param: "", remote: () => remoteOf(gw, server, request) }));
           },
           { parse: "none" },
         );
-        app.all(path, methodNotAllowed("POST"));
+        app.all(path, ({ request }) => cors(request, methodNotAllowed("POST")({ request })));
       } else {
         const base = paramBase(path);
         app.get(
           path,
-          ({ request, server }) => handle(request, { param: base === null ? "" : paramOf(request, base), remote: remoteOf(gw, server, request) }),
+          ({ request, server }) =>
+            cors(request, handle(request, { param: base === null ? "" : paramOf(request, base), remote: () => remoteOf(gw, server, request) })),
           {
             parse: "none",
           },
         );
-        app.all(path, methodNotAllowed("GET, HEAD"));
+        app.all(path, ({ request }) => cors(request, methodNotAllowed("GET, HEAD")({ request })));
       }
     }
   }

@@ -38,8 +38,8 @@ export interface Exchange {
   readonly health: Health;
   readonly gw: Gateway;
   readonly log: RequestLog;
-  /** The client's address, as the socket says. */
-  readonly remote: string | null;
+  /** The client's address, as the socket (or a trusted proxy) says; looked up only when asked. */
+  readonly remote: () => string | null;
   /** The client key it presented, once admitted (null: none needed). */
   key: ClientKey | null;
   /** What this request was charged against its key's rate limits. */
@@ -74,7 +74,7 @@ export function namespaceOf(x: Exchange): string {
   return x.key?.namespace ?? DEFAULT_NAMESPACE;
 }
 
-export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, remote: string | null): Exchange {
+export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, remote: () => string | null): Exchange {
   const id = newRequestId();
   return {
     id,

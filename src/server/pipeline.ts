@@ -24,7 +24,7 @@ import { attemptTargets } from "../router/attempt.ts";
 import { toGatewayError } from "../protocol/errors.ts";
 
 export function pipeline(spec: ProtocolSpec, gw: Gateway) {
-  return async function serve(request: Request, remote: string | null): Promise<Response> {
+  return async function serve(request: Request, remote: () => string | null): Promise<Response> {
     const x = openExchange(request, spec, gw, remote);
     try {
       await admit(x);

@@ -13,7 +13,8 @@ import { errorResponse } from "../protocol/errors.ts";
 /** What the HTTP layer knows of a call besides the request: its path parameter and the client's address. */
 export interface Call {
   param: string;
-  remote: string | null;
+  /** Asked only when needed (auth "auto" before any key exists): a socket lookup per request otherwise. */
+  remote: () => string | null;
 }
 
 export type Handle = (request: Request, call: Call) => Promise<Response> | Response;

@@ -45,6 +45,28 @@ export function sizeError(bytes: number): AnswerLimitError {
 export async function readWhole(res: Response, l: AnswerLimits, o: { setTimer?: SetTimer; truncate?: boolean } = {}): Promise<string> {
   if (!res.body) return "";
   const setTimer = o.setTimer ?? realClock.setTimer;
+  const declared = Number(res.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && !o.truncate) {
+    // A declared length (the common case: a JSON answer): too big is known now, and the body
+    // is read natively; it must all arrive within idleMs (there is no "between reads" to watch).
+    if (declared > l.maxBytes) {
+      res.body.cancel().catch(() => {});
+      throw sizeError(l.maxBytes);
+    }
+    let cancel = () => {};
+    const late = new Promise<never>((_, reject) => {
+      cancel = setTimer(() => reject(idleError(l.idleMs)), Math.min(l.idleMs, l.maxMs));
+    });
+    late.catch(() => {});
+    try {
+      return await Promise.race([res.text(), late]);
+    } catch (err) {
+      res.body.cancel(err).catch(() => {});
+      throw err;
+    } finally {
+      cancel();
+    }
+  }
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
