@@ -9,6 +9,7 @@ import type { ResponseCache } from "../cache/front.ts";
 import type { Clock } from "../upstream/clock.ts";
 import type { KeyStore } from "../auth/key.ts";
 import type { RateLimits } from "../auth/limits.ts";
+import type { AdminSessions } from "../auth/admin.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
@@ -27,6 +28,8 @@ export interface Gateway {
   responses: StoredResponses;
   /** Client keys (SQLite in the data dir, plus the config's static keys). */
   keys?: KeyStore;
+  /** Admin sessions opened by the status page's sign-in form. */
+  sessions?: AdminSessions;
   /** Per-key requests and tokens per minute, counted in this process. */
   limits?: RateLimits;
   /** Aborts when a shutdown's drain is over: streams still open end with their terminal event. */

@@ -8,7 +8,9 @@ import { storedResponseEndpoint } from "./handlers/response-get.ts";
 import { healthz, metricsText, statusJsonEndpoint, statusPageEndpoint } from "./handlers/status.ts";
 import type { ClientKey } from "../auth/key.ts";
 import { admit } from "../auth/admit.ts";
-import { errorResponse } from "../protocol/errors.ts";
+import { GatewayError, errorResponse } from "../protocol/errors.ts";
+import { adminAccess } from "../auth/admin.ts";
+import { sessionsOf, signInEndpoint, signInPage } from "./handlers/sign-in.ts";
 
 /** What the HTTP layer knows of a call besides the request: its path parameter and the client's address. */
 export interface Call {
@@ -18,6 +20,28 @@ export interface Call {
 }
 
 export type Handle = (request: Request, call: Call) => Promise<Response> | Response;
+
+/** The admin surface: a page offers the sign-in form, data answers 401 / 403 in OpenAI's shape. */
+function adminOnly(gw: Gateway, f: (request: Request) => Response | Promise<Response>, kind: "page" | "data"): Handle {
+  return async (request, call) => {
+    const v = await adminAccess({
+      headers: request.headers,
+      remote: call.remote,
+      auth: gw.config.auth,
+      store: gw.keys ?? null,
+      sessions: sessionsOf(gw),
+    });
+    if (v === "ok") return f(request);
+    if (kind === "page") return signInPage(v === "forbidden" ? "That key is not an admin key." : null, v === "forbidden" ? 403 : 401);
+    const e =
+      v === "forbidden"
+        ? new GatewayError("forbidden", "This client key is not an admin key.", { code: "admin_key_required" })
+        : new GatewayError("unauthorized", "The admin surface answers other machines only with an admin key (Authorization: Bearer <key>).", {
+            code: "admin_key_required",
+          });
+    return errorResponse(e);
+  };
+}
 
 /** An API endpoint that answers only an admitted caller (auth/admit.ts), with its key. */
 function authed(gw: Gateway, f: (request: Request, call: Call, key: ClientKey | null) => Promise<Response>): Handle {
@@ -78,10 +102,12 @@ export const ROUTES: RouteRow[] = [
       return authed(gw, (_r, call, key) => get(call.param, key));
     },
   },
-  { method: "GET", path: "/", api: false, make: statusPageEndpoint },
-  { method: "GET", path: "/status", api: false, make: statusPageEndpoint },
-  { method: "GET", path: "/status.json", api: false, make: statusJsonEndpoint },
-  { method: "GET", path: "/metrics", api: false, make: metricsText },
+  // The admin surface: this machine freely, others with an admin key (auth/admin.ts).
+  { method: "GET", path: "/", api: false, make: (gw) => adminOnly(gw, statusPageEndpoint(gw), "page") },
+  { method: "GET", path: "/status", api: false, make: (gw) => adminOnly(gw, statusPageEndpoint(gw), "page") },
+  { method: "GET", path: "/status.json", api: false, make: (gw) => adminOnly(gw, statusJsonEndpoint(gw), "data") },
+  { method: "GET", path: "/metrics", api: false, make: (gw) => adminOnly(gw, metricsText(gw), "data") },
+  { method: "POST", path: "/sign-in", api: false, make: signInEndpoint },
   { method: "GET", path: "/healthz", api: false, make: healthz },
 ];
 
