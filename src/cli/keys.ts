@@ -8,6 +8,7 @@ import { UsageError } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { dbPath } from "../cache/open-store.ts";
 import { openDb } from "../db/open.ts";
+import { CloudBudget } from "../auth/budget.ts";
 import { sqliteKeyStore, VERIFY_CACHE_MS } from "../auth/key-store.ts";
 import { KeyExistsError, KeyInputError, KeyRevokedError, UnknownKeyError, keyStatus, type KeyRecord, type NewKey } from "../auth/keys.ts";
 import { TOKEN_PREFIX } from "../auth/token.ts";
@@ -59,7 +60,8 @@ export async function keysCommand(args: Args, out: Print = console.log, err: Pri
       out(`Created key "${record.name}" (${TOKEN_PREFIX}${record.prefix}…): ${summary(record)}.`);
       printKeyOnce(out, key);
     } else if (action === "list") {
-      printList(out, store.list(), Date.now());
+      const budget = new CloudBudget(db);
+      printList(out, store.list(), Date.now(), (name) => budget.spentToday(name));
       if (staticKeys.length > 0) out(`Also accepted, from the config ([auth] keys): ${staticKeys.map((k) => k.name).join(", ")}`);
     } else if (action === "revoke") {
       const before = store.get(name);
@@ -114,7 +116,7 @@ function summary(r: KeyRecord): string {
   return parts.join(", ");
 }
 
-function printList(out: Print, records: KeyRecord[], now: number): void {
+function printList(out: Print, records: KeyRecord[], now: number, spentToday: (name: string) => number): void {
   if (records.length === 0) {
     out("No keys yet. Create one with: wayfront keys create --name NAME");
     return;
@@ -141,7 +143,7 @@ function printList(out: Print, records: KeyRecord[], now: number): void {
     r.rpm === null ? "-" : String(r.rpm),
     r.tpm === null ? "-" : String(r.tpm),
     r.dailyBudgetUsd === null ? "-" : usd(r.dailyBudgetUsd),
-    "-",
+    usd(spentToday(r.name)),
     r.admin ? "yes" : "no",
     r.shared ? "yes" : "no",
     when(r.createdAt),

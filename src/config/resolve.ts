@@ -42,6 +42,9 @@ export interface UpstreamConfig {
   idleTimeoutMs: number;
   maxAnswerMs: number;
   maxAnswerBytes: number;
+  /** USD per million tokens, when configured; otherwise the known price of the model, if any. */
+  priceInput: number | null;
+  priceOutput: number | null;
   headers: Record<string, string>;
   modelInfo: Map<string, ModelInfo>;
   /** The built-in fake model of --demo. */
@@ -95,6 +98,8 @@ export interface Config {
     tls: { certFile: string; keyFile: string } | null;
   };
   auth: AuthConfig;
+  /** Cloud spend allowed, all keys together; null = no limit. */
+  budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null };
   upstreams: UpstreamConfig[];
   aliases: Map<string, AliasConfig>;
   routing: { maxAttempts: number; deadlineMs: number };
@@ -136,6 +141,8 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       idleTimeoutMs: durationMs(u.idle_timeout, D.DEFAULT_UPSTREAM_IDLE_MS),
       maxAnswerMs: durationMs(u.max_answer_duration, D.DEFAULT_MAX_ANSWER_MS),
       maxAnswerBytes: sizeBytes(u.max_answer_bytes, D.DEFAULT_MAX_ANSWER_BYTES),
+      priceInput: u.price_input ?? null,
+      priceOutput: u.price_output ?? null,
       headers: u.headers ?? {},
       modelInfo: new Map(Object.entries(u.model_info ?? {}).map(([k, v]) => [k, { contextWindow: v.context_window, capabilities: v.capabilities }])),
       demo: false,
@@ -156,6 +163,8 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       idleTimeoutMs: D.DEFAULT_UPSTREAM_IDLE_MS,
       maxAnswerMs: D.DEFAULT_MAX_ANSWER_MS,
       maxAnswerBytes: D.DEFAULT_MAX_ANSWER_BYTES,
+      priceInput: 0,
+      priceOutput: 0,
       headers: {},
       modelInfo: new Map(),
       demo: true,
@@ -192,6 +201,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       reusePort: raw.server?.reuse_port ?? false,
       tls: raw.server?.tls ? { certFile: raw.server.tls.cert_file, keyFile: raw.server.tls.key_file } : null,
     },
+    budget: { cloudDailyUsd: raw.budget?.cloud_daily_usd ?? null, cloudMonthlyUsd: raw.budget?.cloud_monthly_usd ?? null },
     auth: {
       mode: raw.auth?.mode ?? "auto",
       staticKeys: (raw.auth?.keys ?? []).flatMap((k) => {

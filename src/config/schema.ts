@@ -45,6 +45,15 @@ export const ServerSection = Type.Object(
   strict,
 );
 
+export const BudgetSection = Type.Object(
+  {
+    /** Cloud spend allowed per UTC day / calendar month, all keys together (USD). */
+    cloud_daily_usd: Type.Optional(Type.Number({ minimum: 0 })),
+    cloud_monthly_usd: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  strict,
+);
+
 export const AuthKeySection = Type.Object(
   {
     name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" }),
@@ -82,6 +91,9 @@ export const UpstreamSection = Type.Object(
     idle_timeout: Type.Optional(Duration),
     max_answer_duration: Type.Optional(Duration),
     max_answer_bytes: Type.Optional(Size),
+    /** USD per million input / output tokens, for cloud budgets (defaults known for common cloud models). */
+    price_input: Type.Optional(Type.Number({ minimum: 0 })),
+    price_output: Type.Optional(Type.Number({ minimum: 0 })),
     /** Extra static headers sent upstream (not for secrets: use api_key_env). */
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     /** What this upstream's models can take, where its /models doesn't say. */
@@ -172,6 +184,7 @@ export const ConfigFile = Type.Object(
     demo: Type.Optional(DemoSection),
     responses: Type.Optional(ResponsesSection),
     auth: Type.Optional(AuthSection),
+    budget: Type.Optional(BudgetSection),
   },
   strict,
 );

@@ -81,6 +81,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    // Cloud spend per UTC day and client key ('' = nobody's key: this machine, auth off), in
+    // USD, so budgets survive a restart (auth/budget.ts).
+    sql: `
+      CREATE TABLE cloud_spend (
+        day TEXT NOT NULL,
+        key TEXT NOT NULL,
+        usd REAL NOT NULL,
+        PRIMARY KEY (day, key)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

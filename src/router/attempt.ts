@@ -49,6 +49,8 @@ export interface AttemptInput {
   startedAt: number;
   /** Targets not to try (a mid-stream continuation skips the one that died). */
   exclude?: Set<string>;
+  /** Set when cloud targets may not be used (a budget is spent): the reason, and the answer when nothing else is left. */
+  noCloud?: GatewayError | null;
 }
 
 /** Ends a served answer: frees its slot once; a stream that broke counts against the upstream. */
@@ -101,7 +103,14 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
     registry: ctx.registry,
     health: ctx.health,
   });
-  const targets = plan.targets.filter((c) => !input.exclude?.has(`${c.upstream}/${c.model}`));
+  let targets = plan.targets.filter((c) => !input.exclude?.has(`${c.upstream}/${c.model}`));
+  const noCloud = input.noCloud;
+  if (noCloud) {
+    const local = targets.filter((c) => c.tier !== "cloud");
+    if (local.length === 0) return { ok: false, error: noCloud, attempts: 0, failures: [] };
+    if (local.length < targets.length) plan.skipped.push("cloud targets (over budget)");
+    targets = local;
+  }
   const dl = lazyDeadline(ctx.config.routing.deadlineMs, input.signal, clock);
   const errors: GatewayError[] = [];
   const failures: AttemptFailure[] = [];

@@ -17,6 +17,7 @@ import type { Usage } from "../relay/usage.ts";
 import type { Turn } from "./turn.ts";
 import type { ResponseObject } from "../protocol/responses.ts";
 import { newRequestId } from "./request-id.ts";
+import { costUsd, priceOf } from "../auth/prices.ts";
 import type { ClientKey } from "../auth/key.ts";
 import type { Charge } from "../auth/limits.ts";
 import { DEFAULT_NAMESPACE } from "../db/responses.ts";
@@ -163,6 +164,19 @@ function settle(x: Exchange, s: Served, end: Ending): void {
   x.settled = true;
   s.lease.end(end.outcome);
   account(x, s, end);
+  chargeCloud(x, s, end.usage);
+}
+
+/** Count what a cloud answer cost against the day's spend (for every key, budgets or not). */
+function chargeCloud(x: Exchange, s: Served, usage: Usage | null | undefined): void {
+  if (!x.gw.budget || !usage || s.upstream.config.tier !== "cloud") return;
+  const price = priceOf(s.upstream.config, s.target.model);
+  if (!price) return;
+  try {
+    x.gw.budget.add(x.key?.name ?? "", costUsd(price, usage));
+  } catch (err) {
+    x.gw.log.event("warn", "could not record cloud spend", { message: (err as Error)?.message ?? String(err) });
+  }
 }
 
 function account(x: Exchange, s: Served, end: Ending): void {

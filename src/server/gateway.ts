@@ -10,6 +10,7 @@ import type { Clock } from "../upstream/clock.ts";
 import type { KeyStore } from "../auth/key.ts";
 import type { RateLimits } from "../auth/limits.ts";
 import type { AdminSessions } from "../auth/admin.ts";
+import type { CloudBudget } from "../auth/budget.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
@@ -28,6 +29,8 @@ export interface Gateway {
   responses: StoredResponses;
   /** Client keys (SQLite in the data dir, plus the config's static keys). */
   keys?: KeyStore;
+  /** Cloud spend per day and key, against the budgets. */
+  budget?: CloudBudget;
   /** Admin sessions opened by the status page's sign-in form. */
   sessions?: AdminSessions;
   /** Per-key requests and tokens per minute, counted in this process. */

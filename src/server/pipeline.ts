@@ -22,6 +22,7 @@ import { startTurn } from "./stages/conversation.ts";
 import { route } from "./stages/route.ts";
 import { attemptTargets } from "../router/attempt.ts";
 import { toGatewayError } from "../protocol/errors.ts";
+import { cloudBlocked } from "./stages/budget.ts";
 
 export function pipeline(spec: ProtocolSpec, gw: Gateway) {
   return async function serve(request: Request, remote: () => string | null): Promise<Response> {
@@ -56,6 +57,7 @@ export function pipeline(spec: ProtocolSpec, gw: Gateway) {
           signal: x.lead?.signal ?? request.signal,
           transforms: x.transforms,
           startedAt: x.arrived,
+          noCloud: cloudBlocked(x),
         },
         routerContext(x),
       ).catch((error: unknown) => ({ ok: false as const, error: toGatewayError(error), attempts: 0, failures: [] }));

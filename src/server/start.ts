@@ -6,6 +6,7 @@ import { gatewayMetrics } from "../status/gateway-metrics.ts";
 import { Logger } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
+import { CloudBudget } from "../auth/budget.ts";
 import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { existsSync, mkdirSync } from "node:fs";
@@ -45,7 +46,20 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     staticKeys: config.auth.staticKeys,
     onError: (err) => log.event("warn", "could not note a key's use", { message: (err as Error)?.message ?? String(err) }),
   });
-  const gateway: Gateway = { config, registry, health, metrics: gatewayMetrics(), log, version, db, cache, responses, closing: closing.signal, keys };
+  const gateway: Gateway = {
+    config,
+    registry,
+    health,
+    metrics: gatewayMetrics(),
+    log,
+    version,
+    db,
+    cache,
+    responses,
+    closing: closing.signal,
+    keys,
+    budget: new CloudBudget(db),
+  };
   // Never an open relay by accident: bound beyond loopback with a cloud key and nobody asked.
   const open = opts.allowOpen ? null : openRelayProblem(config, config.auth.staticKeys.length > 0 || keys.list().length > 0);
   if (open) {

@@ -14,7 +14,8 @@ export interface StatusView {
   metrics: { registry: MetricsRegistry };
   health: Pick<Health, "snapshot">;
   registry: { list: UpstreamState[] };
-  config: { aliases: Map<string, AliasConfig>; source: string };
+  config: { aliases: Map<string, AliasConfig>; source: string; budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null } };
+  budget?: { spentToday(): number; spentThisMonth(): number };
   cache: { store: { stats(): Promise<CacheStats> } };
 }
 
@@ -75,6 +76,10 @@ export function statusJson(gw: StatusView) {
       tokens_in: sum(byLabel(s("wayfront_tokens_total"), "direction", "in")),
       tokens_out: sum(byLabel(s("wayfront_tokens_total"), "direction", "out")),
       cloud_spend_avoided_usd: Math.round(sum(s("wayfront_cloud_spend_avoided_usd_total")) * 1e6) / 1e6,
+      cloud_spend_today_usd: gw.budget ? Math.round(gw.budget.spentToday() * 1e6) / 1e6 : null,
+      cloud_spend_month_usd: gw.budget ? Math.round(gw.budget.spentThisMonth() * 1e6) / 1e6 : null,
+      cloud_daily_budget_usd: gw.config.budget.cloudDailyUsd,
+      cloud_monthly_budget_usd: gw.config.budget.cloudMonthlyUsd,
     },
     aliases: [...gw.config.aliases.values()].map((a) => ({
       name: a.name,

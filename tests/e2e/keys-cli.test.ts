@@ -81,7 +81,7 @@ test("create → list → rotate → revoke; the key is printed once and never s
   const laptop = lines.find((x) => x.startsWith("laptop "))!;
   expect(laptop).toContain(`wf-${key.slice(3, 11)}…`);
   expect(laptop).toMatch(
-    /gpt-5\.2-codex,local\/qwen\s+60\s+20000\s+\$2\.50\s+-\s+no\s+no\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+never\s+active$/,
+    /gpt-5\.2-codex,local\/qwen\s+60\s+20000\s+\$2\.50\s+\$0\s+no\s+no\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+never\s+active$/,
   );
   expect(lines.find((x) => x.startsWith("phone "))).toMatch(/\ball\b.*\byes\s+yes\b.*never\s+never\s+active$/);
   expect(l.stdout).not.toMatch(KEY);

@@ -1,7 +1,6 @@
 // The admin sign-in: a form for the status page when it is opened from another machine
 // (a phone on the LAN). An admin key posted here opens a session cookie; see auth/admin.ts.
 import type { Gateway } from "../gateway.ts";
-import type { Call } from "../routes.ts";
 import { AdminSessions } from "../../auth/admin.ts";
 import { readBody } from "../body.ts";
 
@@ -30,7 +29,7 @@ export function sessionsOf(gw: Gateway): AdminSessions {
 
 /** POST /sign-in: an admin key from the form → a session cookie and back to the page. */
 export function signInEndpoint(gw: Gateway) {
-  return async (request: Request, _call: Call): Promise<Response> => {
+  return async (request: Request): Promise<Response> => {
     let text: string;
     try {
       // A key is ~50 bytes: a form larger than this is not a sign-in.

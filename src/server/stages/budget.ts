@@ -1,0 +1,14 @@
+// Budget: may this request still use cloud targets? Only asked when a budget is set (the
+// config's, or the caller's key's); what an answer cost is counted when the exchange ends.
+import type { Exchange } from "../exchange.ts";
+import type { GatewayError } from "../../protocol/errors.ts";
+
+function budgeted(x: Exchange): boolean {
+  const b = x.config.budget;
+  return b.cloudDailyUsd !== null || b.cloudMonthlyUsd !== null || x.key?.dailyBudgetUsd != null;
+}
+
+export function cloudBlocked(x: Exchange): GatewayError | null {
+  if (!x.gw.budget || !budgeted(x)) return null;
+  return x.gw.budget.exceeded(x.config.budget, x.key);
+}

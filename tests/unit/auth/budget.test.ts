@@ -1,0 +1,38 @@
+import { expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { CloudBudget } from "../../../src/auth/budget.ts";
+import { costUsd, priceOf } from "../../../src/auth/prices.ts";
+import { migrate } from "../../../src/db/migrations.ts";
+import type { UpstreamConfig } from "../../../src/config/resolve.ts";
+
+const up = (o: Partial<UpstreamConfig>) => ({ tier: "cloud", priceInput: null, priceOutput: null, ...o }) as UpstreamConfig;
+
+test("prices: configured first, else the longest known prefix, local is free, unknown is unpriced", () => {
+  expect(priceOf(up({ priceInput: 1, priceOutput: 2 }), "gpt-4o")).toEqual({ input: 1, output: 2 });
+  expect(priceOf(up({}), "gpt-4o-mini-2024-07-18")).toEqual({ input: 0.15, output: 0.6 });
+  expect(priceOf(up({}), "openai/gpt-4o")).toEqual({ input: 2.5, output: 10 });
+  expect(priceOf(up({ tier: "local" }), "gpt-4o")).toEqual({ input: 0, output: 0 });
+  expect(priceOf(up({}), "some-new-model")).toBeNull();
+  expect(costUsd({ input: 2.5, output: 10 }, { input: 1_000_000, output: 100_000 })).toBeCloseTo(3.5);
+});
+
+test("spend per UTC day and key; budgets say which one is spent and when it resets", () => {
+  const db = new Database(":memory:");
+  migrate(db);
+  let t = Date.UTC(2026, 11, 1, 23, 0, 0);
+  const b = new CloudBudget(db, () => t);
+  b.add("kid", 0.4);
+  b.add("", 0.3);
+  expect(b.spentToday("kid")).toBeCloseTo(0.4);
+  expect(b.spentToday()).toBeCloseTo(0.7);
+  const key = { name: "kid", dailyBudgetUsd: 0.4 };
+  expect(b.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: null }, key)?.code).toBe("budget_exceeded");
+  expect(b.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: null }, { name: "other", dailyBudgetUsd: 0.4 })).toBeNull();
+  const daily = b.exceeded({ cloudDailyUsd: 0.5, cloudMonthlyUsd: null }, null)!;
+  expect(daily.message).toContain("2026-12-02T00:00:00.000Z");
+  expect(daily.headers?.["retry-after"]).toBe("3600");
+  // The next UTC day starts afresh; the month still counts.
+  t = Date.UTC(2026, 11, 2, 1, 0, 0);
+  expect(b.exceeded({ cloudDailyUsd: 0.5, cloudMonthlyUsd: null }, key)).toBeNull();
+  expect(b.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: 0.7 }, null)?.message).toContain("monthly");
+});
