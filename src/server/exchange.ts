@@ -147,6 +147,7 @@ export function finish(x: Exchange, end: Ending): void {
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
   if (x.reply && x.turn?.store) x.turn.keep(x.reply);
   if (s) settle(x, s, end);
+  x.gw.metrics.clients.inc({ key: x.key?.name ?? "local", status: `${Math.floor(end.status / 100)}xx` });
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
   x.gw.log.request(log);
 }

@@ -7,6 +7,11 @@ export function gatewayMetrics() {
   return {
     registry: r,
     requests: r.counter("wayfront_requests_total", "Requests served, by upstream and outcome.", ["upstream", "outcome"]),
+    clients: r.counter(
+      "wayfront_client_requests_total",
+      'API requests by client key (its name, never the key; "local" without one), by status class.',
+      ["key", "status"],
+    ),
     failures: r.counter("wayfront_upstream_failures_total", "Failed attempts, by upstream and reason.", ["upstream", "reason"]),
     failovers: r.counter("wayfront_failovers_total", "Requests moved to another target after a failure, by the upstream that failed.", ["upstream"]),
     spillovers: r.counter("wayfront_spillovers_total", "Requests sent elsewhere because this upstream was busy or its circuit open.", ["upstream"]),

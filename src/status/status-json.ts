@@ -81,6 +81,8 @@ export function statusJson(gw: StatusView) {
       cloud_daily_budget_usd: gw.config.budget.cloudDailyUsd,
       cloud_monthly_budget_usd: gw.config.budget.cloudMonthlyUsd,
     },
+    // Who called, by client key name (never a key): from the same series /metrics renders.
+    clients: clientsOf(s("wayfront_client_requests_total")),
     aliases: [...gw.config.aliases.values()].map((a) => ({
       name: a.name,
       targets: a.targets.map((t) => `${t.upstream}/${t.model}`),
@@ -88,4 +90,16 @@ export function statusJson(gw: StatusView) {
       midstream: a.midstream,
     })),
   };
+}
+
+function clientsOf(series: SeriesSnapshot[]): { name: string; requests: number; errors: number }[] {
+  const by = new Map<string, { name: string; requests: number; errors: number }>();
+  for (const x of series) {
+    const name = x.labels.key;
+    const c = by.get(name) ?? { name, requests: 0, errors: 0 };
+    c.requests += x.value ?? 0;
+    if (x.labels.status !== "2xx") c.errors += x.value ?? 0;
+    by.set(name, c);
+  }
+  return [...by.values()].sort((a, b) => b.requests - a.requests);
 }

@@ -105,8 +105,15 @@ describe("once keys exist", () => {
     expect(other.status).toBe(404);
   });
 
-  test("the log line names the key, never the key itself", async () => {
+  test("the log line, /metrics and the status page name the key, never the key itself", async () => {
     await chat({ authorization: "Bearer wf-laptop-secret-1" });
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/wayfront_client_requests_total\{key="laptop",status="2xx"\} [1-9]/);
+    const status = await (await fetch(`${gw.url}/status.json`)).json();
+    expect(status.clients.map((c: { name: string }) => c.name)).toContain("laptop");
+    const page = await (await fetch(`${gw.url}/`)).text();
+    expect(page).toContain("laptop");
+    expect(metrics + JSON.stringify(status) + page).not.toContain("wf-laptop-secret-1");
     const lines = gw.logs.filter((l) => l.includes('"msg":"request"'));
     expect(lines.some((l) => JSON.parse(l).key === "laptop")).toBe(true);
     expect(gw.logs.join("\n")).not.toContain("wf-laptop-secret-1");
