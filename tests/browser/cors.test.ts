@@ -4,13 +4,12 @@
 // the no-preflight `text/plain` POST, which never reaches the upstream; and a hostile name
 // resolving to the gateway gets 421, not the status page.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.ts";
 import type { Server } from "bun";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Chromium resolves this name to the gateway's address: DNS rebinding, without a DNS server. */
 const REBOUND = "rebound.example";
 let browser: Browser;
@@ -29,27 +28,13 @@ const site = () =>
 const originOf = (s: Server<undefined>) => `http://127.0.0.2:${s.port}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
   allowedSite = site();
   foreignSite = site();
   mock = await startMockUpstream({ models: ["m"] });
   gw = await startTestGateway(
     `[server]\nallowed_origins = ["${originOf(allowedSite)}"]\n[health]\ninterval = "1h"\n` + upstreamToml("gpu", mock.url),
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // As root in a sandbox-less container, and with no network beyond loopback.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`,
-    ],
-  });
+  browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`]);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,37 +1,24 @@
 // The status page in a real browser (Debian's chromium driven by playwright-core): it
 // renders, and its figures update live as traffic flows, without a reload.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let browser: Browser;
 let mock: MockUpstream;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
   mock = await startMockUpstream({ models: ["m"] });
   gw = await startTestGateway(`[health]\ninterval = "1h"\n` + upstreamToml("gpu", mock.url) + `[models."coder"]\ntargets = ["gpu/m"]\n`, {
     demo: true,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // As root in a sandbox-less container, and with no network beyond loopback.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

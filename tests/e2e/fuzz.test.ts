@@ -4,6 +4,7 @@
 // own failure, named as such, after the request reached it), every error is OpenAI-shaped
 // JSON with nothing of the gateway's insides, the gateway still answers at the end, and
 // memory comes back. Reproduce a failure with FUZZ_SEED=<seed> (FUZZ_CASES to change the size).
+import { mulberry32, type Rng } from "../helpers/rng.ts";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
@@ -26,19 +27,7 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-// ---- a small PRNG (mulberry32): the same seed gives the same requests ----
-
-type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ---- the same seed gives the same requests (tests/helpers/rng.ts) ----
 
 class Gen {
   constructor(readonly r: Rng) {}

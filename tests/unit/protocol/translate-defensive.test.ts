@@ -1,6 +1,7 @@
 // The translator never throws, whatever it is handed: the route stage checks the strict
 // schema first, but a shape that slipped past it is dropped (with a warning), not a 500.
 import { expect, test } from "bun:test";
+import { mulberry32 } from "../../helpers/rng.ts";
 import { readFileSync } from "node:fs";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ChatRequest } from "../../../src/protocol/chat.ts";
@@ -49,18 +50,6 @@ test("non-array input and tools are ignored", () => {
   }
 });
 
-// A small seeded PRNG (mulberry32), so a failure names a reproducible case.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WEIRD: unknown[] = [null, 0, -1, 1.5, "", "x", true, false, [], {}, [null], { type: 5 }, { type: "function" }, "function_call"];
 
 /** A copy of `v` with one node, picked at random, replaced by a weird value or deleted. */
@@ -83,7 +72,7 @@ function mutate(v: unknown, r: () => number): unknown {
 
 test("Codex's real requests, mutated at random (seeded), always translate to a chat request", () => {
   const bodies = ["turn1-request.json", "turn2-tool-result-request.json"].map((f) => JSON.parse(readFileSync(CODEX_FIXTURES + f, "utf8")).body);
-  const r = rng(0x5eed);
+  const r = mulberry32(0x5eed);
   for (let i = 0; i < 600; i++) {
     let body: unknown = bodies[i % bodies.length];
     const times = 1 + Math.floor(r() * 4);
