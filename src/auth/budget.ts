@@ -1,9 +1,13 @@
 // Cloud budgets: spend per UTC day and per client key, kept in SQLite (so a restart does not
 // reset them), checked before a request may go to a cloud target. Over a budget, cloud targets
 // are skipped (local ones and the cache still serve); with nothing else left the answer is a
-// 429 naming the budget and when it resets.
+// 429 naming the budget and when it resets. With a shared Redis, spend is also added to
+// per-day (all keys, and per key) and per-month counters there, which every instance reads
+// (refresh, before the check); while Redis is down each instance goes by its own SQLite.
 import type { Database } from "bun:sqlite";
 import { GatewayError } from "../protocol/errors.ts";
+import type { RedisCommands } from "../db/redis-connection.ts";
+import { outageNotice } from "./limits.ts";
 
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 const month = (t: number) => new Date(t).toISOString().slice(0, 7);
@@ -13,11 +17,44 @@ export interface BudgetLimits {
   cloudMonthlyUsd: number | null;
 }
 
+const DAY_KEEP_MS = 35 * 86_400_000;
+const MONTH_KEEP_MS = 62 * 86_400_000;
+/** What Redis said last is trusted this long (it is refreshed before every budgeted request). */
+const FRESH_MS = 60_000;
+const dayKey = (d: string) => `wayfront:spend:${d}`;
+const keyDayKey = (d: string, key: string) => `wayfront:spend:${d}:key:${key}`;
+const monthKey = (m: string) => `wayfront:spend:${m}`;
+// KEYS: day, day and key, month; ARGV: usd, day keys' and month key's lifetime (ms).
+const ADD = `
+local d = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local k = redis.call('INCRBYFLOAT', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local m = redis.call('INCRBYFLOAT', KEYS[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return {d, k, m}
+`;
+
+/** The shared totals as Redis last gave them. */
+interface Seen {
+  at: number;
+  day: string;
+  total: number;
+  month: number;
+  keys: Map<string, number>;
+}
+
 export class CloudBudget {
+  private seen: Seen | null = null;
+  private readonly outage: ReturnType<typeof outageNotice>;
+
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly shared: { redis: RedisCommands; onDown?: (err: unknown) => void; onUp?: () => void } | null = null,
+  ) {
+    this.outage = outageNotice(shared?.onDown ?? (() => {}), shared?.onUp);
+  }
 
   /** USD spent on cloud targets today (UTC) by this key, or by everyone (key undefined). */
   spentToday(key?: string): number {
@@ -26,19 +63,61 @@ export class CloudBudget {
       key === undefined
         ? this.db.query<{ s: number | null }, [string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day = ?").get(d)
         : this.db.query<{ s: number | null }, [string, string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day = ? AND key = ?").get(d, key);
-    return row?.s ?? 0;
+    const own = row?.s ?? 0;
+    const seen = this.fresh();
+    if (!seen) return own;
+    // This instance's own record can only be more than the shared one if Redis missed some of it.
+    return Math.max(own, (key === undefined ? seen.total : seen.keys.get(key)) ?? 0);
   }
 
   spentThisMonth(): number {
     const row = this.db.query<{ s: number | null }, [string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day LIKE ?").get(`${month(this.now())}-%`);
-    return row?.s ?? 0;
+    return Math.max(row?.s ?? 0, this.fresh()?.month ?? 0);
   }
 
   add(key: string, usd: number): void {
     if (!(usd > 0)) return;
+    const d = day(this.now());
     this.db
       .query("INSERT INTO cloud_spend (day, key, usd) VALUES (?, ?, ?) ON CONFLICT(day, key) DO UPDATE SET usd = usd + excluded.usd")
-      .run(day(this.now()), key, usd);
+      .run(d, key, usd);
+    if (!this.shared) return;
+    const m = month(this.now());
+    this.shared.redis
+      .cmd("EVAL", [ADD, "3", dayKey(d), keyDayKey(d, key), monthKey(m), String(usd), String(DAY_KEEP_MS), String(MONTH_KEEP_MS)])
+      .then((r: string[]) => {
+        this.outage.ok();
+        const seen = this.fresh();
+        if (seen?.day !== d) return;
+        seen.total = Number(r[0]);
+        seen.keys.set(key, Number(r[1]));
+        seen.month = Number(r[2]);
+      })
+      .catch((err) => this.outage.failed(err));
+  }
+
+  /** Read the shared totals (today's, this key's today, the month's) before a check; no-op without Redis. */
+  async refresh(key?: string): Promise<void> {
+    if (!this.shared) return;
+    const t = this.now();
+    const d = day(t);
+    const ks = key === undefined ? [dayKey(d), monthKey(month(t))] : [dayKey(d), monthKey(month(t)), keyDayKey(d, key)];
+    try {
+      const r = (await this.shared.redis.cmd("MGET", ks)) as (string | null)[];
+      this.outage.ok();
+      const keys = this.seen?.day === d ? this.seen.keys : new Map<string, number>();
+      if (key !== undefined) keys.set(key, Number(r[2] ?? 0));
+      this.seen = { at: t, day: d, total: Number(r[0] ?? 0), month: Number(r[1] ?? 0), keys };
+    } catch (err) {
+      this.outage.failed(err);
+      this.seen = null;
+    }
+  }
+
+  private fresh(): Seen | null {
+    const t = this.now();
+    const s = this.seen;
+    return s && s.day === day(t) && t - s.at < FRESH_MS ? s : null;
   }
 
   /** Why cloud targets may not be used now, or null. */

@@ -8,7 +8,7 @@ import type { Database } from "../db/open.ts";
 import type { ResponseCache } from "../cache/front.ts";
 import type { Clock } from "../upstream/clock.ts";
 import type { KeyStore } from "../auth/key.ts";
-import type { RateLimits } from "../auth/limits.ts";
+import type { Limiter } from "../auth/limits.ts";
 import type { AdminSessions } from "../auth/admin.ts";
 import type { CloudBudget } from "../auth/budget.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
@@ -33,8 +33,8 @@ export interface Gateway {
   budget?: CloudBudget;
   /** Admin sessions opened by the status page's sign-in form. */
   sessions?: AdminSessions;
-  /** Per-key requests and tokens per minute, counted in this process. */
-  limits?: RateLimits;
+  /** Per-key requests and tokens per minute, counted in this process (or shared through Redis). */
+  limits?: Limiter;
   /** Aborts when a shutdown's drain is over: streams still open end with their terminal event. */
   closing?: AbortSignal;
   /** Time for the router (tests inject one); the real clock when absent. */

@@ -30,7 +30,7 @@ export function pipeline(spec: ProtocolSpec, gw: Gateway) {
     try {
       await admit(x);
       await parse(x);
-      allowModel(x);
+      await allowModel(x);
       x.turn = await startTurn(x);
       await route(x);
       const found = await gw.cache.lookup({

@@ -7,6 +7,7 @@ import { Logger } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
 import { CloudBudget } from "../auth/budget.ts";
+import { SharedRateLimits } from "../auth/limits.ts";
 import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { existsSync, mkdirSync } from "node:fs";
@@ -40,6 +41,9 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>
     log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
   );
+  const sharedDown = (what: string) => (err: unknown) =>
+    log.event("warn", `shared ${what} unavailable: counting in this instance`, { message: (err as Error)?.message ?? String(err) });
+  const sharedUp = (what: string) => () => log.event("info", `shared ${what} available again`, {});
   // Aborted when a shutdown's drain is over: streams still open end with their terminal event.
   const closing = new AbortController();
   const keys = sqliteKeyStore(db, {
@@ -58,7 +62,10 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     responses,
     closing: closing.signal,
     keys,
-    budget: new CloudBudget(db),
+    // With a shared Redis, limits and cloud spend count for every instance; while it is down
+    // each instance counts on its own (warned once per outage).
+    budget: new CloudBudget(db, Date.now, shared && { redis: shared, onDown: sharedDown("cloud spend"), onUp: sharedUp("cloud spend") }),
+    ...(shared ? { limits: new SharedRateLimits(shared, undefined, { onDown: sharedDown("rate limits"), onUp: sharedUp("rate limits") }) } : {}),
   };
   // Never an open relay by accident: bound beyond loopback with a cloud key and nobody asked.
   const open = opts.allowOpen ? null : openRelayProblem(config, config.auth.staticKeys.length > 0 || keys.list().length > 0);

@@ -3,6 +3,7 @@ import type { Exchange } from "../exchange.ts";
 import { admit as decide, mayUse, modelNotAllowed } from "../../auth/admit.ts";
 import { RateLimits } from "../../auth/limits.ts";
 import { estimateTokens } from "../../router/fit.ts";
+import { refreshSpend } from "./budget.ts";
 
 export async function admit(x: Exchange): Promise<void> {
   const a = await decide({ headers: x.request.headers, remote: x.remote, auth: x.config.auth, store: x.gw.keys ?? null });
@@ -13,12 +14,16 @@ export async function admit(x: Exchange): Promise<void> {
 /**
  * After parsing: a key limited to some models may not ask for another, and a key with rate
  * limits is charged this request (its prompt's estimated tokens, corrected when it ends).
+ * With a shared Redis both the limits and the cloud spend (read for the budget stage) are
+ * asked there, each under Redis's deadline.
  */
-export function allowModel(x: Exchange): void {
+export async function allowModel(x: Exchange): Promise<void> {
   if (!mayUse(x.key, x.body.model)) throw modelNotAllowed(x.body.model);
   const key = x.key;
-  if (!key || (key.rpm === null && key.tpm === null)) return;
-  x.gw.limits ??= new RateLimits();
-  const estimate = x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
-  x.charge = x.gw.limits.admit(key, estimate);
+  if (key && (key.rpm !== null || key.tpm !== null)) {
+    x.gw.limits ??= new RateLimits();
+    const estimate = x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
+    x.charge = await x.gw.limits.admit(key, estimate);
+  }
+  await refreshSpend(x);
 }

@@ -12,3 +12,9 @@ export function cloudBlocked(x: Exchange): GatewayError | null {
   if (!x.gw.budget || !budgeted(x)) return null;
   return x.gw.budget.exceeded(x.config.budget, x.key);
 }
+
+/** With a shared Redis, read the day's spend there first (the check itself stays synchronous). */
+export async function refreshSpend(x: Exchange): Promise<void> {
+  if (!x.gw.budget || !budgeted(x)) return;
+  await x.gw.budget.refresh(x.key?.name);
+}

@@ -3,6 +3,8 @@ import { Database } from "bun:sqlite";
 import { CloudBudget } from "../../../src/auth/budget.ts";
 import { costUsd, priceOf } from "../../../src/auth/prices.ts";
 import { migrate } from "../../../src/db/migrations.ts";
+import { redisConnection } from "../../../src/db/redis-connection.ts";
+import { startRedis } from "../../helpers/redis.ts";
 import type { UpstreamConfig } from "../../../src/config/resolve.ts";
 
 const up = (o: Partial<UpstreamConfig>) => ({ tier: "cloud", priceInput: null, priceOutput: null, ...o }) as UpstreamConfig;
@@ -35,4 +37,40 @@ test("spend per UTC day and key; budgets say which one is spent and when it rese
   t = Date.UTC(2026, 11, 2, 1, 0, 0);
   expect(b.exceeded({ cloudDailyUsd: 0.5, cloudMonthlyUsd: null }, key)).toBeNull();
   expect(b.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: 0.7 }, null)?.message).toContain("monthly");
+});
+
+test("with a shared Redis, each instance's spend counts for all of them; Redis down, each goes by its own SQLite", async () => {
+  const redis = await startRedis();
+  try {
+    const t = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const open = () => {
+      const db = new Database(":memory:");
+      migrate(db);
+      return db;
+    };
+    const downs: unknown[] = [];
+    const conn = redisConnection(redis.url, 250);
+    const a = new CloudBudget(open(), () => t, { redis: conn });
+    const b = new CloudBudget(open(), () => t, { redis: redisConnection(redis.url, 250), onDown: (e) => downs.push(e) });
+    a.add("kid", 0.3);
+    b.add("kid", 0.2);
+    b.add("", 0.1);
+    // The shared counters are written off the response path: wait (bounded) for them.
+    for (let i = 0; i < 40 && Number(await conn.cmd("GET", ["wayfront:spend:2026-12-01"])) < 0.6 - 1e-9; i++) await Bun.sleep(10);
+    expect(Number(await conn.cmd("PTTL", ["wayfront:spend:2026-12-01"]))).toBeGreaterThan(34 * 86_400_000);
+    await a.refresh("kid");
+    expect(a.spentToday("kid")).toBeCloseTo(0.5);
+    expect(a.spentToday()).toBeCloseTo(0.6);
+    expect(a.spentThisMonth()).toBeCloseTo(0.6);
+    expect(a.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: null }, { name: "kid", dailyBudgetUsd: 0.5 })?.code).toBe("budget_exceeded");
+    redis.proc.kill("SIGKILL");
+    await redis.proc.exited;
+    await b.refresh("kid");
+    expect(b.spentToday("kid")).toBeCloseTo(0.2);
+    expect(b.spentToday()).toBeCloseTo(0.3);
+    await b.refresh("kid");
+    expect(downs.length).toBe(1);
+  } finally {
+    redis.proc.kill();
+  }
 });

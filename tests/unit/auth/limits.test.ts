@@ -1,5 +1,7 @@
-import { expect, test } from "bun:test";
-import { RateLimits } from "../../../src/auth/limits.ts";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { RateLimits, SharedRateLimits } from "../../../src/auth/limits.ts";
+import { redisConnection } from "../../../src/db/redis-connection.ts";
+import { startRedis, type TestRedis } from "../../helpers/redis.ts";
 import type { ClientKey } from "../../../src/auth/key.ts";
 import { GatewayError } from "../../../src/protocol/errors.ts";
 
@@ -52,4 +54,62 @@ test("tokens per minute: estimated at admission, corrected by the real usage", (
 test("one oversized request is let through when the window is empty (it could never fit), not refused for ever", () => {
   const l = new RateLimits(() => 0);
   expect(l.admit(key(null, 100), 5000).headers["x-ratelimit-remaining-tokens"]).toBe("0");
+});
+
+describe("shared through Redis", () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.proc.kill());
+  const k = (name: string, rpm: number | null, tpm: number | null): ClientKey => ({ ...key(rpm, tpm), name });
+  const refusedAsync = async (p: Promise<unknown>): Promise<GatewayError> => {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof GatewayError) return e;
+      throw e;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  test("two instances on one Redis share a key's requests per minute", async () => {
+    const a = new SharedRateLimits(redisConnection(redis.url, 250));
+    const b = new SharedRateLimits(redisConnection(redis.url, 250));
+    const kk = k(`rpm-${crypto.randomUUID()}`, 3, null);
+    expect((await a.admit(kk, 1)).headers["x-ratelimit-remaining-requests"]).toBe("2");
+    expect((await b.admit(kk, 1)).headers["x-ratelimit-remaining-requests"]).toBe("1");
+    expect((await a.admit(kk, 1)).headers["x-ratelimit-remaining-requests"]).toBe("0");
+    const e = await refusedAsync(b.admit(kk, 1));
+    expect(e.code).toBe("rate_limit_requests");
+    expect(Number(e.headers?.["retry-after"])).toBeGreaterThan(50);
+  });
+
+  test("tokens: the estimate is counted for both and corrected by the real usage", async () => {
+    const a = new SharedRateLimits(redisConnection(redis.url, 250));
+    const b = new SharedRateLimits(redisConnection(redis.url, 250));
+    const kk = k(`tpm-${crypto.randomUUID()}`, null, 1000);
+    const first = await a.admit(kk, 600);
+    expect(first.headers["x-ratelimit-remaining-tokens"]).toBe("400");
+    first.settle(100);
+    for (let i = 0; i < 20; i++) {
+      await Bun.sleep(10);
+      const c = redisConnection(redis.url, 250);
+      const t = await c.cmd("HGET", [`wayfront:rl:${kk.name}`, "t"]);
+      c.close();
+      if (t === "100") break;
+    }
+    expect((await b.admit(kk, 600)).headers["x-ratelimit-remaining-tokens"]).toBe("300");
+    expect((await refusedAsync(a.admit(kk, 600))).code).toBe("rate_limit_tokens");
+  });
+
+  test("Redis unreachable: counted in this process (still limited), one notice per outage", async () => {
+    const downs: unknown[] = [];
+    const l = new SharedRateLimits(redisConnection("redis://127.0.0.1:1", 100), new RateLimits(), { onDown: (e) => downs.push(e) });
+    const kk = k("offline", 2, null);
+    expect((await l.admit(kk, 1)).headers["x-ratelimit-remaining-requests"]).toBe("1");
+    expect((await l.admit(kk, 1)).headers["x-ratelimit-remaining-requests"]).toBe("0");
+    expect((await refusedAsync(l.admit(kk, 1))).code).toBe("rate_limit_requests");
+    expect(downs.length).toBe(1);
+  });
 });
