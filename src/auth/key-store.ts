@@ -55,6 +55,7 @@ interface Row {
   rpm: number | null;
   tpm: number | null;
   daily_budget_usd: number | null;
+  max_streams: number | null;
   admin: number;
   created_at: number;
   expires_at: number | null;
@@ -69,7 +70,8 @@ interface Cached {
   until: number;
 }
 
-const COLUMNS = "name, hash, prefix, models, rpm, tpm, daily_budget_usd, admin, created_at, expires_at, revoked_at, last_used_at, shared_namespace";
+const COLUMNS =
+  "name, hash, prefix, models, rpm, tpm, daily_budget_usd, max_streams, admin, created_at, expires_at, revoked_at, last_used_at, shared_namespace";
 
 export function sqliteKeyStore(db: Database, opts: KeyStoreOptions = {}): SqliteKeyStore {
   const now = opts.now ?? Date.now;
@@ -189,6 +191,7 @@ export function sqliteKeyStore(db: Database, opts: KeyStoreOptions = {}): Sqlite
         rpm: k.rpm ?? null,
         tpm: k.tpm ?? null,
         dailyBudgetUsd: k.dailyBudgetUsd ?? null,
+        maxStreams: k.maxStreams ?? null,
         admin: k.admin ?? false,
         shared: k.shared ?? false,
         createdAt: t,
@@ -200,7 +203,7 @@ export function sqliteKeyStore(db: Database, opts: KeyStoreOptions = {}): Sqlite
         const existing = byName.get(k.name) as Row | null;
         if (existing) throw new KeyExistsError(k.name, existing.revoked_at !== null ? " (revoked; a revoked name is not reused)" : "");
         db.query(
-          "INSERT INTO client_keys (name, hash, prefix, models, rpm, tpm, daily_budget_usd, admin, created_at, expires_at, shared_namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO client_keys (name, hash, prefix, models, rpm, tpm, daily_budget_usd, max_streams, admin, created_at, expires_at, shared_namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ).run(
           record.name,
           hashTokenHex(key),
@@ -209,6 +212,7 @@ export function sqliteKeyStore(db: Database, opts: KeyStoreOptions = {}): Sqlite
           record.rpm,
           record.tpm,
           record.dailyBudgetUsd,
+          record.maxStreams,
           record.admin ? 1 : 0,
           record.createdAt,
           record.expiresAt,
@@ -277,6 +281,7 @@ function fromRow(r: Row): KeyRecord {
     rpm: r.rpm,
     tpm: r.tpm,
     dailyBudgetUsd: r.daily_budget_usd,
+    maxStreams: r.max_streams,
     admin: r.admin === 1,
     shared: r.shared_namespace === 1,
     createdAt: r.created_at,

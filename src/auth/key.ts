@@ -9,6 +9,8 @@ export interface ClientKey {
   rpm: number | null;
   tpm: number | null;
   dailyBudgetUsd: number | null;
+  /** Streams open at once (a runaway agent opening many); null or absent = no limit. */
+  maxStreams?: number | null;
   /** May read the admin surface (status page, /status.json, /metrics) from anywhere. */
   admin: boolean;
   /** The cache and stored responses are this key's own unless it shares the common namespace. */

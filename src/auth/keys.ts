@@ -18,6 +18,7 @@ export interface KeyRecord {
   rpm: number | null;
   tpm: number | null;
   dailyBudgetUsd: number | null;
+  maxStreams: number | null;
   admin: boolean;
   shared: boolean;
   createdAt: number;
@@ -33,6 +34,7 @@ export interface NewKey {
   rpm?: number | null;
   tpm?: number | null;
   dailyBudgetUsd?: number | null;
+  maxStreams?: number | null;
   /** Lifetime from now; null or absent = never expires. */
   expiresInMs?: number | null;
   admin?: boolean;
@@ -79,13 +81,16 @@ export function keyStatus(r: Pick<KeyRecord, "expiresAt" | "revokedAt">, now: nu
   return "active";
 }
 
-export function toClientKey(r: Pick<KeyRecord, "name" | "models" | "rpm" | "tpm" | "dailyBudgetUsd" | "admin" | "shared">): ClientKey {
+export function toClientKey(
+  r: Pick<KeyRecord, "name" | "models" | "rpm" | "tpm" | "dailyBudgetUsd" | "admin" | "shared"> & { maxStreams?: number | null },
+): ClientKey {
   return {
     name: r.name,
     models: r.models ? [...r.models] : null,
     rpm: r.rpm,
     tpm: r.tpm,
     dailyBudgetUsd: r.dailyBudgetUsd,
+    maxStreams: r.maxStreams ?? null,
     admin: r.admin,
     namespace: keyNamespace(r.name, r.shared),
   };

@@ -21,7 +21,7 @@ Options:
   -h, --help        this text
 
 Keys (the key is printed once, at create/rotate; only its hash is stored):
-  wayfront keys create --name NAME [--models a,b] [--rpm N] [--tpm N] [--daily-budget USD]
+  wayfront keys create --name NAME [--models a,b] [--rpm N] [--tpm N] [--streams N] [--daily-budget USD]
                        [--expires 30d] [--admin] [--shared]
   wayfront keys list             every key: prefix, limits, created, expires, last used, status
   wayfront keys revoke NAME      stop a key at once
@@ -49,6 +49,7 @@ export interface KeyFlags {
   name?: string;
   models?: string;
   rpm?: string;
+  streams?: string;
   tpm?: string;
   dailyBudget?: string;
   expires?: string;
@@ -66,6 +67,7 @@ const KEY_VALUE_FLAGS: Record<string, Exclude<keyof KeyFlags, "admin" | "shared"
   "--rpm": "rpm",
   "--tpm": "tpm",
   "--daily-budget": "dailyBudget",
+  "--streams": "streams",
   "--expires": "expires",
 };
 const KEY_BOOL_FLAGS: Record<string, "admin" | "shared"> = { "--admin": "admin", "--shared": "shared" };

@@ -108,6 +108,7 @@ function printKeyOnce(out: Print, key: string): void {
 function summary(r: KeyRecord): string {
   const parts = [r.models ? `models ${r.models.join(", ")}` : "every model"];
   if (r.rpm !== null) parts.push(`${r.rpm} requests/min`);
+  if (r.maxStreams !== null) parts.push(`${r.maxStreams} streams at once`);
   if (r.tpm !== null) parts.push(`${r.tpm} tokens/min`);
   if (r.dailyBudgetUsd !== null) parts.push(`${usd(r.dailyBudgetUsd)}/day`);
   if (r.admin) parts.push("admin");
@@ -186,6 +187,7 @@ function newKeyFromFlags(f: KeyFlags): NewKey {
   }
   if (f.rpm !== undefined) k.rpm = positiveInt("--rpm", f.rpm);
   if (f.tpm !== undefined) k.tpm = positiveInt("--tpm", f.tpm);
+  if (f.streams !== undefined) k.maxStreams = positiveInt("--streams", f.streams);
   if (f.dailyBudget !== undefined) {
     const v = f.dailyBudget.trim().replace(/^\$/, "");
     if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)

@@ -23,6 +23,7 @@ export interface StaticKey {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  maxStreams: number | null;
   dailyBudgetUsd: number | null;
   admin: boolean;
 }
@@ -214,6 +215,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
             models: k.models ?? null,
             rpm: k.rpm ?? null,
             tpm: k.tpm ?? null,
+            maxStreams: k.streams ?? null,
             dailyBudgetUsd: k.daily_budget ?? null,
             admin: k.admin ?? false,
           },

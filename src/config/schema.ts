@@ -61,6 +61,7 @@ export const AuthKeySection = Type.Object(
     models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     rpm: Type.Optional(Type.Integer({ minimum: 1 })),
     tpm: Type.Optional(Type.Integer({ minimum: 1 })),
+    streams: Type.Optional(Type.Integer({ minimum: 1 })),
     daily_budget: Type.Optional(Type.Number({ minimum: 0 })),
     admin: Type.Optional(Type.Boolean()),
   },

@@ -94,6 +94,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    // At most this many streams at once per client key (NULL: no limit).
+    sql: "ALTER TABLE client_keys ADD COLUMN max_streams INTEGER;",
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

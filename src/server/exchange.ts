@@ -45,6 +45,8 @@ export interface Exchange {
   key: ClientKey | null;
   /** What this request was charged against its key's rate limits. */
   charge: Charge | null;
+  /** This request holds one of its key's stream slots (auth streams limit). */
+  streamOpen: boolean;
 
   text: string;
   body: ParsedBody;
@@ -91,6 +93,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
     remote,
     key: null,
     charge: null,
+    streamOpen: false,
     text: "",
     body: { model: "", stream: false },
     route: null,
@@ -149,6 +152,12 @@ export function finish(x: Exchange, end: Ending): void {
   if (s) settle(x, s, end);
   x.gw.metrics.clients.inc({ key: x.key?.name ?? "local", status: `${Math.floor(end.status / 100)}xx` });
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
+  if (x.streamOpen && x.key) {
+    const open = x.gw.openStreams!;
+    const n = (open.get(x.key.name) ?? 1) - 1;
+    if (n > 0) open.set(x.key.name, n);
+    else open.delete(x.key.name);
+  }
   x.gw.log.request(log);
 }
 

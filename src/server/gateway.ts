@@ -31,6 +31,8 @@ export interface Gateway {
   keys?: KeyStore;
   /** Cloud spend per day and key, against the budgets. */
   budget?: CloudBudget;
+  /** Streams open now, per client key name (for keys with a streams limit). */
+  openStreams?: Map<string, number>;
   /** Admin sessions opened by the status page's sign-in form. */
   sessions?: AdminSessions;
   /** Per-key requests and tokens per minute, counted in this process (or shared through Redis). */

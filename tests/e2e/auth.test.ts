@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { until } from "../helpers/wait.ts";
 import type { ClientKey, KeyStore } from "../../src/auth/key.ts";
 
 let mock: MockUpstream;
@@ -61,6 +62,7 @@ describe("once keys exist", () => {
     KEYS["wf-laptop-secret-1"] = key("laptop", ["coder"]);
     KEYS["wf-family-secret-2"] = key("family");
     KEYS["wf-loop-secret-3"] = { ...key("runaway-loop"), rpm: 2 };
+    KEYS["wf-one-stream-4"] = { ...key("one-stream"), maxStreams: 1 };
   });
 
   test("every API request needs a live key, from this machine too", async () => {
@@ -133,5 +135,28 @@ describe("once keys exist", () => {
     expect((await over.json()).error.code).toBe("rate_limit_requests");
     // Another key is not slowed down by it.
     expect((await chat({ authorization: "Bearer wf-family-secret-2" })).status).toBe(200);
+  });
+
+  test("a key with a streams limit gets a 429 for one stream too many, and its slot back when a stream ends", async () => {
+    const auth = { "content-type": "application/json", authorization: "Bearer wf-one-stream-4" };
+    const stream = (model: string) =>
+      fetch(`${gw.v1}/chat/completions`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "s" }] }),
+      });
+    const first = stream("gpu/m+slow-first:400"); // holds its slot while the upstream is slow
+    // Once the upstream has the first request, its slot is taken.
+    await until(() => mock.requests.some((r) => String(r.body?.model).includes("slow-first")), Boolean, "the first stream to reach the upstream");
+    const second = await stream("gpu/m");
+    expect(second.status).toBe(429);
+    expect((await second.json()).error.code).toBe("rate_limit_streams");
+    expect(second.headers.get("retry-after")).toBe("1");
+    await (await first).text();
+    const third = await stream("gpu/m");
+    expect(third.status).toBe(200);
+    await third.text();
+    // A non-stream request is not a stream.
+    expect((await chat({ authorization: "Bearer wf-one-stream-4" })).status).toBe(200);
   });
 });

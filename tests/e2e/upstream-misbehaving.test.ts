@@ -90,11 +90,26 @@ describe("every wait after the headers is bounded", () => {
   });
 
   test("a JSON body that trickles a byte at a time: cut at max_answer_duration", async () => {
-    const r = await ask("bad/trickle-json");
-    expect(r.status).toBe(504);
-    expect((await r.json()).error.message).toContain("max_answer_duration");
-    await bad.aborted("trickle-json");
-    await slotFree();
+    // Its own gateway: silence between bytes stays far under idle_timeout, so only the whole
+    // answer's duration can cut it.
+    const g = await startTestGateway(upstreamToml("bad", bad.url, `idle_timeout = "10s"\nmax_answer_duration = "800ms"`));
+    try {
+      const r = await fetch(`${g.v1}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "bad/trickle-json", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(r.status).toBe(504);
+      expect((await r.json()).error.message).toContain("max_answer_duration");
+      await bad.aborted("trickle-json");
+      await until(
+        () => status(g.url),
+        (s) => upstreamStatus(s, "bad").outstanding === 0,
+        "the slot to be released",
+      );
+    } finally {
+      await g.stop();
+    }
   });
 
   test("a 500 whose body never ends: its status still comes through, bounded", async () => {

@@ -34,6 +34,7 @@ const staticKey = (name: string, value: string, extra: Partial<StaticKey> = {}):
   models: null,
   rpm: null,
   tpm: null,
+  maxStreams: null,
   dailyBudgetUsd: null,
   admin: false,
   ...extra,
@@ -52,6 +53,7 @@ describe("create and verify", () => {
       rpm: 60,
       tpm: 1000,
       dailyBudgetUsd: 2.5,
+      maxStreams: null,
       admin: true,
       namespace: "key:laptop",
     });
@@ -66,6 +68,7 @@ describe("create and verify", () => {
       rpm: null,
       tpm: null,
       dailyBudgetUsd: null,
+      maxStreams: null,
       admin: false,
       namespace: "default",
     });
@@ -127,7 +130,21 @@ describe("the file holds no key", () => {
     expect(JSON.stringify(row)).not.toContain(key.slice(11));
     const listed = store.list();
     expect(Object.keys(listed[0]).sort()).toEqual(
-      ["admin", "createdAt", "dailyBudgetUsd", "expiresAt", "lastUsedAt", "models", "name", "prefix", "revokedAt", "rpm", "shared", "tpm"].sort(),
+      [
+        "admin",
+        "createdAt",
+        "dailyBudgetUsd",
+        "expiresAt",
+        "lastUsedAt",
+        "maxStreams",
+        "models",
+        "name",
+        "prefix",
+        "revokedAt",
+        "rpm",
+        "shared",
+        "tpm",
+      ].sort(),
     );
     expect(JSON.stringify(listed)).not.toContain(key.slice(11));
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -216,6 +233,7 @@ describe("static keys from the config", () => {
         rpm: 10,
         tpm: null,
         dailyBudgetUsd: null,
+        maxStreams: null,
         admin: true,
         namespace: "key:ci",
       });
