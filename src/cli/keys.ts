@@ -11,7 +11,9 @@ import { openDb } from "../db/open.ts";
 import { CloudBudget } from "../auth/budget.ts";
 import { sqliteKeyStore, VERIFY_CACHE_MS } from "../auth/key-store.ts";
 import { KeyExistsError, KeyInputError, KeyRevokedError, UnknownKeyError, keyStatus, type KeyRecord, type NewKey } from "../auth/keys.ts";
-import { TOKEN_PREFIX } from "../auth/token.ts";
+import { TOKEN_PREFIX, hashTokenHex } from "../auth/token.ts";
+import { mirrorKey, sharedHashOf, sharedRecord } from "../auth/shared-keys.ts";
+import { redisConnection } from "../db/redis-connection.ts";
 import { durationMs } from "../config/units.ts";
 
 const ACTIONS = ["create", "list", "revoke", "rotate"] as const;
@@ -54,9 +56,22 @@ export async function keysCommand(args: Args, out: Print = console.log, err: Pri
     return 1;
   }
   const store = sqliteKeyStore(db, { staticKeys });
+  // With the Redis backend, every instance shares the keys: what changes here is mirrored there.
+  const redis = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 2_000) : null;
+  const mirror = async (record: KeyRecord, hash: string, replaces?: string | null) => {
+    if (!redis) return;
+    try {
+      await mirrorKey(redis, record, hash, replaces ?? undefined);
+    } catch (e) {
+      err(
+        `wayfront keys ${action}: done here, but Redis could not be told (${(e as Error).message}); other instances do not know yet: run it again when Redis is up.`,
+      );
+    }
+  };
   try {
     if (action === "create") {
       const { key, record } = store.create(newKey!);
+      await mirror(record, hashTokenHex(key));
       out(`Created key "${record.name}" (${TOKEN_PREFIX}${record.prefix}…): ${summary(record)}.`);
       printKeyOnce(out, key);
     } else if (action === "list") {
@@ -65,11 +80,24 @@ export async function keysCommand(args: Args, out: Print = console.log, err: Pri
       if (staticKeys.length > 0) out(`Also accepted, from the config ([auth] keys): ${staticKeys.map((k) => k.name).join(", ")}`);
     } else if (action === "revoke") {
       const before = store.get(name);
+      const sharedHash = redis ? await sharedHashOf(redis, name).catch(() => null) : null;
+      if (!before && redis && sharedHash) {
+        // Made on another instance: revoke it where every instance looks.
+        const rec = await sharedRecord(redis, sharedHash);
+        if (rec) {
+          await mirror({ ...rec, revokedAt: rec.revokedAt ?? Date.now() }, sharedHash);
+          out(`Revoked key "${name}" for every instance sharing this Redis.`);
+          return 0;
+        }
+      }
       const record = store.revoke(name);
+      if (sharedHash) await mirror(record, sharedHash);
       if (before?.revokedAt != null) out(`Key "${name}" was already revoked (${when(before.revokedAt)}).`);
       else out(`Revoked key "${name}" (${TOKEN_PREFIX}${record.prefix}…). A running gateway refuses it within ${VERIFY_CACHE_MS / 1000} s.`);
     } else {
+      const oldHash = redis ? await sharedHashOf(redis, name).catch(() => null) : null;
       const { key, record } = store.rotate(name);
+      await mirror(record, hashTokenHex(key), oldHash);
       out(
         `Rotated key "${name}": new prefix ${TOKEN_PREFIX}${record.prefix}…, same settings; a running gateway refuses the old key within ${VERIFY_CACHE_MS / 1000} s.`,
       );
@@ -95,6 +123,7 @@ export async function keysCommand(args: Args, out: Print = console.log, err: Pri
   } finally {
     store.close();
     db.close();
+    redis?.close();
   }
 }
 

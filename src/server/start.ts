@@ -6,6 +6,7 @@ import { gatewayMetrics } from "../status/gateway-metrics.ts";
 import { Logger } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
+import { sharedKeyStore } from "../auth/shared-keys.ts";
 import { CloudBudget } from "../auth/budget.ts";
 import { SharedRateLimits } from "../auth/limits.ts";
 import { buildApp, unhandled } from "./app.ts";
@@ -61,7 +62,8 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     cache,
     responses,
     closing: closing.signal,
-    keys,
+    // With a shared Redis, keys made or revoked on any instance count here too.
+    keys: shared ? sharedKeyStore(keys, shared, { onError: sharedDown("client keys") }) : keys,
     // With a shared Redis, limits and cloud spend count for every instance; while it is down
     // each instance counts on its own (warned once per outage).
     budget: new CloudBudget(db, Date.now, shared && { redis: shared, onDown: sharedDown("cloud spend"), onUp: sharedUp("cloud spend") }),
