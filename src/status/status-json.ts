@@ -15,7 +15,7 @@ export interface StatusView {
   health: Pick<Health, "snapshot">;
   registry: { list: UpstreamState[] };
   config: { aliases: Map<string, AliasConfig>; source: string; budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null } };
-  budget?: { spentToday(): number; spentThisMonth(): number };
+  budget?: { spentToday(key?: string): number; spentThisMonth(): number };
   cache: { store: { stats(): Promise<CacheStats> } };
 }
 
@@ -82,7 +82,10 @@ export function statusJson(gw: StatusView) {
       cloud_monthly_budget_usd: gw.config.budget.cloudMonthlyUsd,
     },
     // Who called, by client key name (never a key): from the same series /metrics renders.
-    clients: clientsOf(s("wayfront_client_requests_total")),
+    clients: clientsOf(s("wayfront_client_requests_total")).map((c) => ({
+      ...c,
+      cloud_spend_today_usd: gw.budget ? Math.round(gw.budget.spentToday(c.name === "local" ? "" : c.name) * 1e6) / 1e6 : null,
+    })),
     aliases: [...gw.config.aliases.values()].map((a) => ({
       name: a.name,
       targets: a.targets.map((t) => `${t.upstream}/${t.model}`),

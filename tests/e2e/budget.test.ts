@@ -71,4 +71,9 @@ test("a key's own daily budget stops that key's cloud use only", async () => {
   expect(over.status).toBe(429);
   expect((await over.json()).error.message).toContain("`kid`");
   expect((await ask(kid, "gpu/m", auth)).status).toBe(200);
+  // The key's spend is on its row in /status.json and the status page.
+  const status = await (await fetch(`${kid.url}/status.json`)).json();
+  const row = status.clients.find((c: { name: string }) => c.name === "kid");
+  expect(row.cloud_spend_today_usd).toBeGreaterThan(0.01);
+  expect(await (await fetch(`${kid.url}/`)).text()).toMatch(/kid<\/td>.*\$0\.0\d<\/td>/s);
 });

@@ -12,6 +12,7 @@ import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { upstreamToml } from "../helpers/gateway.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
+const UPSTREAM_KEY = "sk-upstream-in-redis-RECOGNISABLE-31337";
 const dir = mkdtempSync(join(tmpdir(), "wayfront-keys-redis-"));
 let redis: Subprocess | null = null;
 let redisUrl = "";
@@ -24,11 +25,14 @@ beforeAll(async () => {
   const r = await startRedis();
   redis = r.proc;
   redisUrl = r.url;
-  mock = await startMockUpstream({ models: ["m"] });
+  mock = await startMockUpstream({ models: ["m"], apiKey: UPSTREAM_KEY, wire: ["chat"] });
   file = join(dir, "wayfront.toml");
-  writeFileSync(file, `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]`));
+  writeFileSync(file, `[cache]\nbackend = "redis"\n` + upstreamToml("gpu", mock.url, `models = ["m"]\nwire = ["chat"]\napi_key_env = "UP_KEY"`));
   const instance = (name: string) =>
-    spawnGateway([process.execPath, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, name)], { WAYFRONT_REDIS_URL: redisUrl });
+    spawnGateway([process.execPath, MAIN, "--config", file, "--port", "0", "--data-dir", join(dir, name)], {
+      WAYFRONT_REDIS_URL: redisUrl,
+      UP_KEY: UPSTREAM_KEY,
+    });
   [a, b] = await Promise.all([instance("a"), instance("b")]);
 });
 afterAll(async () => {
@@ -45,7 +49,7 @@ const ask = (g: GatewayProcess, key: string) =>
   fetch(`${g.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model: "gpu/m", messages: [{ role: "user", content: "shared" }] }),
+    body: JSON.stringify({ model: "gpu/m", temperature: 0, messages: [{ role: "user", content: "shared" }] }),
   });
 
 test("a key made on one instance works on the other; revoked from the other, it stops on both", async () => {
@@ -54,14 +58,24 @@ test("a key made on one instance works on the other; revoked from the other, it 
   const key = /^wf-[A-Za-z0-9]{20,}$/m.exec(made.stdout)![0];
   expect((await ask(a, key)).status).toBe(200);
   expect((await ask(b, key)).status).toBe(200); // b's data dir has never heard of it
-  // Nothing secret in Redis: only the hash names the record.
+  // A stored conversation too, so Redis holds cache entries, stored responses and keys.
+  const stored = await fetch(`${a.url}/v1/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ model: "gpu/m", input: "keep me" }),
+  });
+  expect(stored.status).toBe(200);
+  // Nothing secret in any Redis row: only a hash names a key's record.
   const client = new Bun.RedisClient(redisUrl);
-  const all = (await client.send("KEYS", ["wayfront:key*"])) as string[];
-  const values = await Promise.all(all.map((k) => client.send("GET", [k])));
+  const all = (await client.send("KEYS", ["*"])) as string[];
+  const values = await Promise.all(
+    all.map(async (k) => ((await client.send("TYPE", [k])) === "hash" ? client.send("HGETALL", [k]) : client.send("GET", [k]))),
+  );
   client.close();
-  expect(all.length).toBeGreaterThan(0);
-  expect(JSON.stringify([all, values])).not.toContain(key);
-  expect(JSON.stringify([all, values])).not.toContain(key.slice(3));
+  const dump = JSON.stringify([all, values]);
+  expect(all.some((k) => k.startsWith("wayfront:key:"))).toBe(true);
+  expect(dump).toContain("keep me"); // the stored turn is there to be searched
+  for (const secret of [key, key.slice(3), UPSTREAM_KEY]) expect(dump).not.toContain(secret);
   // Revoked through b's data dir (where it was never made): both refuse it, within seconds.
   const revoked = await keys("b", "revoke", "laptop");
   expect(revoked.code).toBe(0);
