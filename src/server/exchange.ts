@@ -20,6 +20,7 @@ import { newRequestId } from "./request-id.ts";
 import { costUsd, priceOf } from "../auth/prices.ts";
 import type { ClientKey } from "../auth/key.ts";
 import type { Charge } from "../auth/limits.ts";
+import type { Slot } from "../auth/streams.ts";
 import { DEFAULT_NAMESPACE } from "../db/responses.ts";
 import { pathOf } from "./request-path.ts";
 
@@ -45,8 +46,8 @@ export interface Exchange {
   key: ClientKey | null;
   /** What this request was charged against its key's rate limits. */
   charge: Charge | null;
-  /** This request holds one of its key's stream slots (auth streams limit). */
-  streamOpen: boolean;
+  /** The stream slot this request holds for its key (auth/streams.ts), if any. */
+  streamSlot: Slot | null;
 
   text: string;
   body: ParsedBody;
@@ -93,7 +94,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
     remote,
     key: null,
     charge: null,
-    streamOpen: false,
+    streamSlot: null,
     text: "",
     body: { model: "", stream: false },
     route: null,
@@ -152,12 +153,7 @@ export function finish(x: Exchange, end: Ending): void {
   if (s) settle(x, s, end);
   x.gw.metrics.clients.inc({ key: x.key?.name ?? "local", status: `${Math.floor(end.status / 100)}xx` });
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
-  if (x.streamOpen && x.key) {
-    const open = x.gw.openStreams!;
-    const n = (open.get(x.key.name) ?? 1) - 1;
-    if (n > 0) open.set(x.key.name, n);
-    else open.delete(x.key.name);
-  }
+  if (x.streamSlot && x.key) x.gw.streams?.close(x.key.name, x.streamSlot);
   x.gw.log.request(log);
 }
 

@@ -11,6 +11,7 @@ import type { KeyStore } from "../auth/key.ts";
 import type { Limiter } from "../auth/limits.ts";
 import type { AdminSessions } from "../auth/admin.ts";
 import type { CloudBudget } from "../auth/budget.ts";
+import type { StreamSlots } from "../auth/streams.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
 
 export interface Gateway {
@@ -31,8 +32,8 @@ export interface Gateway {
   keys?: KeyStore;
   /** Cloud spend per day and key, against the budgets. */
   budget?: CloudBudget;
-  /** Streams open now, per client key name (for keys with a streams limit). */
-  openStreams?: Map<string, number>;
+  /** Streams open now per client key (keys with a streams limit): here, or across instances. */
+  streams?: StreamSlots;
   /** Admin sessions opened by the status page's sign-in form. */
   sessions?: AdminSessions;
   /** Per-key requests and tokens per minute, counted in this process (or shared through Redis). */

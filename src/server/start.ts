@@ -7,6 +7,7 @@ import { Logger } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
 import { sharedKeyStore } from "../auth/shared-keys.ts";
+import { LocalStreamSlots, SharedStreamSlots } from "../auth/streams.ts";
 import { CloudBudget } from "../auth/budget.ts";
 import { SharedRateLimits } from "../auth/limits.ts";
 import { buildApp, unhandled } from "./app.ts";
@@ -67,6 +68,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     // With a shared Redis, limits and cloud spend count for every instance; while it is down
     // each instance counts on its own (warned once per outage).
     budget: new CloudBudget(db, Date.now, shared && { redis: shared, onDown: sharedDown("cloud spend"), onUp: sharedUp("cloud spend") }),
+    streams: shared ? new SharedStreamSlots(shared, sharedDown("stream counts")) : new LocalStreamSlots(),
     ...(shared ? { limits: new SharedRateLimits(shared, undefined, { onDown: sharedDown("rate limits"), onUp: sharedUp("rate limits") }) } : {}),
   };
   // Never an open relay by accident: bound beyond loopback with a cloud key and nobody asked.

@@ -6,6 +6,7 @@ import type { Subprocess } from "bun";
 import { startRedis } from "../helpers/redis.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { until } from "../helpers/wait.ts";
 import type { ClientKey, KeyStore } from "../../src/auth/key.ts";
 
 let mock: MockUpstream;
@@ -59,6 +60,25 @@ const statuses = async (gws: TestGateway[], secret: string) => {
   }
   return out;
 };
+
+test("a key's streams open at once are counted across both instances, and given back when they end", async () => {
+  KEYS["wf-streams-1"] = { ...key(`streams-${crypto.randomUUID()}`, 1000), maxStreams: 1 };
+  const stream = (gw: TestGateway, model: string) =>
+    fetch(`${gw.v1}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer wf-streams-1" },
+      body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "s" }] }),
+    });
+  const first = stream(a, "gpu/m+slow-first:400");
+  await until(() => mock.requests.some((r) => String(r.body?.model).includes("slow-first:400")), Boolean, "the first stream to reach the upstream");
+  const second = await stream(b, "gpu/m");
+  expect(second.status).toBe(429);
+  expect((await second.json()).error.code).toBe("rate_limit_streams");
+  await (await first).text();
+  const third = await stream(b, "gpu/m");
+  expect(third.status).toBe(200);
+  await third.text();
+});
 
 test("a key's requests per minute are counted across both instances", async () => {
   KEYS["wf-shared-1"] = key(`shared-${crypto.randomUUID()}`, 3);

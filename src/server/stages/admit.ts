@@ -5,6 +5,7 @@ import { RateLimits } from "../../auth/limits.ts";
 import { estimateTokens } from "../../router/fit.ts";
 import { refreshSpend } from "./budget.ts";
 import { GatewayError } from "../../protocol/errors.ts";
+import { LocalStreamSlots } from "../../auth/streams.ts";
 
 export async function admit(x: Exchange): Promise<void> {
   const a = await decide({ headers: x.request.headers, remote: x.remote, auth: x.config.auth, store: x.gw.keys ?? null });
@@ -26,27 +27,24 @@ export async function allowModel(x: Exchange): Promise<void> {
     const estimate = x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
     x.charge = await x.gw.limits.admit(key, estimate);
   }
-  openStream(x);
+  await openStream(x);
   await refreshSpend(x);
 }
 
 /**
- * A key's streams open at once (a runaway loop that opens many): counted in this process
- * from here until the exchange ends (exchange.ts closes it), however it ends.
+ * A key's streams open at once (a runaway loop that opens many): counted from here until the
+ * exchange ends (exchange.ts gives the slot back), however it ends.
  */
-function openStream(x: Exchange): void {
+async function openStream(x: Exchange): Promise<void> {
   const max = x.key?.maxStreams;
   if (!max || !x.body.stream) return;
-  x.gw.openStreams ??= new Map();
-  const open = x.gw.openStreams;
-  const name = x.key!.name;
-  const n = open.get(name) ?? 0;
-  if (n >= max) {
+  x.gw.streams ??= new LocalStreamSlots();
+  const slot = await x.gw.streams.open(x.key!.name, max);
+  if (!slot) {
     throw new GatewayError("rate_limited", `This client key may have ${max} stream${max === 1 ? "" : "s"} open at once; one must end first.`, {
       code: "rate_limit_streams",
       headers: { "retry-after": "1" },
     });
   }
-  open.set(name, n + 1);
-  x.streamOpen = true;
+  x.streamSlot = slot;
 }
