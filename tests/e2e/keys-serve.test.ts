@@ -88,3 +88,32 @@ test("a key made with `wayfront keys create` is required, and accepted, by the s
     await gw.stop();
   }
 }, 30_000);
+
+test("an expired key is a 401 at the server; a token budget (tpm) is a 429 with the tokens headers", async () => {
+  const data = join(dir, "expiring");
+  const made = await runCli([bun, MAIN, "keys", "create", "--name", "brief", "--expires", "1500ms", "--config", file, "--data-dir", data]);
+  const brief = /^wf-[A-Za-z0-9]{20,}$/m.exec(made.stdout)![0];
+  const tight = await runCli([bun, MAIN, "keys", "create", "--name", "tight", "--tpm", "2", "--config", file, "--data-dir", data]);
+  const tpmKey = /^wf-[A-Za-z0-9]{20,}$/m.exec(tight.stdout)![0];
+  const gw = await spawnGateway([bun, MAIN, "serve", "--config", file, "--port", "0", "--data-dir", data]);
+  try {
+    expect((await ask(gw.url, { authorization: `Bearer ${brief}` })).status).toBe(200);
+    let status = 200;
+    for (let i = 0; i < 80 && status === 200; i++) {
+      await Bun.sleep(100);
+      status = (await ask(gw.url, { authorization: `Bearer ${brief}` })).status;
+    }
+    expect(status).toBe(401);
+    // The first request fits the estimate; its real usage (corrected at its end) uses the budget up.
+    const first = await ask(gw.url, { authorization: `Bearer ${tpmKey}` });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("2");
+    const over = await ask(gw.url, { authorization: `Bearer ${tpmKey}` });
+    expect(over.status).toBe(429);
+    expect((await over.json()).error.code).toBe("rate_limit_tokens");
+    expect(over.headers.get("x-ratelimit-remaining-tokens")).toBe("0");
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+  } finally {
+    await gw.stop();
+  }
+}, 30_000);
