@@ -10,6 +10,7 @@ import { startRedis } from "../helpers/redis.ts";
 import { runCli, spawnGateway, type GatewayProcess } from "../helpers/process.ts";
 import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
 import { upstreamToml } from "../helpers/gateway.ts";
+import { until } from "../helpers/wait.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const UPSTREAM_KEY = "sk-upstream-in-redis-RECOGNISABLE-31337";
@@ -65,6 +66,13 @@ test("a key made on one instance works on the other; revoked from the other, it 
     body: JSON.stringify({ model: "gpu/m", input: "keep me" }),
   });
   expect(stored.status).toBe(200);
+  const { id } = await stored.json();
+  // Mirrored to Redis off the response path: wait until the other instance can read it back.
+  await until(
+    () => fetch(`${b.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status),
+    (st) => st === 200,
+    "the stored turn to reach Redis",
+  );
   // Nothing secret in any Redis row: only a hash names a key's record.
   const client = new Bun.RedisClient(redisUrl);
   const all = (await client.send("KEYS", ["*"])) as string[];
