@@ -6,6 +6,7 @@ import { Registry } from "../upstream/registry.ts";
 import { describeWire } from "../upstream/wire.ts";
 import { redactUrls } from "../upstream/url.ts";
 import { noUpstreamsProblem } from "../config/reload.ts";
+import { describeMisroute, misroutes } from "../router/misroute.ts";
 
 export async function check(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
@@ -46,5 +47,8 @@ export async function check(args: Args): Promise<number> {
   for (const [name, alias] of config.aliases) {
     console.log(`model ${JSON.stringify(name)} → ${alias.targets.map((t) => `${t.upstream}/${t.model}`).join(", ")}`);
   }
-  return allOk ? 0 : 1;
+  // A target its upstream does not serve is a silent misroute (to the next target, often the cloud).
+  const wrong = misroutes(config, registry);
+  for (const m of wrong) console.log(`error: ${describeMisroute(m)}`);
+  return allOk && wrong.length === 0 ? 0 : 1;
 }

@@ -11,6 +11,7 @@ import type { Config, Target } from "../config/resolve.ts";
 import type { Registry, UpstreamState } from "../upstream/registry.ts";
 import type { Health, UpstreamHealth } from "../upstream/health.ts";
 import type { GatewayMetrics } from "../status/gateway-metrics.ts";
+import type { Logger } from "../status/log.ts";
 import type { Route } from "./resolve.ts";
 import type { Api, ProtocolSpec } from "../protocol/apis.ts";
 import { PROTOCOLS } from "../protocol/apis.ts";
@@ -91,6 +92,8 @@ export interface RouterContext {
   health: Health;
   metrics: GatewayMetrics;
   clock?: Clock;
+  /** Hears every skip and failover, one line each. */
+  log?: Logger;
 }
 
 export async function attemptTargets(input: AttemptInput, ctx: RouterContext): Promise<Attempted> {
@@ -127,6 +130,11 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
       const h = ctx.health.get(cand.upstream);
       if (!h.breaker.canAttempt()) {
         skipped.push(`\`${cand.upstream}\` is unavailable (circuit ${h.breaker.state()})`);
+        ctx.log?.event("warn", "target skipped", {
+          route: input.route.name,
+          target: `${cand.upstream}/${cand.model}`,
+          reason: `circuit ${h.breaker.state()}`,
+        });
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
@@ -135,6 +143,7 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
         h.breaker.onAbandon();
         if (input.signal.aborted) return gone();
         skipped.push(`\`${cand.upstream}\` is busy (${h.admission.outstanding()} in flight)`);
+        ctx.log?.event("warn", "target skipped", { route: input.route.name, target: `${cand.upstream}/${cand.model}`, reason: "busy" });
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
@@ -146,6 +155,9 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
         return { ok: true, served };
       }
       failures.push({ upstream: cand.upstream, model: cand.model, reason: result.error.message });
+      if (!result.terminal) {
+        ctx.log?.event("warn", "failover", { route: input.route.name, target: `${cand.upstream}/${cand.model}`, reason: result.error.message });
+      }
       if (result.terminal) return { ok: false, error: result.error, attempts, failures };
       errors.push(result.error);
       failedBefore = cand.upstream;

@@ -9,7 +9,7 @@ import type { Health } from "../upstream/health.ts";
 import type { ProtocolSpec } from "../protocol/apis.ts";
 import type { ParsedBody } from "../protocol/validate.ts";
 import type { RequestLog } from "../status/log.ts";
-import type { PlannedRoute, RouterContext, Served } from "../router/attempt.ts";
+import type { AttemptFailure, PlannedRoute, RouterContext, Served } from "../router/attempt.ts";
 import type { Transform } from "../router/transforms.ts";
 import type { CacheOutcome, Lead } from "../cache/front.ts";
 import type { Recorded } from "../cache/record.ts";
@@ -64,6 +64,8 @@ export interface Exchange {
   lead: Lead | null;
   served: Served | null;
   attempts: number;
+  /** Why each failed attempt failed (the served one's predecessors, or all of them). */
+  failures: AttemptFailure[];
   /** An answer stitched from two targets mid-stream: complete, but never cached. */
   stitched: boolean;
   /** Set when the answer's final object is known to be a stored conversation turn. */
@@ -106,6 +108,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
     lead: null,
     served: null,
     attempts: 0,
+    failures: [],
     stitched: false,
     reply: null,
     finished: false,
@@ -115,7 +118,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
 
 /** The router's view of this request: the snapshot taken at arrival. */
 export function routerContext(x: Exchange): RouterContext {
-  return { config: x.config, registry: x.registry, health: x.health, metrics: x.gw.metrics, clock: x.gw.clock };
+  return { config: x.config, registry: x.registry, health: x.health, metrics: x.gw.metrics, clock: x.gw.clock, log: x.gw.log };
 }
 
 export interface Ending {
@@ -146,6 +149,8 @@ export function finish(x: Exchange, end: Ending): void {
     log.upstream = s.upstream.config.name;
     log.attempts = s.attempts;
   } else if (x.attempts) log.attempts = x.attempts;
+  const failed = s?.failures ?? x.failures;
+  if (failed.length) log.failures = failed.map((f) => `${f.upstream}/${f.model}: ${f.reason}`);
   if (end.error) log.error = end.error;
   else if (end.outcome === "cancelled") log.error = "client closed the request";
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);

@@ -111,6 +111,7 @@ async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Respons
   }
   const r = await attempt;
   x.attempts = r.ok ? r.served.attempts : r.attempts;
+  if (!r.ok) x.failures = r.failures;
   if (!r.ok) return failed(x, r.error);
   x.served = r.served;
   let out: Adapted;
@@ -177,7 +178,10 @@ function committedEarly(x: Exchange, attempt: Promise<Attempted>): Response {
       return clientGone();
     }
     x.attempts = r.ok ? r.served.attempts : r.attempts;
-    if (!r.ok) return r.error;
+    if (!r.ok) {
+      x.failures = r.failures;
+      return r.error;
+    }
     x.served = r.served;
     let out: Adapted;
     try {

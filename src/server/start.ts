@@ -9,6 +9,7 @@ import { openRelayProblem } from "../auth/open-relay.ts";
 import { sharedKeyStore } from "../auth/shared-keys.ts";
 import { LocalStreamSlots, SharedStreamSlots } from "../auth/streams.ts";
 import { CloudBudget } from "../auth/budget.ts";
+import { describeMisroute, misroutes } from "../router/misroute.ts";
 import { SharedRateLimits } from "../auth/limits.ts";
 import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
@@ -84,6 +85,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     log.event("warn", "open to the network (--allow-open): anyone who can reach this port may use every upstream", {});
   registry.start();
   health.start();
+  warnMisroutes(gateway);
   const app = buildApp(gateway);
   try {
     app.listen({
@@ -141,6 +143,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       old.health.stop();
       registry.start();
       health.start();
+      warnMisroutes(gateway);
       const restart = restartOnlyChanges(before, next);
       log.event("info", "config reloaded", { config: next.source, upstreams: next.upstreams.map((u) => u.name), restart_needed: restart });
       return restart;
@@ -197,4 +200,20 @@ function listenError(err: unknown, config: Config): Error {
   if (e?.code === "EADDRNOTAVAIL")
     return new Error(`cannot listen on ${config.server.host}: no such address on this machine — pick another with --host`);
   return new Error(`cannot listen on ${config.server.host}:${port}: ${why}`);
+}
+
+/** Once the model lists are in: every target its upstream does not list, named with a did-you-mean. */
+function warnMisroutes(gw: Gateway): void {
+  const { registry, config } = gw;
+  void registry.refresh().then(() => {
+    if (gw.registry !== registry) return; // a reload swapped it meanwhile
+    for (const m of misroutes(config, registry)) {
+      gw.log.event("warn", "target not served by its upstream", {
+        alias: m.alias,
+        target: `${m.upstream}/${m.model}`,
+        did_you_mean: m.suggestions,
+        problem: describeMisroute(m),
+      });
+    }
+  });
 }

@@ -15,6 +15,8 @@ export interface RequestLog {
   attempts?: number;
   stream?: boolean;
   cache?: string;
+  /** Why each failed attempt failed, "upstream/model: reason". */
+  failures?: string[];
   /** The client key's name (never the key). */
   key?: string;
   error?: string;

@@ -5,6 +5,7 @@ import type { AliasConfig } from "../config/resolve.ts";
 import type { Health } from "../upstream/health.ts";
 import type { UpstreamState } from "../upstream/registry.ts";
 import type { CacheStats } from "../cache/store.ts";
+import { describeMisroute, misroutes } from "../router/misroute.ts";
 import type { Registry as MetricsRegistry } from "./metrics.ts";
 import { displayUrl, redactUrls } from "../upstream/url.ts";
 
@@ -81,6 +82,8 @@ export function statusJson(gw: StatusView) {
       cloud_daily_budget_usd: gw.config.budget.cloudDailyUsd,
       cloud_monthly_budget_usd: gw.config.budget.cloudMonthlyUsd,
     },
+    // Targets their upstream does not list: each request skips them (often to the cloud).
+    misroutes: misroutes(gw.config, { get: (n: string) => gw.registry.list.find((u) => u.config.name === n) }).map(describeMisroute),
     // Who called, by client key name (never a key): from the same series /metrics renders.
     clients: clientsOf(s("wayfront_client_requests_total")).map((c) => ({
       ...c,

@@ -62,6 +62,13 @@ test("connection refused → the next target serves, in one clean answer", async
   expect(res.headers.get("x-wayfront-upstream")).toBe("cloud");
   expect(res.headers.get("x-wayfront-attempts")).toBe("2");
   expect((await res.json()).choices[0].message.content).toContain("hi refused");
+  // The failover is one log line naming the target and why; the request's line carries it too.
+  const lines = gw.logs.map((l) => JSON.parse(l));
+  const failover = lines.find((l) => l.msg === "failover" && l.target === "dead/m");
+  expect(failover?.reason).toContain("unreachable");
+  const request = lines.findLast((l) => l.msg === "request" && l.route === "refused");
+  expect(request.failures).toHaveLength(1);
+  expect(request.failures[0]).toMatch(/^dead\/m: .*unreachable/);
 });
 
 test("a TLS error (https to a plain-HTTP port) → next target", async () => {
