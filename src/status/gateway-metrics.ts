@@ -21,6 +21,16 @@ export function gatewayMetrics() {
       "alias",
     ]),
     ttft: r.histogram("wayfront_time_to_first_token_seconds", "Request start to the first content token (streams).", ["upstream"]),
+    // Gauges, set from the gateway's state each time /metrics is read (handlers/status.ts).
+    upstreamUp: r.gauge("wayfront_upstream_reachable", "1 when the upstream's last probe answered, 0 when it failed.", ["upstream"]),
+    circuit: r.gauge("wayfront_upstream_circuit_state", "Circuit breaker: 0 closed, 1 half-open, 2 open.", ["upstream"]),
+    inFlight: r.gauge("wayfront_upstream_in_flight", "Requests holding one of the upstream's slots now.", ["upstream"]),
+    queued: r.gauge("wayfront_upstream_queued", "Requests waiting for one of the upstream's slots now.", ["upstream"]),
+    cacheEntries: r.gauge("wayfront_cache_entries", "Entries in the prompt cache.", []),
+    cacheBytes: r.gauge("wayfront_cache_bytes", "Bytes held by the prompt cache.", []),
+    cacheHits: r.gauge("wayfront_cache_hits", "Prompt cache hits recorded by the store (since it was created).", []),
+    cacheMisses: r.gauge("wayfront_cache_misses", "Prompt cache misses recorded by the store (since it was created).", []),
+    cloudSpendToday: r.gauge("wayfront_cloud_spend_today_usd", "Cloud spend today (UTC), all client keys, in USD.", []),
     duration: r.histogram("wayfront_request_duration_seconds", "Request start to the end of the answer.", ["upstream"]),
   };
 }

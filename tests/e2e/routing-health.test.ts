@@ -109,3 +109,24 @@ test("accounting: usage asked for on streams and stripped again, tokens and spen
   expect(prom).toContain('wayfront_tokens_total{upstream="gpu",direction="out"}');
   expect(prom).toContain("wayfront_time_to_first_token_seconds_bucket");
 });
+
+test("/metrics has gauges for reachability, circuit state, in-flight and queued requests, the cache and cloud spend", async () => {
+  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  for (const name of [
+    "wayfront_upstream_reachable",
+    "wayfront_upstream_circuit_state",
+    "wayfront_upstream_in_flight",
+    "wayfront_upstream_queued",
+    "wayfront_cache_entries",
+    "wayfront_cache_bytes",
+    "wayfront_cache_hits",
+    "wayfront_cache_misses",
+    "wayfront_cloud_spend_today_usd",
+  ]) {
+    expect(text).toContain(`# TYPE ${name} gauge`);
+  }
+  expect(text).toMatch(/^wayfront_upstream_circuit_state\{upstream="gpu"\} [012]$/m);
+  expect(text).toMatch(/^wayfront_upstream_in_flight\{upstream="gpu"\} 0$/m);
+  expect(text).toMatch(/^wayfront_upstream_reachable\{upstream="gpu"\} [01]$/m);
+  expect(text).toMatch(/^wayfront_cache_entries \d+$/m);
+});

@@ -17,9 +17,34 @@ export function statusJsonEndpoint(gw: Gateway) {
   return () => new Response(JSON.stringify(statusJson(gw)), { headers: JSON_TYPE });
 }
 
+const CIRCUIT = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** The gauges: what the gateway's state is now, read at scrape time. */
+async function setGauges(gw: Gateway): Promise<void> {
+  const m = gw.metrics;
+  for (const h of gw.health.snapshot()) {
+    const upstream = h.name;
+    if (h.probe) m.upstreamUp.set({ upstream }, h.probe.ok ? 1 : 0);
+    m.circuit.set({ upstream }, CIRCUIT[h.breaker.state]);
+    m.inFlight.set({ upstream }, h.outstanding);
+    m.queued.set({ upstream }, h.queued);
+  }
+  const stats = await gw.cache.store.stats().catch(() => null);
+  if (stats) {
+    m.cacheEntries.set({}, stats.entries);
+    m.cacheBytes.set({}, stats.bytes);
+    m.cacheHits.set({}, stats.hits);
+    m.cacheMisses.set({}, stats.misses);
+  }
+  if (gw.budget) m.cloudSpendToday.set({}, gw.budget.spentToday());
+}
+
 /** Prometheus text exposition format 0.0.4. */
 export function metricsText(gw: Gateway) {
-  return () => new Response(gw.metrics.registry.prometheus(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+  return async () => {
+    await setGauges(gw);
+    return new Response(gw.metrics.registry.prometheus(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+  };
 }
 
 export function healthz(gw: Gateway) {
