@@ -56,7 +56,46 @@ function describe(path: string, message: string, value: unknown): { key: string;
       .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? (acc ? `${acc}.${p}` : p) : `${acc}."${p}"`), "") ||
     "(top level)";
   if (message.includes("additional properties") || message === "Unexpected property") {
-    return { key, text: `unknown key \`${key}\`` };
+    return { key, text: `unknown key \`${key}\`${unknownKeyHint(path)}` };
   }
   return { key, text: `\`${key}\`: ${message} (got ${JSON.stringify(value)})` };
+}
+
+type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; patternProperties?: Record<string, Schema> };
+
+/** The keys the schema accepts in the object holding the key at this path. */
+function keysBeside(path: string): string[] {
+  const parts = path.split("/").filter(Boolean).slice(0, -1);
+  let s: Schema | undefined = ConfigFile as unknown as Schema;
+  for (const p of parts) {
+    if (!s) return [];
+    if (s.anyOf) s = s.anyOf.find((x) => x.type === "object" || x.type === "array");
+    if (!s) return [];
+    if (s.type === "array") s = s.items;
+    else if (s.properties?.[p]) s = s.properties[p];
+    else if (s.patternProperties) s = Object.values(s.patternProperties)[0];
+    else return [];
+  }
+  if (s?.type === "array") s = s.items;
+  return Object.keys(s?.properties ?? {});
+}
+
+/** Why a key is unknown, when a likely fix is known: a secret written inline, or a typo. */
+function unknownKeyHint(path: string): string {
+  const name = path.split("/").filter(Boolean).at(-1) ?? "";
+  if (name === "api_key" || name === "key") {
+    return ': secrets never go in the file; put the key in an environment variable and name it, e.g. api_key_env = "OPENAI_API_KEY"';
+  }
+  const near = keysBeside(path).filter((k) => editDistance(k, name) <= 2);
+  return near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(" or ")}?` : "";
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

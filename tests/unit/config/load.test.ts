@@ -27,8 +27,11 @@ test("a wrong type names the key path", () => {
   expect(fail(`[[upstream]]\nname = "a"\nbase_url = "http://x"\ntier = "gpu"\n`)).toContain('`upstream[0].tier`: expected one of "local", "cloud"');
 });
 
-test("an unknown key stops start-up, naming it", () => {
-  expect(fail(`[server]\nprot = 1\n`)).toContain("unknown key `server.prot`");
+test("an unknown key stops start-up, naming it, with the likely fix", () => {
+  expect(fail(`[server]\nprot = 1\n`)).toContain("unknown key `server.prot`: did you mean `port`?");
+  expect(fail(`[[upstream]]\nname = "gpu"\nbase_url = "http://h/v1"\nfrist_byte_timeout = "1s"\n`)).toContain("did you mean `first_byte_timeout`?");
+  expect(fail(`[[upstream]]\nname = "gpu"\nbase_url = "http://h/v1"\napi_key = "sk-x"\n`)).toContain('api_key_env = "OPENAI_API_KEY"');
+  expect(fail(`[server]\nzzzzzz = 1\n`)).not.toContain("did you mean");
   expect(fail(`[[upstream]]\nname = "a"\nbase_url = "http://x"\nfrist_byte_timeout = 1\n`)).toContain("upstream[0].frist_byte_timeout");
   expect(fail(`[models."gpt-5.2"]\ntargets = ["a/b"]\nbogus = 1\n`)).toContain('models."gpt-5.2".bogus');
 });
