@@ -197,8 +197,9 @@ function listenError(err: unknown, config: Config): Error {
   const why = typeof e?.message === "string" ? e.message : String(err);
   if (e?.code === "EACCES")
     return new Error(`cannot listen on port ${port}: permission denied (ports below 1024 need privileges) — pick another with --port`);
-  if (e?.code === "EADDRNOTAVAIL")
-    return new Error(`cannot listen on ${config.server.host}: no such address on this machine — pick another with --host`);
+  // Bun says ENOENT when the host is not an address at all (e.g. 999.1.1.1) or does not resolve.
+  if (e?.code === "EADDRNOTAVAIL" || e?.code === "ENOENT" || e?.code === "ENOTFOUND" || /\bENOENT\b/.test(why))
+    return new Error(`cannot listen on ${config.server.host}: not an address of this machine — pick another with --host`);
   return new Error(`cannot listen on ${config.server.host}:${port}: ${why}`);
 }
 

@@ -121,3 +121,15 @@ test("[server.tls] with a missing file names the key and the path", () => {
     `server.tls.cert_file: ${missing} does not exist`,
   );
 });
+
+test("a --host that is not an address of this machine is said in words, not ENOENT", () => {
+  const config = resolveConfig(
+    parseConfigText(DEMO, "t.toml"),
+    "t.toml",
+    {},
+    { host: "999.1.1.1", port: 0, dataDir: join(dir, `d${n++}`), demo: true },
+  );
+  expect(() => startGateway(config, "test", { write: () => {} })).toThrow(
+    "cannot listen on 999.1.1.1: not an address of this machine — pick another with --host",
+  );
+});
