@@ -2,6 +2,7 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ConfigFile } from "./schema.ts";
 import { embeddedConfigText } from "./defaults.ts";
+import { editDistance } from "./edit-distance.ts";
 
 const check = TypeCompiler.Compile(ConfigFile);
 
@@ -88,14 +89,4 @@ function unknownKeyHint(path: string): string {
   }
   const near = keysBeside(path).filter((k) => editDistance(k, name) <= 2);
   return near.length ? `: did you mean ${near.map((k) => `\`${k}\``).join(" or ")}?` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

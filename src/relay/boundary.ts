@@ -30,5 +30,3 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
-
-export { includesAscii } from "../protocol/bytes.ts";

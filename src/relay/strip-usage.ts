@@ -2,7 +2,7 @@
 // upstream for them so tokens can be counted; the client did not).
 import type { Payload } from "../protocol/apis.ts";
 import { encodeEvents } from "../protocol/sse.ts";
-import { includesAscii } from "./boundary.ts";
+import { includesAscii } from "../protocol/bytes.ts";
 import { Batch } from "./frames.ts";
 import type { Stage } from "./stream.ts";
 

@@ -3,6 +3,7 @@
 // with the closest names the upstream does list: "did you mean qwen2.5-coder:14b?".
 import type { Config } from "../config/resolve.ts";
 import type { Registry } from "../upstream/registry.ts";
+import { editDistance } from "../config/edit-distance.ts";
 
 export interface Misroute {
   /** Where it is configured: the alias name. */
@@ -36,19 +37,8 @@ export function describeMisroute(m: Misroute): string {
 export function closest(wanted: string, names: string[]): string[] {
   const base = (n: string) => n.split(":")[0].toLowerCase();
   const scored = names
-    .map((n) => ({ n, d: distance(wanted.toLowerCase(), n.toLowerCase()), same: base(n) === base(wanted) }))
+    .map((n) => ({ n, d: editDistance(wanted.toLowerCase(), n.toLowerCase()), same: base(n) === base(wanted) }))
     .filter((x) => x.same || x.d <= Math.max(2, Math.floor(wanted.length / 4)))
     .sort((a, b) => Number(b.same) - Number(a.same) || a.d - b.d || a.n.localeCompare(b.n));
   return scored.slice(0, 3).map((x) => x.n);
-}
-
-/** Levenshtein distance, two rows. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
