@@ -25,10 +25,12 @@ const excludedSets = byApi((a) => new Set(PROTOCOLS[a].keyExcluded));
 export function semanticBody(api: Api, body: Record<string, unknown>): Record<string, unknown> {
   const excluded = excludedSets[api];
   const idsIn = PROTOCOLS[api].itemIdsIn;
+  const views = PROTOCOLS[api].keyView;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
     if (excluded.has(k)) continue;
-    out[k] = k === idsIn ? stripItemIds(v) : v;
+    const view = views?.[k];
+    out[k] = k === idsIn ? stripItemIds(v) : view ? view(v) : v;
   }
   return out;
 }

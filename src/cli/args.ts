@@ -6,8 +6,9 @@ Usage:
   wayfront check [options]       validate the config and probe each upstream
   wayfront cache stats|clear|prune [options]   the prompt cache: counts, empty it, drop expired/over-cap entries
   wayfront keys create|list|revoke|rotate [options]   client keys (see "Keys:" below)
-  wayfront connect [CLIENT]      print set-ups for Codex, the OpenAI SDKs, Aider, Cline, Continue
+  wayfront connect [CLIENT]      print set-ups for Codex, Claude Code, the OpenAI SDKs, Aider, Cline, Continue
   wayfront doctor codex          check that the local Codex CLI will reach this gateway
+  wayfront doctor claude-code    check that Claude Code (its environment) will reach this gateway
   wayfront --version             print the version
 
 Options:

@@ -2,7 +2,7 @@
 import type { Args } from "./args.ts";
 import type { Config } from "../config/resolve.ts";
 import { configFromArgs } from "./load.ts";
-import { allSnippets, clientBaseUrl, codexEnv, codexSnippet, exampleModel, originFor, type Snippet } from "../status/snippets.ts";
+import { allSnippets, claudeCodeSnippet, clientBaseUrl, codexEnv, codexSnippet, exampleModel, originFor, type Snippet } from "../status/snippets.ts";
 export { exampleModel };
 
 /** The URL clients should use: --url, else the configured listen address. */
@@ -18,8 +18,11 @@ export function renderSnippets(snippets: Snippet[]): string {
 export function connectText(target: string | undefined, base: string, model: string): string {
   if (target === undefined) return renderSnippets(allSnippets(base, model));
   if (target === "codex") return renderSnippets([codexSnippet(base, model), codexEnv(base)]) + `\nCheck it with: wayfront doctor codex\n`;
+  if (target === "claude-code" || target === "claude") {
+    return renderSnippets([claudeCodeSnippet(base, model)]) + `\nCheck it with: wayfront doctor claude-code\n`;
+  }
   const known = allSnippets(base, model).filter((s) => s.client === target);
-  if (known.length === 0) throw new Error(`unknown client ${target}; try one of: codex, python, node, env, aider, cline, continue`);
+  if (known.length === 0) throw new Error(`unknown client ${target}; try one of: codex, claude-code, python, node, env, aider, cline, continue`);
   return renderSnippets(known);
 }
 

@@ -6,9 +6,21 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
-import { gatewayBase } from "./connect.ts";
+import { exampleModel, gatewayBase } from "./connect.ts";
 import { KEY_ENV, PROVIDER_ID, codexSnippet } from "../status/snippets.ts";
 import { findLine } from "./toml-lines.ts";
+import { askGateway, claudeSettingsPath, diagnoseClaude, renderClaudeFindings } from "./doctor-claude.ts";
+
+async function doctorClaude(args: Args): Promise<number> {
+  const config = await configFromArgs(args, process.env);
+  const settingsPath = claudeSettingsPath(process.env);
+  const file = Bun.file(settingsPath);
+  const settingsText = (await file.exists()) ? await file.text() : null;
+  const base = gatewayBase(config, args.url);
+  const findings = await diagnoseClaude({ env: process.env, settingsPath, settingsText }, base, askGateway);
+  process.stdout.write(renderClaudeFindings(findings, base, exampleModel(config)));
+  return findings.length === 0 ? 0 : 1;
+}
 
 export interface Finding {
   problem: string;
@@ -205,8 +217,10 @@ async function fetchModels(base: string): Promise<string[] | null> {
 }
 
 export async function doctor(args: Args): Promise<number> {
-  if (args.rest[0] !== "codex") {
-    console.error("usage: wayfront doctor codex [--url URL]");
+  const client = args.rest[0];
+  if (client === "claude-code" || client === "claude") return doctorClaude(args);
+  if (client !== "codex") {
+    console.error("usage: wayfront doctor codex|claude-code [--url URL]");
     return 2;
   }
   const config = await configFromArgs(args, process.env);

@@ -35,7 +35,9 @@ export interface UpstreamConfig {
   apiKey: Secret | null;
   apiKeyEnv: string | null;
   staticModels: string[];
-  wire: "auto" | ("chat" | "responses")[];
+  wire: "auto" | ("chat" | "responses" | "messages")[];
+  /** How the key is sent upstream. */
+  apiKeyHeader: "authorization" | "x-api-key";
   maxConcurrency: number; // 0 = unlimited
   firstByteTimeoutMs: number;
   firstTokenTimeoutMs: number;
@@ -119,6 +121,14 @@ export interface Overrides {
   demo?: boolean;
 }
 
+function isAnthropicHost(url: string): boolean {
+  try {
+    return new URL(url).hostname.endsWith("anthropic.com");
+  } catch {
+    return false;
+  }
+}
+
 export function resolveConfig(raw: ConfigFile, source: string, env: Record<string, string | undefined>, o: Overrides = {}): Config {
   const upstreams = (raw.upstream ?? []).map((u) => {
     let apiKey: Secret | null = null;
@@ -136,6 +146,8 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       apiKeyEnv: u.api_key_env ?? null,
       staticModels: u.models ?? [],
       wire: u.wire ?? "auto",
+      // Anthropic's API takes its key only as x-api-key; everything OpenAI-compatible as a bearer token.
+      apiKeyHeader: u.api_key_header ?? (isAnthropicHost(u.base_url) ? "x-api-key" : "authorization"),
       maxConcurrency: u.max_concurrency ?? 0,
       firstByteTimeoutMs: durationMs(u.first_byte_timeout, D.DEFAULT_FIRST_BYTE_TIMEOUT_MS),
       firstTokenTimeoutMs: durationMs(u.first_token_timeout, D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
@@ -158,6 +170,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       apiKeyEnv: null,
       staticModels: [D.DEMO_MODEL],
       wire: ["chat"],
+      apiKeyHeader: "authorization",
       maxConcurrency: 0,
       firstByteTimeoutMs: D.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
       firstTokenTimeoutMs: D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS,

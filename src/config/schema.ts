@@ -10,7 +10,7 @@ export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ p
 export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" })]);
 
 export const Tier = Type.Union([Type.Literal("local"), Type.Literal("cloud")]);
-export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses")]);
+export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses"), Type.Literal("messages")]);
 export const CacheMode = Type.Union([Type.Literal("deterministic"), Type.Literal("always"), Type.Literal("off")]);
 export const Capability = Type.Union([Type.Literal("vision"), Type.Literal("tools"), Type.Literal("reasoning")]);
 
@@ -83,6 +83,8 @@ export const UpstreamSection = Type.Object(
     base_url: Type.String({ pattern: "^https?://" }),
     tier: Type.Optional(Tier),
     api_key_env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+    /** How the key is sent: `authorization: Bearer` (OpenAI-compatible), or Anthropic's `x-api-key`. */
+    api_key_header: Type.Optional(Type.Union([Type.Literal("authorization"), Type.Literal("x-api-key")])),
     /** Models this upstream serves in addition to what its /models lists. */
     models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     wire: Type.Optional(Type.Union([Type.Literal("auto"), Type.Array(Wire, { minItems: 1 })])),

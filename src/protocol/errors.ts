@@ -1,5 +1,6 @@
-// The one place that turns a failure into OpenAI's error JSON. Everything deeper in the
-// stack throws or returns a GatewayError; only this module knows statuses and types.
+// The one place that turns a failure into a client protocol's error JSON: OpenAI's shape for
+// the OpenAI endpoints, Anthropic's for the Messages API (one mapping each). Everything deeper
+// in the stack throws or returns a GatewayError; only this module knows statuses and types.
 
 export type ErrorKind =
   | "invalid_json"
@@ -94,6 +95,46 @@ export class GatewayError extends Error {
   }
 }
 
+// Anthropic's error types (https://docs.anthropic.com/en/api/errors). A full gateway is
+// "overloaded_error": Claude Code retries that as a server-side issue.
+const ANTHROPIC_TYPE: Record<ErrorKind, string> = {
+  invalid_json: "invalid_request_error",
+  invalid_request: "invalid_request_error",
+  missing_field: "invalid_request_error",
+  body_too_large: "request_too_large",
+  request_timeout: "timeout_error",
+  model_not_found: "not_found_error",
+  not_found: "not_found_error",
+  method_not_allowed: "invalid_request_error",
+  unauthorized: "authentication_error",
+  forbidden: "permission_error",
+  rate_limited: "rate_limit_error",
+  upstream_unreachable: "api_error",
+  upstream_timeout: "timeout_error",
+  upstream_error: "api_error",
+  no_capacity: "overloaded_error",
+  stream_interrupted: "api_error",
+  internal: "api_error",
+};
+
+/** How one client protocol writes an error: the body of an HTTP error, and the event that ends a stream. */
+export interface ErrorShape {
+  readonly name: "openai" | "anthropic";
+  body(e: GatewayError): unknown;
+}
+
+export const OPENAI_ERRORS: ErrorShape = { name: "openai", body: (e) => e.body() };
+
+export const ANTHROPIC_ERRORS: ErrorShape = {
+  name: "anthropic",
+  body: (e) => ({ type: "error", error: { type: ANTHROPIC_TYPE[e.kind], message: e.clientMessage } }),
+};
+
+/** Messages streams end with an `error` event carrying the same object as an HTTP error. */
+export function anthropicStreamErrorEvent(err: unknown): string {
+  return `event: error\ndata: ${JSON.stringify(ANTHROPIC_ERRORS.body(toGatewayError(err)))}\n\n`;
+}
+
 export function isGatewayError(v: unknown): v is GatewayError {
   return v instanceof GatewayError;
 }
@@ -135,14 +176,18 @@ export function internalError(err: unknown): GatewayError {
   return new GatewayError("internal", "internal gateway error", { logDetail: describeCause(err) });
 }
 
-export function errorResponse(err: unknown, extraHeaders?: Record<string, string>): Response {
-  const e = toGatewayError(err);
-  let text: string;
+/** The error's JSON text in a protocol's shape; always parseable. */
+export function errorText(e: GatewayError, shape: ErrorShape = OPENAI_ERRORS): string {
   try {
-    text = JSON.stringify(e.body());
+    return JSON.stringify(shape.body(e));
   } catch {
-    text = FALLBACK_ERROR_JSON;
+    return FALLBACK_ERROR_JSON;
   }
+}
+
+export function errorResponse(err: unknown, extraHeaders?: Record<string, string>, shape: ErrorShape = OPENAI_ERRORS): Response {
+  const e = toGatewayError(err);
+  const text = errorText(e, shape);
   const headers: Record<string, string> = { "content-type": "application/json", ...e.headers, ...extraHeaders };
   return new Response(text, { status: e.status, headers });
 }

@@ -1,12 +1,11 @@
-// The stage that turns a chat-only upstream's stream into the Responses event stream the
-// client asked for: each chat chunk goes through the ChatToResponsesStream state machine and
-// out as whole Responses events. A stream that dies, or ends without saying it finished,
-// ends with `response.failed` + `error`, so a client never mistakes a cut-off answer for a
-// complete one.
+// The stage that turns a chat-only upstream's stream into the event stream of the protocol
+// the client asked for (Responses, Messages): each chat chunk goes through the row's state
+// machine and out as whole typed events (`event:` named by their type). A stream that dies,
+// or ends without saying it finished, ends with that protocol's failure events, so a client
+// never mistakes a cut-off answer for a complete one.
 import { GatewayError } from "../protocol/errors.ts";
 import type { ChatChunk, ChatCompletion } from "../protocol/chat.ts";
-import type { ResponsesEvent } from "../protocol/responses.ts";
-import { serializeEvent, type ChatToResponsesStream } from "../protocol/translate/stream.ts";
+import type { StreamTranslator } from "../protocol/apis.ts";
 import { completionAsChunk } from "../protocol/translate/final.ts";
 import type { SseEvent } from "../protocol/sse.ts";
 import { Batch, type Source } from "./frames.ts";
@@ -15,27 +14,29 @@ import type { Stage, StageStep } from "./stream.ts";
 
 const encoder = new TextEncoder();
 
-function batchOf(events: ResponsesEvent[]): Batch | null {
+type Typed = { type: string };
+
+function batchOf(events: Typed[]): Batch | null {
   if (events.length === 0) return null;
   const parsed: SseEvent[] = events.map((ev) => {
-    const raw = serializeEvent(ev);
-    return { event: ev.type, data: raw.slice(raw.indexOf("data: ") + 6, -2), raw };
+    const data = JSON.stringify(ev);
+    return { event: ev.type, data, raw: `event: ${ev.type}\ndata: ${data}\n\n` };
   });
   return Batch.of(parsed, encoder.encode(parsed.map((e) => e.raw).join("")));
 }
 
 const FINISH = /"finish_reason":\s*"/;
 
-export function translateStage(t: ChatToResponsesStream, upstreamName: string): Stage {
+export function translateStage(t: StreamTranslator, upstreamName: string): Stage {
   let sawFinish = false;
   const failed = (e: GatewayError) => t.fail({ message: e.message, code: e.code ?? undefined });
   return {
-    name: "chat-to-responses",
-    // response.created / in_progress at once: the client sees the response begin even while
+    name: "from-chat",
+    // response.created / message_start at once: the client sees the answer begin even while
     // a local model is still loading.
     open: () => batchOf(t.start()),
     push(b): StageStep {
-      const events: ResponsesEvent[] = [];
+      const events: Typed[] = [];
       for (const ev of b.events) {
         if (FINISH.test(ev.data)) sawFinish = true;
         const data = ev.data.trim();

@@ -38,7 +38,12 @@ interface Tally {
 export function estimateTokens(body: unknown, fields: PromptFields): number {
   const t: Tally = { chars: 0, images: 0 };
   if (!isObj(body)) return 0;
-  if (fields.instructions && typeof body[fields.instructions] === "string") t.chars += (body[fields.instructions] as string).length;
+  if (fields.instructions) {
+    const ins = body[fields.instructions];
+    // Responses `instructions` is a string; Messages `system` is a string or text blocks.
+    if (typeof ins === "string") t.chars += ins.length;
+    else for (const part of asArray(ins)) tallyPart(part, t);
+  }
   if (fields.turns) {
     const turns = body[fields.turns];
     if (typeof turns === "string" && fields.textTurns) t.chars += turns.length;
@@ -67,20 +72,29 @@ function tallyMessage(m: unknown, t: Tally): void {
   }
 }
 
-function tallyPart(part: unknown, t: Tally): void {
+// Messages blocks: `thinking` text, `tool_use` input, `tool_result` content (a string or blocks).
+function tallyPart(part: unknown, t: Tally, depth = 0): void {
   if (!isObj(part)) return;
   if (isImagePart(part)) t.images++;
   else if (typeof part.text === "string") t.chars += part.text.length;
+  else if (typeof part.thinking === "string") t.chars += part.thinking.length;
+  else if (part.type === "tool_use" && part.input !== undefined) t.chars += JSON.stringify(part.input).length;
+  else if (typeof part.content === "string") t.chars += part.content.length;
+  else if (depth === 0) for (const inner of asArray(part.content)) tallyPart(inner, t, 1);
 }
 
-// Chat: {type:"image_url"}; Responses: {type:"input_image"}.
-const isImagePart = (p: Obj) => p.type === "image_url" || p.type === "input_image";
+// Chat: {type:"image_url"}; Responses: {type:"input_image"}; Messages: {type:"image"}.
+const isImagePart = (p: Obj) => p.type === "image_url" || p.type === "input_image" || p.type === "image";
 
-/** What the request needs from a target. `tokens` includes the requested output budget. */
-export function needsOf(body: unknown, fields: PromptFields): Needs {
+/**
+ * What the request needs from a target. `tokens` includes the requested output budget, except
+ * for a protocol whose output bound the gateway clamps to each target (`clamped`): Claude
+ * Code asks for 32k–128k tokens, which would rule out every local model.
+ */
+export function needsOf(body: unknown, fields: PromptFields, clamped = false): Needs {
   const b = isObj(body) ? body : {};
   return {
-    tokens: estimateTokens(b, fields) + outputBudget(b),
+    tokens: estimateTokens(b, fields) + (clamped ? 0 : outputBudget(b)),
     vision: hasImage(b, fields),
     tools: asArray(b.tools).length > 0 || asArray(b.functions).length > 0,
     reasoning: wantsReasoning(b),

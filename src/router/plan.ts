@@ -50,7 +50,7 @@ export function planTargets(opts: {
 
   // The model the client named itself is never second-guessed; Wayfront's own picks are.
   if (!route.explicit && opts.spec.prompt) {
-    const needs = needsOf(opts.body, opts.spec.prompt);
+    const needs = needsOf(opts.body, opts.spec.prompt, opts.spec.maxTokensField !== undefined);
     const fitting = cands.filter((c) => {
       const verdict = fits(registry.infoOf(c.upstream, c.model), needs);
       if (!verdict.ok) skipped.push(`${c.upstream}/${c.model}: ${verdict.reason}`);

@@ -1,6 +1,10 @@
 // Model name → the candidate targets that may serve it, in configured order.
-// Precedence: an alias, then "upstream/model", then the upstreams' own model lists,
-// then the wildcard alias "*" (substitution mode).
+// Precedence: an alias, then a prefix alias ("claude-*", the longest prefix that matches),
+// then "upstream/model", then the upstreams' own model lists, then the wildcard alias "*"
+// (substitution mode). Prefix aliases come before the upstreams' lists on purpose: a user
+// who writes `[models."claude-*"]` means every Claude name Claude Code may send — the
+// main model and the small background one, whatever version it is — even where a cloud
+// upstream also lists that name.
 import type { AliasConfig, Config, Target } from "../config/resolve.ts";
 import type { Registry } from "../upstream/registry.ts";
 import { GatewayError } from "../protocol/errors.ts";
@@ -15,7 +19,7 @@ export interface Route {
 }
 
 export async function resolveRoute(model: string, config: Config, registry: Registry): Promise<Route> {
-  const alias = config.aliases.get(model);
+  const alias = config.aliases.get(model) ?? prefixAlias(model, config);
   if (alias) return { name: alias.name, alias, targets: alias.targets, explicit: false };
 
   const slash = model.indexOf("/");
@@ -47,6 +51,20 @@ export async function resolveRoute(model: string, config: Config, registry: Regi
     { param: "model", code: "model_not_found" },
   );
 }
+
+/** The alias named `<prefix>*` with the longest prefix of `model`, if any. */
+export function prefixAlias(model: string, config: Config): AliasConfig | undefined {
+  let best: AliasConfig | undefined;
+  for (const [name, a] of config.aliases) {
+    if (name.length < 2 || !name.endsWith("*")) continue;
+    const prefix = name.slice(0, -1);
+    if (model.startsWith(prefix) && (!best || prefix.length > best.name.length - 1)) best = a;
+  }
+  return best;
+}
+
+/** An alias that is a rule ("*", "claude-*"), not a model a client can pick by that name. */
+export const isPattern = (name: string): boolean => name.endsWith("*");
 
 function tierRank(registry: Registry, name: string): number {
   return registry.get(name)?.config.tier === "cloud" ? 1 : 0;

@@ -59,4 +59,15 @@ export const requestUsage: Transform = {
   },
 };
 
+/** What a protocol keeps from local upstreams (Claude Code's per-request billing line defeats their prefix cache). */
+export const localBody: Transform = {
+  name: "local-body",
+  apply(p, c) {
+    const strip = PROTOCOLS[c.api].localBody;
+    if (!strip || p.translation || c.upstream.config.tier !== "local") return p;
+    const body = strip(p.body);
+    return body === p.body ? p : { ...p, body };
+  },
+};
+
 export const DEFAULT_TRANSFORMS: readonly Transform[] = [rewriteModel, requestUsage];

@@ -13,6 +13,7 @@ import { newRequestId } from "./request-id.ts";
 import { pathOf } from "./request-path.ts";
 import { check, preflight, withCors } from "./guard.ts";
 import { FALLBACK_ERROR_JSON, GatewayError, errorResponse, internalError } from "../protocol/errors.ts";
+import { DOUBLED_V1, errorShapeOf } from "./error-shape.ts";
 
 /**
  * A refusal of a request whose body nobody reads: close the connection after it, or Bun
@@ -23,10 +24,11 @@ const closing = (request: Request): Record<string, string> => (request.body ? { 
 const methodNotAllowed =
   (allowed: string) =>
   ({ request }: { request: Request }) =>
-    errorResponse(new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }), {
-      allow: allowed,
-      ...closing(request),
-    });
+    errorResponse(
+      new GatewayError("method_not_allowed", `Method not allowed. This endpoint accepts ${allowed}.`, { code: "method_not_allowed" }),
+      { allow: allowed, ...closing(request) },
+      errorShapeOf(request),
+    );
 
 export function buildApp(gw: Gateway) {
   const app = new Elysia();
@@ -77,25 +79,42 @@ export function buildApp(gw: Gateway) {
 /** What the client gets for anything a handler (or Elysia) threw; never a stack. */
 function errorAnswer(gw: Gateway, code: string, request: Request, error: unknown): Response {
   try {
-    if (error instanceof GatewayError) return errorResponse(error, closing(request));
-    if (code === "NOT_FOUND") {
-      return errorResponse(
-        new GatewayError(
-          "not_found",
-          `Unknown path: ${request.method} ${shownPath(request)}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions).`,
-          { code: "unknown_url" },
-        ),
-        closing(request),
-      );
-    }
+    const shape = errorShapeOf(request);
+    if (error instanceof GatewayError) return errorResponse(error, closing(request), shape);
+    if (code === "NOT_FOUND") return errorResponse(unknownPath(request), closing(request), shape);
     // Elysia's own refusals of what the client sent (we parse no bodies, but a plugin might).
     if (code === "PARSE" || code === "VALIDATION" || code === "INVALID_COOKIE_SIGNATURE" || code === "INVALID_FILE_TYPE") {
-      return errorResponse(new GatewayError("invalid_request", "The request could not be read.", { code: "invalid_request" }), closing(request));
+      return errorResponse(
+        new GatewayError("invalid_request", "The request could not be read.", { code: "invalid_request" }),
+        closing(request),
+        shape,
+      );
     }
     return unhandled(gw, request, error, code);
   } catch {
     return fallback();
   }
+}
+
+/**
+ * A path nothing serves. A doubled /v1 is the base URL's mistake, said as such — and not as a
+ * 404, which Claude Code reports as "an issue with the selected model".
+ */
+function unknownPath(request: Request): GatewayError {
+  const path = pathOf(request.url);
+  if (DOUBLED_V1.test(path)) {
+    const variable = errorShapeOf(request).name === "anthropic" ? "ANTHROPIC_BASE_URL" : "the base URL";
+    return new GatewayError(
+      "invalid_request",
+      `${request.method} ${shownPath(request)}: the path has /v1 twice. Drop the /v1 from ${variable} (use http://<host>:<port>, the client adds /v1 itself).`,
+      { code: "doubled_v1" },
+    );
+  }
+  return new GatewayError(
+    "not_found",
+    `Unknown path: ${request.method} ${shownPath(request)}. This gateway serves the OpenAI API under /v1 (e.g. POST /v1/chat/completions) and Anthropic's Messages API at POST /v1/messages.`,
+    { code: "unknown_url" },
+  );
 }
 
 /**
@@ -115,7 +134,7 @@ export function unhandled(gw: Gateway, request: Request | null, error: unknown, 
       name: typeof e?.name === "string" ? e.name : typeof error,
       message: typeof e?.message === "string" ? e.message.slice(0, 500) : String(error).slice(0, 500),
     });
-    return errorResponse(internalError(error), { "x-wayfront-request-id": id });
+    return errorResponse(internalError(error), { "x-wayfront-request-id": id }, request ? errorShapeOf(request) : undefined);
   } catch {
     return fallback();
   }

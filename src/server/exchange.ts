@@ -16,6 +16,8 @@ import type { Recorded } from "../cache/record.ts";
 import type { Usage } from "../relay/usage.ts";
 import type { Turn } from "./turn.ts";
 import type { ResponseObject } from "../protocol/responses.ts";
+import type { Json } from "../protocol/apis.ts";
+import type { RequestTranslation } from "../protocol/translate/request.ts";
 import { newRequestId } from "./request-id.ts";
 import { costUsd, priceOf } from "../auth/prices.ts";
 import type { ClientKey } from "../auth/key.ts";
@@ -69,7 +71,9 @@ export interface Exchange {
   /** An answer stitched from two targets mid-stream: complete, but never cached. */
   stitched: boolean;
   /** Set when the answer's final object is known to be a stored conversation turn. */
-  reply: ResponseObject | null;
+  reply: Json | null;
+  /** The request as chat, per kind of target (stages/translate.ts). */
+  translations: Map<string, RequestTranslation>;
   finished: boolean;
   /** The served upstream's slot was given back and the answer counted. */
   settled: boolean;
@@ -111,6 +115,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
     failures: [],
     stitched: false,
     reply: null,
+    translations: new Map(),
     finished: false,
     settled: false,
   };
@@ -154,7 +159,7 @@ export function finish(x: Exchange, end: Ending): void {
   if (end.error) log.error = end.error;
   else if (end.outcome === "cancelled") log.error = "client closed the request";
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
-  if (x.reply && x.turn?.store) x.turn.keep(x.reply);
+  if (x.reply && x.turn?.store) x.turn.keep(x.reply as ResponseObject);
   if (s) settle(x, s, end);
   x.gw.metrics.clients.inc({ key: x.key?.name ?? "local", status: `${Math.floor(end.status / 100)}xx` });
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);

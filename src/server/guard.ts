@@ -8,13 +8,17 @@
 import type { Config } from "../config/resolve.ts";
 import { PROTOCOLS } from "../protocol/apis.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
+import { errorShapeOf } from "./error-shape.ts";
 import { pathOf } from "./request-path.ts";
 import { PREFIXES } from "./routes.ts";
 
 type ServerConfig = Config["server"];
 
 /** Where a request body is read by a model: these must be JSON, or a browser could post text/plain without a preflight. */
-const GENERATING = new Set(Object.values(PROTOCOLS).flatMap((p) => PREFIXES.map((prefix) => prefix + p.path)));
+// count_tokens reads a whole prompt too: the same no-preflight rule applies.
+const GENERATING = new Set(
+  [...Object.values(PROTOCOLS).map((p) => p.path), "/messages/count_tokens"].flatMap((path) => PREFIXES.map((prefix) => prefix + path)),
+);
 
 /**
  * How long a browser may reuse a preflight answer, in seconds. Chromium caps it at 2 h; ten
@@ -288,7 +292,7 @@ function appendVary(headers: Headers, name: string): void {
 
 /** A refusal before the body is read: the connection closes after it, or Bun keeps draining what the client still sends. */
 function refuse(request: Request, error: GatewayError, extra?: Record<string, string>): Response {
-  return errorResponse(error, { ...(request.body ? { connection: "close" } : {}), ...extra });
+  return errorResponse(error, { ...(request.body ? { connection: "close" } : {}), ...extra }, errorShapeOf(request));
 }
 
 /** A header value fit to quote back: printable ASCII, cut short. */

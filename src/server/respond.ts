@@ -8,7 +8,7 @@ import { finish, settleLate } from "./exchange.ts";
 import { SSE_HEADERS, warningText, wayfrontHeaders } from "./headers.ts";
 import { clientGone, type Attempted } from "../router/attempt.ts";
 import type { Follow, Hit } from "../cache/front.ts";
-import { FALLBACK_ERROR_JSON, GatewayError, toGatewayError } from "../protocol/errors.ts";
+import { GatewayError, errorText, toGatewayError } from "../protocol/errors.ts";
 import { HEARTBEAT } from "../protocol/sse.ts";
 import { clientHeaders } from "../upstream/headers.ts";
 import { outgoing, type Relay, type StreamEnd } from "../relay/stream.ts";
@@ -50,12 +50,7 @@ function send(x: Exchange, status: number, headers: Headers, body: ReadableStrea
 function failed(x: Exchange, err: unknown): Response {
   const e = toGatewayError(err);
   finish(x, { status: e.status, outcome: "error", error: e.message });
-  let text: string;
-  try {
-    text = JSON.stringify(e.body());
-  } catch {
-    text = FALLBACK_ERROR_JSON;
-  }
+  const text = errorText(e, x.spec.errors);
   return send(x, e.status, new Headers({ ...JSON_TYPE, ...e.headers, ...wayfrontHeaders(x) }), text);
 }
 
@@ -149,7 +144,7 @@ function stream(
     clientSignal: x.lead?.signal ?? x.request.signal,
     stopSignal: x.gw.closing,
     onEnd: (end: StreamEnd) => {
-      if (out.translator && end.outcome !== "cancelled") x.reply = out.translator.response();
+      if (out.translator && end.outcome !== "cancelled") x.reply = out.translator.final();
       finish(x, { status, outcome: end.outcome, error: end.error?.message, usage: end.usage, recorded: end.outcome === "ok" ? rec?.finish() : null });
     },
     discard: (relay) => {

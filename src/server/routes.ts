@@ -5,11 +5,13 @@ import { PROTOCOLS } from "../protocol/apis.ts";
 import { pipeline } from "./pipeline.ts";
 import { getModelEndpoint, listModelsEndpoint } from "./handlers/models.ts";
 import { storedResponseEndpoint } from "./handlers/response-get.ts";
+import { countTokensEndpoint } from "./handlers/count-tokens.ts";
 import { healthz, metricsText, statusJsonEndpoint, statusPageEndpoint } from "./handlers/status.ts";
 import type { ClientKey } from "../auth/key.ts";
 import { admit } from "../auth/admit.ts";
 import { GatewayError, errorResponse } from "../protocol/errors.ts";
 import { adminAccess } from "../auth/admin.ts";
+import { errorShapeOf } from "./error-shape.ts";
 import { sessionsOf, signInEndpoint, signInPage } from "./handlers/sign-in.ts";
 
 /** What the HTTP layer knows of a call besides the request: its path parameter and the client's address. */
@@ -47,7 +49,7 @@ function adminOnly(gw: Gateway, f: (request: Request) => Response | Promise<Resp
 function authed(gw: Gateway, f: (request: Request, call: Call, key: ClientKey | null) => Promise<Response>): Handle {
   return async (request, call) => {
     const a = await admit({ headers: request.headers, remote: call.remote, auth: gw.config.auth, store: gw.keys ?? null });
-    return a.ok ? f(request, call, a.key) : errorResponse(a.error);
+    return a.ok ? f(request, call, a.key) : errorResponse(a.error, undefined, errorShapeOf(request));
   };
 }
 
@@ -76,6 +78,15 @@ export const ROUTES: RouteRow[] = [
     }),
   ),
   {
+    method: "POST",
+    path: "/messages/count_tokens",
+    api: true,
+    make: (gw) => {
+      const count = countTokensEndpoint(gw);
+      return authed(gw, (r, _call, key) => count(r, key));
+    },
+  },
+  {
     method: "GET",
     path: "/responses/:id",
     api: true,
@@ -90,7 +101,7 @@ export const ROUTES: RouteRow[] = [
     api: true,
     make: (gw) => {
       const list = listModelsEndpoint(gw);
-      return authed(gw, (_r, _call, key) => list(key));
+      return authed(gw, (r, _call, key) => list(key, r.headers.has("anthropic-version")));
     },
   },
   {
@@ -99,7 +110,7 @@ export const ROUTES: RouteRow[] = [
     api: true,
     make: (gw) => {
       const get = getModelEndpoint(gw);
-      return authed(gw, (_r, call, key) => get(call.param, key));
+      return authed(gw, (r, call, key) => get(call.param, key, r.headers.has("anthropic-version")));
     },
   },
   // The admin surface: this machine freely, others with an admin key (auth/admin.ts).

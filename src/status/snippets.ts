@@ -55,10 +55,27 @@ export OPENAI_BASE_URL=${base}
   return { client: "codex", title: "Codex CLI environment", where: "shell", text };
 }
 
+/** Claude Code takes the host root: it appends /v1/messages itself, so a base ending in /v1 doubles it. */
+export function anthropicBaseUrl(base: string): string {
+  return base.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+export function claudeCodeSnippet(base: string, model: string): Snippet {
+  const text = `export ANTHROPIC_BASE_URL=${anthropicBaseUrl(base)}   # no /v1: Claude Code adds /v1/messages itself
+export ANTHROPIC_AUTH_TOKEN=wayfront   # a client key once keys are configured
+export ANTHROPIC_MODEL=${model}
+export ANTHROPIC_DEFAULT_HAIKU_MODEL=${model}   # the small background model (titles, summaries)
+export ANTHROPIC_SMALL_FAST_MODEL=${model}   # its older name, for older Claude Code versions
+export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1   # no telemetry or update checks past the gateway
+`;
+  return { client: "claude-code", title: "Claude Code", where: "shell", text };
+}
+
 export function allSnippets(base: string, model: string): Snippet[] {
   return [
     codexSnippet(base, model),
     codexEnv(base),
+    claudeCodeSnippet(base, model),
     {
       client: "python",
       title: "OpenAI Python SDK",

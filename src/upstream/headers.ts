@@ -51,7 +51,8 @@ export function upstreamHeaders(client: Headers, upstream: Record<string, string
     out.set(k, v);
   }
   out.set("content-type", "application/json");
-  for (const k in upstream) out.set(k, upstream[k]);
+  // The client's anthropic-version is what its body is written for; ours is only a default.
+  for (const k in upstream) if (!(k === "anthropic-version" && out.has(k))) out.set(k, upstream[k]);
   return out;
 }
 

@@ -110,6 +110,13 @@ export class Registry {
 
 export function authHeaders(u: UpstreamConfig): Record<string, string> {
   const h: Record<string, string> = { ...u.headers };
-  if (u.apiKey) h.authorization = `Bearer ${u.apiKey.reveal()}`;
+  if (!u.apiKey) return h;
+  if (u.apiKeyHeader === "x-api-key") {
+    h["x-api-key"] = u.apiKey.reveal();
+    // Anthropic's API refuses a call without it, /v1/models included; a client's own value wins upstream.
+    h["anthropic-version"] ??= "2023-06-01";
+  } else {
+    h.authorization = `Bearer ${u.apiKey.reveal()}`;
+  }
   return h;
 }

@@ -1,7 +1,8 @@
-// A chat-only upstream that scripts one tool round trip for a real Codex CLI: the first turn
-// answers with a call to `exec_command` running `command`; once the request carries a `tool`
+// A chat-only upstream that scripts one tool round trip for a real agent CLI: the first turn
+// answers with a call to `exec_command` running `command` (Codex's shell tool; another tool and
+// arguments for another agent, e.g. Claude Code's Bash); once the request carries a `tool`
 // message it answers with that message's text. The shared mock can't do this: its tool calls
-// always carry weather arguments and it calls tools on every turn, so Codex would loop.
+// always carry weather arguments and it calls tools on every turn, so the agent would loop.
 
 import type { RecordedRequest } from "../mock/upstream.ts";
 import { recordRequest } from "../mock/record-request.ts";
@@ -52,9 +53,34 @@ function sseBody(model: string, deltas: Delta[], finish: string, includeUsage: b
   return out + "data: [DONE]\n\n";
 }
 
-export async function startToolScriptUpstream(opts: { model: string; command: string }): Promise<ToolScriptUpstream> {
+export interface ToolScriptOptions {
+  model: string;
+  command: string;
+  /** The call the first turn makes; default Codex's `exec_command` with `{cmd: command}`. */
+  tool?: { name: string; arguments: Record<string, unknown> };
+  /** Put before the tool's output in the final answer; default "Tool said: ". */
+  replyPrefix?: string;
+}
+
+/** A whole chat completion, for clients that don't stream (Claude Code's fallback, through a gateway). */
+function completion(model: string, deltas: Delta[], finish: string): Record<string, unknown> {
+  const message: Delta = { role: "assistant", content: (deltas[0]?.content as string | undefined) ?? null };
+  if (deltas[0]?.tool_calls) message.tool_calls = (deltas[0].tool_calls as Delta[]).map(({ index, ...call }) => call);
+  return {
+    id: `chatcmpl-script-${crypto.randomUUID()}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message, finish_reason: finish }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  };
+}
+
+export async function startToolScriptUpstream(opts: ToolScriptOptions): Promise<ToolScriptUpstream> {
   const requests: RecordedRequest[] = [];
   const callId = `call_script_${crypto.randomUUID().replaceAll("-", "")}`;
+  const tool = opts.tool ?? { name: "exec_command", arguments: { cmd: opts.command } };
+  const replyPrefix = opts.replyPrefix ?? "Tool said: ";
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -71,19 +97,12 @@ export async function startToolScriptUpstream(opts: { model: string; command: st
         toolText === undefined
           ? [
               {
-                tool_calls: [
-                  { index: 0, id: callId, type: "function", function: { name: "exec_command", arguments: JSON.stringify({ cmd: opts.command }) } },
-                ],
+                tool_calls: [{ index: 0, id: callId, type: "function", function: { name: tool.name, arguments: JSON.stringify(tool.arguments) } }],
               },
             ]
-          : [{ content: `Tool said: ${toolText}` }];
+          : [{ content: `${replyPrefix}${toolText}` }];
       const finish = toolText === undefined ? "tool_calls" : "stop";
-      if (body.stream !== true) {
-        return Response.json(
-          { error: { message: "this script only streams", type: "invalid_request_error", param: "stream", code: null } },
-          { status: 400 },
-        );
-      }
+      if (body.stream !== true) return Response.json(completion(opts.model, deltas, finish));
       return new Response(sseBody(opts.model, deltas, finish, body.stream_options?.include_usage === true), {
         headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
       });

@@ -3,6 +3,10 @@
 
 import type { Faults } from "./faults.ts";
 import { randomId } from "./flavour.ts";
+import { textToolPieces } from "./text-tool.ts";
+
+// Kept importable from here: tests written before the readers moved out still use this path.
+export { functionToolNames, lastChatUserText, lastResponsesUserText } from "./request-parts.ts";
 
 export interface PlannedToolCall {
   id: string;
@@ -36,9 +40,24 @@ const ARGUMENTS = [
   ['{"location"', ':"Tokyo', ', Japan"', ',"unit":"celsius"}'],
 ];
 
-export function planAnswer(opts: { userText: string; promptTokens: number; toolNames: string[]; faults: Faults }): AnswerPlan {
+export interface PlanInput {
+  userText: string;
+  promptTokens: number;
+  toolNames: string[];
+  faults: Faults;
+  /** The latest tool result in the request, if any (only text-tool answers it). */
+  toolResult?: string;
+}
+
+export function planAnswer(opts: PlanInput): AnswerPlan {
   const { faults } = opts;
   const reasoning = faults.reasoning ? splitWords(REASONING) : [];
+  if (faults.textTool !== undefined) {
+    // Once the agent ran the call and sent its output back, end the loop with plain text.
+    const content =
+      opts.toolResult !== undefined ? splitWords(`Done: ${opts.toolResult}`) : textToolPieces(faults.textTool, opts.toolNames[0] ?? "Bash");
+    return { reasoning, content, toolCalls: [], finishReason: "stop", promptTokens: opts.promptTokens };
+  }
   const calls = faults.parallelTools ? 2 : faults.tools ? 1 : 0;
   if (calls > 0) {
     const toolCalls = Array.from({ length: calls }, (_, i) => ({
@@ -70,46 +89,4 @@ export function countWords(value: unknown): number {
   };
   visit(value, 0);
   return Math.max(n, 1);
-}
-
-function partsText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .filter((p) => p && typeof p === "object" && typeof p.text === "string")
-    .map((p) => p.text as string)
-    .join("");
-}
-
-/** Chat `messages`: text of the last user message (string or text parts). */
-export function lastChatUserText(messages: unknown): string {
-  if (!Array.isArray(messages)) return "";
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m && m.role === "user") return partsText(m.content);
-  }
-  return "";
-}
-
-/** Responses `input`: a plain string, or items whose last user message has input_text parts. */
-export function lastResponsesUserText(input: unknown): string {
-  if (typeof input === "string") return input;
-  if (!Array.isArray(input)) return "";
-  for (let i = input.length - 1; i >= 0; i--) {
-    const item = input[i];
-    if (item && item.role === "user" && (item.type === undefined || item.type === "message")) return partsText(item.content);
-  }
-  return "";
-}
-
-/** Names of function tools, in either API's shape (chat nests them under `function`). */
-export function functionToolNames(tools: unknown): string[] {
-  if (!Array.isArray(tools)) return [];
-  const names: string[] = [];
-  for (const t of tools) {
-    if (t?.type !== "function") continue;
-    const name = t.function?.name ?? t.name;
-    if (typeof name === "string") names.push(name);
-  }
-  return names;
 }

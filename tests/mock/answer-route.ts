@@ -1,17 +1,28 @@
 // The model-bearing POST endpoints: model check, then faults in the order a real failure
 // would show them (slow start, hang, error status), then the answer, streamed or not.
 
-import { countWords, functionToolNames, lastChatUserText, lastResponsesUserText, planAnswer } from "./answer-plan.ts";
+import { countWords, planAnswer } from "./answer-plan.ts";
 import type { AnswerPlan } from "./answer-plan.ts";
 import { chatCompletion, chatFrames } from "./chat-answer.ts";
-import { openaiError } from "./error-body.ts";
+import { errorIn, type ErrorShape } from "./error-body.ts";
 import { parseModel, type Faults } from "./faults.ts";
 import type { FlavourQuirks } from "./flavour.ts";
 import { frameStream, sleep, sseResponse, truncatedBody, type Frame } from "./frame-stream.ts";
 import { embeddings, promptText, textCompletion, textCompletionFrames } from "./legacy-answer.ts";
+import { messagesFrames, messagesObject } from "./messages-answer.ts";
+import {
+  functionToolNames,
+  lastChatToolResult,
+  lastChatUserText,
+  lastMessagesToolResult,
+  lastMessagesUserText,
+  lastResponsesToolOutput,
+  lastResponsesUserText,
+  messagesToolNames,
+} from "./request-parts.ts";
 import { responsesFrames, responsesObject } from "./responses-answer.ts";
 
-export type ApiKind = "chat" | "completions" | "embeddings" | "responses";
+export type ApiKind = "chat" | "completions" | "embeddings" | "responses" | "messages";
 
 export interface Exchange {
   body: any;
@@ -19,6 +30,8 @@ export interface Exchange {
   models: string[];
   quirks: FlavourQuirks;
   tokenDelayMs: number;
+  /** The body errors are answered in: the flavour's, or Anthropic's on /v1/messages. */
+  errorShape: ErrorShape;
   end(how: "completed" | "dropped"): void;
   cancelled(): void;
 }
@@ -37,6 +50,7 @@ function build(kind: Exclude<ApiKind, "embeddings">, ex: Exchange, faults: Fault
       userText: lastChatUserText(b.messages),
       promptTokens: countWords(b.messages),
       toolNames: functionToolNames(b.tools),
+      toolResult: lastChatToolResult(b.messages),
       faults,
     });
     const ctx = { quirks: ex.quirks, model, plan, includeUsage };
@@ -47,13 +61,35 @@ function build(kind: Exclude<ApiKind, "embeddings">, ex: Exchange, faults: Fault
     const plan: AnswerPlan = planAnswer({ userText: promptText(b.prompt), promptTokens: countWords(b.prompt), toolNames: [], faults: plain });
     return { full: textCompletion(model, plan, ex.quirks), frames: textCompletionFrames(model, plan, includeUsage) };
   }
-  const userText = lastResponsesUserText(b.input);
-  const plan = planAnswer({ userText, promptTokens: countWords([b.instructions, b.input]), toolNames: functionToolNames(b.tools), faults });
+  if (kind === "messages") {
+    const plan = planAnswer({
+      userText: lastMessagesUserText(b.messages),
+      promptTokens: messagesPromptTokens(b),
+      toolNames: messagesToolNames(b.tools),
+      toolResult: lastMessagesToolResult(b.messages),
+      faults,
+    });
+    return { full: messagesObject(model, plan), frames: messagesFrames(model, plan) };
+  }
+  const plan = planAnswer({
+    userText: lastResponsesUserText(b.input),
+    promptTokens: countWords([b.instructions, b.input]),
+    toolNames: functionToolNames(b.tools),
+    toolResult: lastResponsesToolOutput(b.input),
+    faults,
+  });
   return { full: responsesObject(model, plan), frames: responsesFrames(model, plan) };
 }
 
-function modelNotFound(model: string): Response {
-  return openaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, { code: "model_not_found", param: "model" });
+/** What a Messages answer reports as input_tokens, and what /v1/messages/count_tokens counts. */
+export function messagesPromptTokens(body: any): number {
+  return countWords([body?.system, body?.messages]);
+}
+
+function modelNotFound(shape: ErrorShape, model: string): Response {
+  // Anthropic's own wording for an unknown model.
+  if (shape === "anthropic") return errorIn(shape, 404, `model: ${model}`);
+  return errorIn(shape, 404, `The model \`${model}\` does not exist or you do not have access to it.`, { code: "model_not_found", param: "model" });
 }
 
 /** Never answers; settles only when the client goes away (the response is then discarded). */
@@ -65,11 +101,12 @@ function untilAbort(signal: AbortSignal): Promise<void> {
 }
 
 export async function answerModelRequest(kind: ApiKind, ex: Exchange): Promise<Response> {
-  if (ex.body === null || typeof ex.body !== "object") return openaiError(400, "We could not parse the JSON body of your request.");
+  const shape = ex.errorShape;
+  if (ex.body === null || typeof ex.body !== "object") return errorIn(shape, 400, "We could not parse the JSON body of your request.");
   const model = ex.body.model;
-  if (typeof model !== "string" || model === "") return openaiError(400, "you must provide a model parameter", { param: "model" });
+  if (typeof model !== "string" || model === "") return errorIn(shape, 400, "you must provide a model parameter", { param: "model" });
   const { base, faults, hasMarker } = parseModel(model);
-  if (!hasMarker && !ex.models.includes(base)) return modelNotFound(model);
+  if (!hasMarker && !ex.models.includes(base)) return modelNotFound(shape, model);
 
   await sleep(faults.slowFirstMs ?? 0, ex.signal);
   if (faults.hang) await untilAbort(ex.signal);
@@ -77,7 +114,7 @@ export async function answerModelRequest(kind: ApiKind, ex: Exchange): Promise<R
   if (faults.errorStatus !== undefined) {
     const headers: Record<string, string> = faults.retryAfter ? { "retry-after": faults.retryAfter } : {};
     ex.end("completed");
-    return openaiError(faults.errorStatus, `mock upstream: injected error ${faults.errorStatus}`, { headers });
+    return errorIn(shape, faults.errorStatus, `mock upstream: injected error ${faults.errorStatus}`, { headers });
   }
   if (kind === "embeddings") {
     ex.end("completed");

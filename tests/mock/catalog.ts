@@ -1,4 +1,4 @@
-// Model listings: OpenAI's GET /v1/models, and Ollama's native /api/tags and /api/ps
+// Model listings: OpenAI's and Anthropic's GET /v1/models, and Ollama's native /api/tags and /api/ps
 // (which a gateway reads to prefer a model that is already loaded in VRAM).
 
 import type { FlavourQuirks } from "./flavour.ts";
@@ -37,5 +37,16 @@ export function ollamaPs(loaded: string[]): Record<string, unknown> {
   const expires = new Date(Date.now() + 5 * 60_000).toISOString();
   return {
     models: loaded.map((name) => ({ ...ollamaModel(name), expires_at: expires, size_vram: 4_920_000_000, context_length: 8192 })),
+  };
+}
+
+/** Anthropic's GET /v1/models page (docs.anthropic.com/en/api/models-list): one page, no cursor. */
+export function anthropicModelList(models: string[]): Record<string, unknown> {
+  const createdAt = new Date(CREATED * 1000).toISOString();
+  return {
+    data: models.map((id) => ({ type: "model", id, display_name: id, created_at: createdAt })),
+    has_more: false,
+    first_id: models[0] ?? null,
+    last_id: models.at(-1) ?? null,
   };
 }

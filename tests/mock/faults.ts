@@ -13,7 +13,12 @@ export interface Faults {
   reasoning?: boolean;
   tokens?: number;
   hang?: boolean;
+  /** The model writes its tool call as text in this format (see text-tool.ts). */
+  textTool?: TextToolFormat;
 }
+
+export type TextToolFormat = "qwen3" | "hermes" | "json";
+const TEXT_TOOL_FORMATS: readonly string[] = ["qwen3", "hermes", "json"];
 
 export interface ParsedModel {
   /** The model name with every marker removed (what `models` is checked against). */
@@ -36,6 +41,8 @@ const MARKERS: Record<string, Apply> = {
   reasoning: (f) => (f.reasoning = true),
   tokens: (f, v) => (f.tokens = toInt(v)),
   hang: (f) => (f.hang = true),
+  // An unknown format falls back to qwen3 rather than silently answering plain text.
+  "text-tool": (f, v) => (f.textTool = (TEXT_TOOL_FORMATS.includes(v) ? v : "qwen3") as TextToolFormat),
 };
 
 function toInt(v: string): number {

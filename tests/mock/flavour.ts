@@ -1,7 +1,7 @@
 // The small differences between OpenAI-compatible servers that a gateway trips over.
 // Each field cites the server behaviour it copies; the chat builders read only this table.
 
-export type Flavour = "openai" | "ollama" | "llamacpp" | "vllm";
+export type Flavour = "openai" | "ollama" | "llamacpp" | "vllm" | "anthropic";
 
 export interface FlavourQuirks {
   completionId(): string;
@@ -22,6 +22,11 @@ export interface FlavourQuirks {
   /** Extra fields on each /v1/models entry. */
   modelExtra(id: string): Record<string, unknown>;
   ownedBy: string;
+  /**
+   * Anthropic's API: `x-api-key` auth, `{"type":"error",…}` error bodies, its own /v1/models
+   * list shape and a required `anthropic-version` header (docs.anthropic.com/en/api/errors, /versioning).
+   */
+  anthropicSurface: boolean;
 }
 
 const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -46,6 +51,7 @@ const QUIRKS: Record<Flavour, FlavourQuirks> = {
     finalExtra: none,
     modelExtra: none,
     ownedBy: "system",
+    anthropicSurface: false,
   },
   ollama: {
     // Ollama numbers its completions: "chatcmpl-123".
@@ -59,6 +65,7 @@ const QUIRKS: Record<Flavour, FlavourQuirks> = {
     finalExtra: none,
     modelExtra: none,
     ownedBy: "library",
+    anthropicSurface: false,
   },
   llamacpp: {
     completionId: () => `chatcmpl-${randomId(32)}`,
@@ -83,6 +90,7 @@ const QUIRKS: Record<Flavour, FlavourQuirks> = {
     }),
     modelExtra: () => ({ meta: { vocab_type: 2, n_vocab: 32000, n_ctx_train: 8192, n_embd: 4096, n_params: 8e9, size: 4.9e9 } }),
     ownedBy: "llamacpp",
+    anthropicSurface: false,
   },
   vllm: {
     completionId: () => `chatcmpl-${randomId(32, "0123456789abcdef")}`,
@@ -96,6 +104,21 @@ const QUIRKS: Record<Flavour, FlavourQuirks> = {
     finalExtra: none,
     modelExtra: (id) => ({ root: id, parent: null, max_model_len: 32768, permission: [] }),
     ownedBy: "vllm",
+    anthropicSurface: false,
+  },
+  // Anthropic's OpenAI-compatibility chat endpoint answers like OpenAI; its own surface differs.
+  anthropic: {
+    completionId: () => `chatcmpl-${randomId(29)}`,
+    top: {},
+    choiceExtra: {},
+    roleContent: "",
+    roleInEveryDelta: false,
+    thinkInContent: false,
+    usageNullOnChunks: false,
+    finalExtra: none,
+    modelExtra: none,
+    ownedBy: "anthropic",
+    anthropicSurface: true,
   },
 };
 

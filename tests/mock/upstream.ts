@@ -1,10 +1,11 @@
 // A mock OpenAI-compatible upstream on 127.0.0.1 for end-to-end tests. Behaves like one of
-// four real servers (flavour), and injects faults chosen by markers in the model name
-// (see faults.ts). Built on Bun.serve directly so the gateway's framework is not under test.
+// five real servers (flavour), can also speak Anthropic Messages (wire), and injects faults
+// chosen by markers in the model name (see faults.ts). Built on Bun.serve directly so the gateway's framework is not under test.
 
-import { answerModelRequest, type ApiKind, type Exchange } from "./answer-route.ts";
-import { modelList, ollamaPs, ollamaTags } from "./catalog.ts";
-import { openaiError } from "./error-body.ts";
+import { errorShapeOf, refuse } from "./access.ts";
+import { answerModelRequest, messagesPromptTokens, type ApiKind, type Exchange } from "./answer-route.ts";
+import { anthropicModelList, modelList, ollamaPs, ollamaTags } from "./catalog.ts";
+import { anthropicError, openaiError } from "./error-body.ts";
 import { quirksOf, type Flavour } from "./flavour.ts";
 import { recordRequest } from "./record-request.ts";
 
@@ -23,7 +24,8 @@ export interface RecordedRequest {
 export interface MockOptions {
   flavour?: Flavour;
   models?: string[];
-  wire?: ("chat" | "responses")[];
+  /** APIs spoken besides the legacy ones; a route not listed answers 404, as a real server does. */
+  wire?: ("chat" | "responses" | "messages")[];
   apiKey?: string;
   loaded?: string[];
   tokenDelayMs?: number;
@@ -50,6 +52,7 @@ const POST_ROUTES: Record<string, ApiKind> = {
   "/v1/completions": "completions",
   "/v1/embeddings": "embeddings",
   "/v1/responses": "responses",
+  "/v1/messages": "messages",
 };
 
 interface AbortWaiter {
@@ -79,22 +82,27 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
   function notFound(): Response {
     // Ollama's Go router answers unknown paths with plain text, not JSON.
     if (flavour === "ollama") return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
+    if (quirks.anthropicSurface) return anthropicError(404, "Not Found");
     return openaiError(404, "Not found", { code: "not_found" });
   }
 
+  const speaks = (kind: ApiKind) => (kind !== "responses" && kind !== "messages") || wire.includes(kind);
+
   async function route(req: Request, rec: RecordedRequest, path: string): Promise<Response> {
-    if (path.startsWith("/v1/") && opts.apiKey !== undefined && rec.headers.authorization !== `Bearer ${opts.apiKey}`) {
-      return openaiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
-    }
+    const refused = refuse(rec, quirks, opts.apiKey);
+    if (refused) return refused;
     if (req.method === "GET") {
-      if (path === "/v1/models") return Response.json(modelList(models, quirks));
+      if (path === "/v1/models") return Response.json(quirks.anthropicSurface ? anthropicModelList(models) : modelList(models, quirks));
       if (flavour === "ollama" && path === "/api/ps") return Response.json(ollamaPs(opts.loaded ?? []));
       if (flavour === "ollama" && path === "/api/tags") return Response.json(ollamaTags(models));
       if ((flavour === "llamacpp" || flavour === "vllm") && path === "/health") return Response.json({ status: "ok" });
       return notFound();
     }
+    if (req.method === "POST" && path === "/v1/messages/count_tokens" && speaks("messages")) {
+      return Response.json({ input_tokens: messagesPromptTokens(rec.body) });
+    }
     const kind = req.method === "POST" ? POST_ROUTES[path] : undefined;
-    if (kind === undefined || (kind === "responses" && !wire.includes("responses"))) return notFound();
+    if (kind === undefined || !speaks(kind)) return notFound();
     let ended = false;
     const end = () => {
       ended = true;
@@ -107,6 +115,7 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
       models,
       quirks,
       tokenDelayMs: opts.tokenDelayMs ?? 0,
+      errorShape: errorShapeOf(quirks, path),
       end,
       cancelled: () => markAborted(),
     };

@@ -1,5 +1,6 @@
 // Chat Completions (POST /v1/chat/completions): the row, and how a stream of chunks and one
 // chat.completion turn into each other, so one cache entry answers both shapes.
+import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
@@ -220,6 +221,7 @@ export const chat: ProtocolSpec = {
   ],
   keyExcluded: [...TRANSPORT_AND_IDENTITY, "prompt_cache_key"], // prompt_cache_key: upstream cache-routing hint
   conversations: false,
+  errors: OPENAI_ERRORS,
   continuation,
   requestUsage: withUsageRequested,
   stripUsage: stripUsageEvents,

@@ -1,4 +1,5 @@
 // Legacy completions (POST /v1/completions): chat's framing with `text` per choice.
+import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks } from "./chunks.ts";
@@ -77,6 +78,7 @@ export const completions: ProtocolSpec = {
   ],
   keyExcluded: ["model", "stream", "stream_options", "user", "request_id"], // as chat's, fewer exist
   conversations: false,
+  errors: OPENAI_ERRORS,
   freshId: (hex) => `cmpl-${hex(12)}`,
   isContent,
   streamEnd: chunkStreamEnd,

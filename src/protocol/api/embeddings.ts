@@ -1,4 +1,5 @@
 // Embeddings (POST /v1/embeddings): never streamed, a pure function of the input.
+import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { chunkTerminalError } from "./chunks.ts";
@@ -15,6 +16,7 @@ export const embeddings: ProtocolSpec = {
   keyFields: ["input", "encoding_format", "dimensions"],
   keyExcluded: ["model", "user", "request_id"],
   conversations: false,
+  errors: OPENAI_ERRORS,
   freshId: (hex) => `emb-${hex(12)}`,
   isContent: () => true,
   streamEnd: () => "done",

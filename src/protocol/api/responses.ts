@@ -3,12 +3,15 @@
 // replays as the event sequence the Responses streaming reference describes.
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { responsesStreamErrorEvent } from "../errors.ts";
+import { OPENAI_ERRORS, responsesStreamErrorEvent } from "../errors.ts";
 import { splitText } from "./chunks.ts";
 import { includesAscii } from "../bytes.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
 import type { Json, Payload, ProtocolSpec } from "./spec.ts";
 import { ResponsesRequest } from "../responses.ts";
+import { responsesToChat } from "../translate/request.ts";
+import { ChatToResponsesStream } from "../translate/stream.ts";
+import { chatCompletionToResponse } from "../translate/final.ts";
 
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const TERMINAL = /^response\.(completed|incomplete|failed)$/;
@@ -152,7 +155,14 @@ export const responses: ProtocolSpec = {
   itemIdsIn: "input",
   fallbackWire: "chat",
   translationCheck: TypeCompiler.Compile(ResponsesRequest),
+  fromChat: {
+    request: (body, o) => responsesToChat(body as ResponsesRequest, o),
+    stream: (o) => new ChatToResponsesStream({ model: o.model, toolNames: o.toolNames, responseId: o.id, request: o.request as ResponsesRequest }),
+    whole: (c, o) =>
+      chatCompletionToResponse(c, { model: o.model, toolNames: o.toolNames, responseId: o.id, request: o.request as ResponsesRequest }),
+  },
   conversations: true,
+  errors: OPENAI_ERRORS,
   freshId: (hex) => `resp_${hex(24)}`,
   isContent,
   streamEnd,

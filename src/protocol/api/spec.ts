@@ -3,9 +3,12 @@
 // Nothing outside protocol/ branches on a protocol's name: it reads the row.
 import type { TSchema } from "@sinclair/typebox";
 import type { TypeCheck } from "@sinclair/typebox/compiler";
-import type { GatewayError } from "../errors.ts";
+import type { ErrorShape, GatewayError } from "../errors.ts";
+import type { ChatChunk, ChatCompletion } from "../chat.ts";
+import type { RequestTranslation } from "../translate/request.ts";
+import type { ToolNameMap } from "../translate/tool-names.ts";
 
-export type Api = "chat" | "responses" | "completions" | "embeddings";
+export type Api = "chat" | "responses" | "completions" | "embeddings" | "messages";
 
 /** A JSON object as it comes off the wire: only the fields a row reads are looked at. */
 export type Json = Record<string, unknown>;
@@ -53,6 +56,40 @@ export interface Assembler {
   finish(): Json | null;
 }
 
+/** What a translated answer is told about the request it answers. */
+export interface AnswerContext {
+  /** The model name the client asked for (shown back to it). */
+  model: string;
+  /** The answer's id, as the client will see it. */
+  id: string;
+  toolNames: ToolNameMap;
+  /** The client's request, for the fields an answer echoes. */
+  request: Json;
+  /** The prompt's size as estimated, for protocols that report input tokens before the answer. */
+  inputTokens: number;
+}
+
+/** A chat stream turned into this protocol's events, as a state machine with no I/O. */
+export interface StreamTranslator {
+  /** The events that open the answer (sent at once, even while a model loads). */
+  start(): { type: string }[];
+  push(chunk: ChatChunk): { type: string }[];
+  /** The upstream ended cleanly. */
+  finish(): { type: string }[];
+  /** The upstream died: the events that end this protocol's stream with an error. */
+  fail(err: { message: string; code?: string }): { type: string }[];
+  /** The answer object as assembled so far. */
+  final(): Json;
+}
+
+/** How a protocol is served by an upstream that speaks only Chat Completions. */
+export interface FromChat {
+  /** The request as chat. `acceptsReasoningEffort`: the target is cloud-tier; `maxTokens`: the target's output bound. */
+  request(body: Json, o: { acceptsReasoningEffort: boolean; maxTokens?: number }): RequestTranslation;
+  stream(o: AnswerContext): StreamTranslator;
+  whole(completion: ChatCompletion, o: AnswerContext): Json;
+}
+
 export interface ProtocolSpec {
   readonly api: Api;
   /** Path under /v1 on our side and under an upstream's base URL on theirs. */
@@ -74,6 +111,16 @@ export interface ProtocolSpec {
   readonly fallbackWire?: Api;
   /** The stricter check a request must pass to be translated (the translator reads every item). */
   readonly translationCheck?: TypeCheck<TSchema>;
+  /** Set with fallbackWire: the translation both ways. */
+  readonly fromChat?: FromChat;
+  /** How this protocol's clients are told of an error (OpenAI's or Anthropic's shape). */
+  readonly errors: ErrorShape;
+  /** Per-field views for the cache key: parts of a field that never change the answer are dropped. */
+  readonly keyView?: Readonly<Record<string, (v: unknown) => unknown>>;
+  /** The body a local upstream gets instead of the client's (the same text when nothing changes). */
+  localBody?(text: string): string;
+  /** The request field bounding the answer's length, clamped to what a target can produce. */
+  readonly maxTokensField?: string;
   /** Answers may be stored and continued by id (Responses `store` / `previous_response_id`). */
   readonly conversations: boolean;
 

@@ -137,6 +137,10 @@ export class ChatToResponsesStream {
     return copy(this.resp);
   }
 
+  final(): ResponseObject {
+    return this.response();
+  }
+
   private emit(ev: Unsequenced): void {
     // `type` first, then `sequence_number`: the field order OpenAI and the fixtures use.
     const { type, ...rest } = ev;

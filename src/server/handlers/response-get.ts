@@ -10,7 +10,7 @@ import { GatewayError, errorResponse } from "../../protocol/errors.ts";
 import { DEFAULT_NAMESPACE } from "../../db/responses.ts";
 import { authHeaders, type UpstreamState } from "../../upstream/registry.ts";
 import { clientHeaders } from "../../upstream/headers.ts";
-import { upstreamWire } from "../../upstream/wire.ts";
+import { speaks } from "../../upstream/wire.ts";
 
 /** One upstream's GET; a stored response is a small JSON object, so this bounds a hung one. */
 const UPSTREAM_GET_TIMEOUT_MS = 10_000;
@@ -31,7 +31,7 @@ export function storedResponseEndpoint(gw: Gateway) {
     const found = await store.get(namespace, id);
     if (found) return Response.json(found.response);
     for (const s of gw.registry.list) {
-      if ((await upstreamWire(s)) !== "responses") continue;
+      if (!(await speaks(s, "responses"))) continue;
       const res = await fetchStored(s, id);
       if (res) return res;
     }

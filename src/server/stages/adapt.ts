@@ -1,32 +1,45 @@
 // Adapt: what a target served → what the client's protocol expects. The same protocol is
 // passed through (a stream relayed event by event, a whole answer byte for byte); another
-// protocol is translated (today chat → Responses), streamed or whole. It only describes the
-// answer; respond.ts makes it HTTP.
+// protocol is translated by the row's fromChat (chat → Responses, chat → Messages), streamed
+// or whole. It only describes the answer; respond.ts makes it HTTP.
 import type { Exchange } from "../exchange.ts";
 import type { Served } from "../../router/attempt.ts";
 import type { ChatCompletion } from "../../protocol/chat.ts";
-import { PROTOCOLS } from "../../protocol/apis.ts";
+import { PROTOCOLS, type AnswerContext, type Json, type StreamTranslator } from "../../protocol/apis.ts";
+import type { RequestTranslation } from "../../protocol/translate/request.ts";
 import { GatewayError } from "../../protocol/errors.ts";
-import { ChatToResponsesStream } from "../../protocol/translate/stream.ts";
-import { chatCompletionToResponse } from "../../protocol/translate/final.ts";
+import { estimateTokens } from "../../router/fit.ts";
 import type { Relay, Stage } from "../../relay/stream.ts";
 import type { Source } from "../../relay/frames.ts";
 import { stripUsageStage } from "../../relay/strip-usage.ts";
 import { completionSource, translateStage } from "../../relay/translate.ts";
 import { redactStage, redactText, secretsOf } from "../../relay/redact.ts";
+import { freshId } from "../../cache/replay.ts";
 import { continuing } from "./continue.ts";
 
 export type Adapted =
   | { kind: "whole"; status: number; text: string /** the upstream's headers pass on (a passthrough) */; passHeaders: boolean }
-  | { kind: "relay"; status: number; relay: Relay; translator: ChatToResponsesStream | null };
+  | { kind: "relay"; status: number; relay: Relay; translator: StreamTranslator | null };
+
+/** What the translated answer says of the request: the client's model name, a fresh id. */
+function answerContext(x: Exchange, t: RequestTranslation): AnswerContext {
+  return {
+    model: x.body.model,
+    id: x.turn?.responseId ?? freshId(x.spec),
+    toolNames: t.toolNames,
+    request: x.turn?.req ?? (x.body as Json),
+    inputTokens: x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0,
+  };
+}
 
 export function adapt(x: Exchange, s: Served): Adapted {
   const translation = s.prepared.translation;
+  const from = x.spec.fromChat;
   const name = s.upstream.config.name;
   const secrets = secretsOf(s.upstream.config);
   if (s.body.kind === "whole" && secrets.length) s.body = { kind: "whole", text: redactText(s.body.text, secrets) };
   if (!x.body.stream) {
-    if (!translation || s.body.kind !== "whole")
+    if (!translation || !from || s.body.kind !== "whole")
       return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
     let completion: ChatCompletion | null = null;
     try {
@@ -35,14 +48,9 @@ export function adapt(x: Exchange, s: Served): Adapted {
     if (!completion || !Array.isArray(completion.choices)) {
       throw new GatewayError("upstream_error", `Upstream \`${name}\` answered with something that is not a chat completion.`);
     }
-    const response = chatCompletionToResponse(completion, {
-      model: x.body.model,
-      toolNames: translation.toolNames,
-      responseId: x.turn!.responseId,
-      request: x.turn!.req,
-    });
-    x.reply = response;
-    return { kind: "whole", status: 200, text: JSON.stringify(response), passHeaders: false };
+    const answer = from.whole(completion, answerContext(x, translation));
+    x.reply = answer;
+    return { kind: "whole", status: 200, text: JSON.stringify(answer), passHeaders: false };
   }
   // A server that ignored `stream: true` sent one JSON answer (already read whole).
   if (s.body.kind === "whole" && !translation) return { kind: "whole", status: s.status, text: s.body.text, passHeaders: true };
@@ -53,14 +61,9 @@ export function adapt(x: Exchange, s: Served): Adapted {
   const redact = redactStage(secrets);
   if (redact) stages.push(redact);
   if (s.prepared.stripUsage && wire.stripUsage) stages.push(stripUsageStage(wire.stripUsage));
-  let translator: ChatToResponsesStream | null = null;
-  if (translation) {
-    translator = new ChatToResponsesStream({
-      model: x.body.model,
-      toolNames: translation.toolNames,
-      responseId: x.turn!.responseId,
-      request: x.turn!.req,
-    });
+  let translator: StreamTranslator | null = null;
+  if (translation && from) {
+    translator = from.stream(answerContext(x, translation));
     stages.push(translateStage(translator, name));
   }
   const ends = translator ? undefined : wire.streamEnd;

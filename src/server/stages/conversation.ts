@@ -2,11 +2,10 @@
 // `store` (default true, as in OpenAI's API) a turn is kept so `previous_response_id` works
 // even when the upstream keeps nothing; an id we stored is expanded into the full input for
 // every target, since no upstream ever saw our ids. The turn also gives the per-target body
-// changes that need it: the history expanded, or the turn translated to chat.
+// change that needs it: the history expanded (stages/translate.ts reads it for chat targets).
 import { namespaceOf, type Exchange } from "../exchange.ts";
 import type { Turn } from "../turn.ts";
 import type { ResponsesRequest } from "../../protocol/responses.ts";
-import { responsesToChat, type RequestTranslation } from "../../protocol/translate/request.ts";
 import { inputItems } from "../../db/responses.ts";
 import type { Transform } from "../../router/transforms.ts";
 
@@ -25,7 +24,6 @@ export async function startTurn(x: Exchange): Promise<Turn | null> {
     expanded: history !== null,
     store: req.store !== false,
     responseId: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
-    translations: new Map(),
     keep(r) {
       try {
         store.put(namespace, turn.conversation, r);
@@ -37,17 +35,6 @@ export async function startTurn(x: Exchange): Promise<Turn | null> {
   return turn;
 }
 
-/** This turn as a chat request, made once per reasoning_effort setting and shared by targets. */
-export function translationFor(turn: Turn, acceptsReasoningEffort: boolean): RequestTranslation {
-  let t = turn.translations.get(acceptsReasoningEffort);
-  if (!t) {
-    const req = { ...turn.req, input: turn.conversation as ResponsesRequest["input"] };
-    t = responsesToChat(req, { acceptsReasoningEffort });
-    turn.translations.set(acceptsReasoningEffort, t);
-  }
-  return t;
-}
-
 /** An id we stored, sent as the whole input to a target that speaks Responses (it never saw our ids). */
 export function expandHistory(turn: Turn): Transform {
   return {
@@ -56,20 +43,6 @@ export function expandHistory(turn: Turn): Transform {
       if (!turn.expanded || p.wire !== c.api) return p;
       const { previous_response_id: _, ...rest } = JSON.parse(p.body);
       return { ...p, body: JSON.stringify({ ...rest, input: turn.conversation }) };
-    },
-  };
-}
-
-/** The turn as a chat request, for a target that speaks only chat. */
-export function toChat(turn: Turn): Transform {
-  return {
-    name: "responses-to-chat",
-    apply(p, c) {
-      if (p.wire === c.api) return p;
-      // reasoning_effort is an OpenAI-hosted parameter; llama.cpp and Ollama reject or ignore
-      // unknown effort values, so only cloud-tier upstreams get it.
-      const translation = translationFor(turn, c.upstream.config.tier === "cloud");
-      return { ...p, body: JSON.stringify(translation.chat), translation };
     },
   };
 }

@@ -8,9 +8,11 @@ import { GatewayError } from "../../protocol/errors.ts";
 import { checkOrThrow } from "../../protocol/validate.ts";
 import { resolveRoute } from "../../router/resolve.ts";
 import type { PlannedRoute } from "../../router/attempt.ts";
-import { DEFAULT_TRANSFORMS, type Transform } from "../../router/transforms.ts";
+import { DEFAULT_TRANSFORMS, localBody, type Transform } from "../../router/transforms.ts";
 import { speaks } from "../../upstream/wire.ts";
-import { expandHistory, toChat, translationFor } from "./conversation.ts";
+import { expandHistory } from "./conversation.ts";
+import { toFallbackWire, translationFor } from "./translate.ts";
+import { clampOutput } from "./max-tokens.ts";
 
 export async function route(x: Exchange): Promise<void> {
   const base = await resolveRoute(x.body.model, x.config, x.registry);
@@ -42,8 +44,12 @@ export async function route(x: Exchange): Promise<void> {
 }
 
 function transformsFor(x: Exchange): readonly Transform[] {
-  if (!x.turn) return DEFAULT_TRANSFORMS;
-  return [expandHistory(x.turn), toChat(x.turn), ...DEFAULT_TRANSFORMS];
+  const own: Transform[] = [];
+  if (x.turn) own.push(expandHistory(x.turn));
+  if (x.spec.fromChat) own.push(toFallbackWire(x));
+  if (x.spec.maxTokensField) own.push(clampOutput(x));
+  if (x.spec.localBody) own.push(localBody);
+  return own.length ? [...own, ...DEFAULT_TRANSFORMS] : DEFAULT_TRANSFORMS;
 }
 
 /**
@@ -55,6 +61,6 @@ function transformsFor(x: Exchange): readonly Transform[] {
 function knownWarnings(x: Exchange, r: PlannedRoute): string[] | null {
   const translated = r.targets.map((t) => (r.wires.get(t.upstream) ?? x.spec.api) !== x.spec.api);
   if (translated.every((t) => !t)) return [];
-  if (translated.every((t) => t) && x.turn) return translationFor(x.turn, false).warnings;
+  if (translated.every((t) => t) && x.spec.fromChat) return translationFor(x, { cloud: false }).warnings;
   return null;
 }

@@ -10,14 +10,17 @@ import { startMockUpstream, type MockUpstream } from "../../mock/upstream.ts";
 const dir = mkdtempSync(join(tmpdir(), "wayfront-check-"));
 let chatOnly: MockUpstream;
 let both: MockUpstream;
+let messages: MockUpstream;
 
 beforeAll(async () => {
   chatOnly = await startMockUpstream({ models: ["a"], wire: ["chat"] });
   both = await startMockUpstream({ models: ["b"], wire: ["chat", "responses"] });
+  messages = await startMockUpstream({ models: ["c"], wire: ["chat", "messages"] });
 });
 afterAll(async () => {
   await chatOnly.stop();
   await both.stop();
+  await messages.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,6 +47,7 @@ test("the wire column: configured lists as is, auto with the probe's answer", as
       `[[upstream]]\nname = "fixed"\nbase_url = "${both.url}"\nwire = ["chat"]\n`,
       `[[upstream]]\nname = "both"\nbase_url = "${chatOnly.url}"\nwire = ["chat", "responses"]\n`,
       `[[upstream]]\nname = "dead"\nbase_url = "http://127.0.0.1:9/v1"\n`,
+      `[[upstream]]\nname = "ollama"\nbase_url = "${messages.url}"\n`,
     ].join("\n"),
   );
   expect(lines.find((l) => l.startsWith("name"))).toMatch(/latency\s+wire$/);
@@ -52,7 +56,8 @@ test("the wire column: configured lists as is, auto with the probe's answer", as
   // Configured: shown as configured, and no probe is sent.
   expect(row(lines, "fixed")).toMatch(/\schat$/);
   expect(row(lines, "both")).toMatch(/\schat\+responses$/);
-  expect(row(lines, "dead")).toContain("auto: unknown");
+  expect(row(lines, "dead")).toContain("auto: chat; unknown: responses, messages");
+  expect(row(lines, "ollama")).toMatch(/\sauto: chat\+messages$/);
   // One probe each for the two auto upstreams that answered; none for the configured ones.
   const probes = (m: MockUpstream) => m.requests.filter((r) => r.method === "POST" && r.path === "/v1/responses").length;
   expect(probes(chatOnly)).toBe(1);

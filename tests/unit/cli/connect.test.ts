@@ -45,12 +45,17 @@ describe("snippets", () => {
     expect(codex).toContain("export WAYFRONT_API_KEY=");
     expect(codex).not.toContain("Aider");
     expect(() => connectText("emacs", "http://h:1/v1", "coder")).toThrow("unknown client");
+    const claude = connectText("claude-code", "http://h:1/v1", "coder");
+    expect(claude).toContain("export ANTHROPIC_BASE_URL=http://h:1 ");
+    expect(claude).toContain("export ANTHROPIC_MODEL=coder");
+    expect(claude).toContain("wayfront doctor claude-code");
   });
 
   test("every snippet carries the URL and the model", () => {
     for (const s of allSnippets("http://h:1/v1", "coder")) {
       if (s.title === "Codex CLI environment") continue;
-      expect(s.text).toContain("http://h:1/v1");
+      // Claude Code takes the host root and appends /v1/messages itself.
+      expect(s.text).toContain(s.client === "claude-code" ? "ANTHROPIC_BASE_URL=http://h:1 " : "http://h:1/v1");
       if (s.client !== "env") expect(s.text).toContain("coder");
     }
   });

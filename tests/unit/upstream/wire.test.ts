@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { describeWire, judgeProbeStatus, upstreamWire } from "../../../src/upstream/wire.ts";
+import { describeWire, judgeProbeStatus, speaks } from "../../../src/upstream/wire.ts";
 import type { UpstreamState } from "../../../src/upstream/registry.ts";
 
 function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Response>): UpstreamState & { calls: string[] } {
@@ -20,33 +20,54 @@ function state(wire: UpstreamState["config"]["wire"], answer: () => Promise<Resp
 
 describe("wire", () => {
   test("the probe rule", () => {
-    for (const s of [404, 405, 501]) expect(judgeProbeStatus(s)).toBe("chat");
-    for (const s of [200, 400, 422]) expect(judgeProbeStatus(s)).toBe("responses");
+    for (const s of [404, 405, 501]) expect(judgeProbeStatus(s)).toBe(false);
+    for (const s of [200, 400, 422]) expect(judgeProbeStatus(s)).toBe(true);
     for (const s of [401, 403, 429, 500, 503]) expect(judgeProbeStatus(s)).toBeNull();
   });
 
   test("configured wire is used without a probe", async () => {
     const s = state(["chat", "responses"], async () => new Response(null, { status: 404 }));
-    expect(await upstreamWire(s)).toBe("responses");
-    expect(await upstreamWire(state(["chat"], async () => new Response()))).toBe("chat");
+    expect(await speaks(s, "responses")).toBe(true);
+    expect(await speaks(s, "messages")).toBe(false);
+    expect(await speaks(s, "chat")).toBe(true);
+    expect(
+      await speaks(
+        state(["chat"], async () => new Response()),
+        "responses",
+      ),
+    ).toBe(false);
+    expect(
+      await speaks(
+        state(["chat", "messages"], async () => new Response()),
+        "messages",
+      ),
+    ).toBe(true);
     expect(s.calls).toEqual([]);
   });
 
   test("auto probes once with {} and remembers, even for concurrent callers", async () => {
     const s = state("auto", async () => new Response('{"error":{}}', { status: 400 }));
-    const got = await Promise.all([upstreamWire(s), upstreamWire(s)]);
-    expect(got).toEqual(["responses", "responses"]);
-    expect(await upstreamWire(s)).toBe("responses");
+    const got = await Promise.all([speaks(s, "responses"), speaks(s, "responses")]);
+    expect(got).toEqual([true, true]);
+    expect(await speaks(s, "responses")).toBe(true);
     expect(s.calls).toEqual(["POST http://u.invalid/v1/responses {}"]);
+  });
+
+  test("each API is probed on its own path, chat never", async () => {
+    const s = state("auto", async () => new Response(null, { status: 404 }));
+    expect(await speaks(s, "chat")).toBe(true);
+    expect(await speaks(s, "messages")).toBe(false);
+    expect(await speaks(s, "messages")).toBe(false);
+    expect(s.calls).toEqual(["POST http://u.invalid/v1/messages {}"]);
   });
 
   test("an inconclusive probe means chat for now and is tried again", async () => {
     let status = 503;
     const s = state("auto", async () => new Response(null, { status }));
-    expect(await upstreamWire(s)).toBe("chat");
+    expect(await speaks(s, "responses")).toBe(false);
     status = 404;
-    expect(await upstreamWire(s)).toBe("chat");
-    expect(await upstreamWire(s)).toBe("chat");
+    expect(await speaks(s, "responses")).toBe(false);
+    expect(await speaks(s, "responses")).toBe(false);
     expect(s.calls).toHaveLength(2);
   });
 
@@ -54,8 +75,8 @@ describe("wire", () => {
     const s = state("auto", async () => {
       throw new Error("ECONNREFUSED");
     });
-    expect(await upstreamWire(s)).toBe("chat");
-    expect(await upstreamWire(s)).toBe("chat");
+    expect(await speaks(s, "responses")).toBe(false);
+    expect(await speaks(s, "responses")).toBe(false);
     expect(s.calls).toHaveLength(2);
   });
 
@@ -63,15 +84,19 @@ describe("wire", () => {
     expect(await describeWire(state(["chat"], async () => new Response()))).toBe("chat");
     expect(await describeWire(state(["chat", "responses"], async () => new Response()))).toBe("chat+responses");
     expect(await describeWire(state("auto", async () => new Response(null, { status: 404 })))).toBe("auto: chat");
-    expect(await describeWire(state("auto", async () => new Response(null, { status: 422 })))).toBe("auto: chat+responses");
+    expect(await describeWire(state("auto", async () => new Response(null, { status: 422 })))).toBe("auto: chat+responses+messages");
+    const byPath = state("auto", async () => new Response(null, { status: 404 }));
+    byPath.fetch = (async (url: string) => new Response(null, { status: url.endsWith("/messages") ? 400 : 404 })) as never;
+    expect(await describeWire(byPath)).toBe("auto: chat+messages");
     const flaky = state("auto", async () => new Response(null, { status: 500 }));
-    expect(await describeWire(flaky)).toStartWith("auto: unknown");
+    expect(await describeWire(flaky)).toStartWith("auto: chat; unknown: responses, messages");
   });
 
-  test("describeWire shares the probe with upstreamWire", async () => {
+  test("describeWire shares the probes with speaks", async () => {
     const s = state("auto", async () => new Response(null, { status: 400 }));
-    expect(await describeWire(s)).toBe("auto: chat+responses");
-    expect(await upstreamWire(s)).toBe("responses");
-    expect(s.calls).toHaveLength(1);
+    expect(await describeWire(s)).toBe("auto: chat+responses+messages");
+    expect(await speaks(s, "responses")).toBe(true);
+    expect(await speaks(s, "messages")).toBe(true);
+    expect(s.calls).toHaveLength(2);
   });
 });
