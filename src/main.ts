@@ -9,6 +9,8 @@ import { connect } from "./cli/connect.ts";
 import { doctor } from "./cli/doctor.ts";
 import { cacheCommand } from "./cli/cache.ts";
 import { keysCommand } from "./cli/keys.ts";
+import { serviceCommand } from "./cli/service.ts";
+import { initCommand } from "./cli/init.ts";
 
 async function main(argv: string[]): Promise<number | null> {
   const args = parseArgs(argv);
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number | null> {
   if (args.command === "doctor") return await doctor(args);
   if (args.command === "cache") return await cacheCommand(args);
   if (args.command === "keys") return await keysCommand(args);
+  if (args.command === "service") return await serviceCommand(args);
+  if (args.command === "init") return await initCommand(args);
   await serve(args, pkg.version);
   return null; // keep running
 }

@@ -15,5 +15,8 @@ export function dbPath(config: Config): string {
 export function openCacheStore(config: Config, opts: { db?: Database; onError?: (err: unknown) => void } = {}): CacheStore {
   const c = config.cache;
   if (c.backend === "redis" && c.redisUrl) return redisStore({ url: c.redisUrl.reveal(), ttlMs: c.ttlMs, maxBytes: c.maxBytes });
+  // The same store on bun:sqlite's in-memory database: identical semantics (TTL, LRU by bytes,
+  // atomic entries), no file writes; keys and stored responses stay in the data dir's file.
+  if (c.backend === "memory") return sqliteStore({ path: ":memory:", ttlMs: c.ttlMs, maxBytes: c.maxBytes, onError: opts.onError });
   return sqliteStore({ path: dbPath(config), ttlMs: c.ttlMs, maxBytes: c.maxBytes, db: opts.db, onError: opts.onError });
 }

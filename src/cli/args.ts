@@ -9,10 +9,15 @@ Usage:
   wayfront connect [CLIENT]      print set-ups for Codex, Claude Code, the OpenAI SDKs, Aider, Cline, Continue
   wayfront doctor codex          check that the local Codex CLI will reach this gateway
   wayfront doctor claude-code    check that Claude Code (its environment) will reach this gateway
+  wayfront init [--gpu URL] [--cloud openai|anthropic] [--out FILE] [--force]
+                                 write a commented starter config (default ./wayfront.toml) from the GPU box's models
+  wayfront service install|uninstall|status [--user] [--dry-run]
+                                 run as a systemd service (Linux) or launchd job (macOS); --dry-run prints it
   wayfront --version             print the version
 
 Options:
-  --config FILE     TOML config (or env WAYFRONT_CONFIG); without one, the embedded default
+  --config FILE     TOML config (or env WAYFRONT_CONFIG); without one: ./wayfront.toml, then
+                    ~/.config/wayfront/config.toml, then /etc/wayfront/config.toml, else the embedded default
   --host HOST       listen address (default 127.0.0.1)
   --port PORT       listen port (default 4141)
   --data-dir DIR    where the SQLite data lives (default: the platform's data directory)
@@ -42,8 +47,19 @@ export interface Args {
   allowOpen?: boolean;
   help: boolean;
   version: boolean;
+  /** `service` only: a per-user unit instead of a system one; print instead of install. */
+  service?: { user?: boolean; dryRun?: boolean };
   /** `keys create` only: raw values, checked by cli/keys.ts. */
   keys?: KeyFlags;
+  /** `init` only. */
+  init?: InitFlags;
+}
+
+export interface InitFlags {
+  gpu?: string;
+  cloud?: string;
+  out?: string;
+  force?: boolean;
 }
 
 export interface KeyFlags {
@@ -61,7 +77,8 @@ export interface KeyFlags {
 export class UsageError extends Error {}
 
 const WITH_VALUE = new Set(["--config", "--host", "--port", "--data-dir", "--url"]);
-const COMMANDS = new Set(["serve", "check", "cache", "connect", "doctor", "keys"]);
+const COMMANDS = new Set(["serve", "check", "cache", "connect", "doctor", "keys", "init", "service"]);
+const INIT_VALUE_FLAGS: Record<string, Exclude<keyof InitFlags, "force">> = { "--gpu": "gpu", "--cloud": "cloud", "--out": "out" };
 const KEY_VALUE_FLAGS: Record<string, Exclude<keyof KeyFlags, "admin" | "shared">> = {
   "--name": "name",
   "--models": "models",
@@ -77,6 +94,7 @@ export function parseArgs(argv: string[]): Args {
   const a: Args = { command: "serve", rest: [], demo: false, help: false, version: false };
   let commandSeen = false;
   const keyFlagsSeen: string[] = [];
+  const initFlagsSeen: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value: string | undefined;
@@ -107,6 +125,16 @@ export function parseArgs(argv: string[]): Args {
       if (value !== undefined) throw new UsageError(`${arg} takes no value`);
       a.keys = { ...a.keys, [KEY_BOOL_FLAGS[arg]]: true };
       keyFlagsSeen.push(arg);
+    } else if (Object.hasOwn(INIT_VALUE_FLAGS, arg)) {
+      value ??= argv[++i];
+      if (value === undefined) throw new UsageError(`${arg} needs a value`);
+      a.init = { ...a.init, [INIT_VALUE_FLAGS[arg]]: value };
+      initFlagsSeen.push(arg);
+    } else if (arg === "--force") {
+      a.init = { ...a.init, force: true };
+      initFlagsSeen.push(arg);
+    } else if (arg === "--user" || arg === "--dry-run") {
+      a.service = { ...a.service, [arg === "--user" ? "user" : "dryRun"]: true };
     } else if (arg === "--demo") a.demo = true;
     else if (arg === "--allow-open") a.allowOpen = true;
     else if (arg === "-h" || arg === "--help") a.help = true;
@@ -119,5 +147,7 @@ export function parseArgs(argv: string[]): Args {
     else a.rest.push(arg);
   }
   if (keyFlagsSeen.length > 0 && a.command !== "keys") throw new UsageError(`${keyFlagsSeen[0]} is an option of \`wayfront keys create\``);
+  if (initFlagsSeen.length > 0 && a.command !== "init") throw new UsageError(`${initFlagsSeen[0]} is an option of \`wayfront init\``);
+  if (a.service && a.command !== "service") throw new UsageError(`${a.service.user ? "--user" : "--dry-run"} is an option of \`wayfront service\``);
   return a;
 }

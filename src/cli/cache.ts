@@ -4,8 +4,8 @@
 import type { Args } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { configFromArgs } from "./load.ts";
-import { openCacheStore } from "../cache/open-store.ts";
-import { mkdirSync } from "node:fs";
+import { dbPath, openCacheStore } from "../cache/open-store.ts";
+import { existsSync } from "node:fs";
 
 const ACTIONS = ["stats", "clear", "prune"] as const;
 
@@ -15,7 +15,20 @@ export async function cacheCommand(args: Args, out: (line: string) => void = con
     throw new UsageError(`cache needs one of: ${ACTIONS.join(", ")}${action ? ` (got ${action})` : ""}`);
   }
   const config = await configFromArgs(args, process.env);
-  if (config.cache.backend === "sqlite") mkdirSync(config.server.dataDir, { recursive: true });
+  if (config.cache.backend === "memory") {
+    out(`wayfront cache ${action}: the cache lives in the memory of the running gateway (cache.backend = "memory"); restarting it empties the cache`);
+    return 1;
+  }
+  // Opening SQLite would create an empty database wherever the path points (a relative
+  // data_dir read from another folder, a typo in --data-dir) and report "entries: 0".
+  if (config.cache.backend === "sqlite" && !existsSync(dbPath(config))) {
+    const missing = existsSync(config.server.dataDir) ? `has no cache database (${dbPath(config)})` : "does not exist";
+    out(
+      `wayfront cache ${action}: the data dir ${config.server.dataDir} ${missing}; ` +
+        "pass the one `wayfront serve` uses, with --data-dir DIR or --config FILE",
+    );
+    return 1;
+  }
   const store = openCacheStore(config);
   try {
     const where = config.cache.backend === "redis" ? "redis" : config.server.dataDir;

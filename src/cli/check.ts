@@ -7,6 +7,7 @@ import { describeWire } from "../upstream/wire.ts";
 import { redactUrls } from "../upstream/url.ts";
 import { noUpstreamsProblem } from "../config/reload.ts";
 import { describeMisroute, misroutes } from "../router/misroute.ts";
+import { loadedLines } from "./check-loaded.ts";
 
 export async function check(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
@@ -44,6 +45,8 @@ export async function check(args: Args): Promise<number> {
         .join("  ")
         .trimEnd(),
     );
+  // What each local server really runs: a 4k context or a model half on the CPU is legal but slow or lossy.
+  for (const line of await loadedLines(registry)) console.log(line);
   for (const [name, alias] of config.aliases) {
     console.log(`model ${JSON.stringify(name)} → ${alias.targets.map((t) => `${t.upstream}/${t.model}`).join(", ")}`);
   }

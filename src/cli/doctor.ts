@@ -10,6 +10,7 @@ import { exampleModel, gatewayBase } from "./connect.ts";
 import { KEY_ENV, PROVIDER_ID, codexSnippet } from "../status/snippets.ts";
 import { findLine } from "./toml-lines.ts";
 import { askGateway, claudeSettingsPath, diagnoseClaude, renderClaudeFindings } from "./doctor-claude.ts";
+import { probeWayfront, type IsWayfront } from "./probe-wayfront.ts";
 
 async function doctorClaude(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
@@ -141,8 +142,16 @@ function checkBase(r: Resolved, gw: string, setup: CodexSetup, out: Finding[]): 
   return true;
 }
 
-export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: ListModels): Promise<Finding[]> {
+export interface DiagnoseOptions {
+  /** Asked about Codex's own base URL first: a Wayfront there is accepted, whatever port this config names. */
+  isWayfront?: IsWayfront;
+  /** Told which gateway is checked, when it is not `gw`. */
+  note?: (line: string) => void;
+}
+
+export async function diagnoseCodex(setup: CodexSetup, configured: string, listModels: ListModels, opts: DiagnoseOptions = {}): Promise<Finding[]> {
   const out: Finding[] = [];
+  let gw = configured;
   if (setup.configText === null && !setup.env.OPENAI_BASE_URL) {
     out.push({
       problem: `${setup.configPath} does not exist and OPENAI_BASE_URL is unset: Codex will call api.openai.com`,
@@ -159,6 +168,7 @@ export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: L
   }
   const r = resolve(cfg, setup, out);
   if (!r) return out;
+  gw = await runningGateway(r.base, gw, opts);
   const reaches = checkBase(r, gw, setup, out);
   if (r.keyEnv && !setup.env[r.keyEnv]) {
     out.push({
@@ -188,6 +198,15 @@ export async function diagnoseCodex(setup: CodexSetup, gw: string, listModels: L
     });
   }
   return out;
+}
+
+/** Codex's base URL rebased to /v1 when a Wayfront answers at its origin (another port, another host), else `gw`. */
+async function runningGateway(base: string | undefined, gw: string, opts: DiagnoseOptions): Promise<string> {
+  if (!base || !opts.isWayfront || !URL.canParse(base) || sameOrigin(new URL(base), new URL(gw))) return gw;
+  if (!(await opts.isWayfront(base))) return gw;
+  const found = `${new URL(base).origin}/v1`;
+  opts.note?.(`note: a Wayfront is answering at Codex's base URL (${new URL(base).origin}), not at ${gw}; checking that one.`);
+  return found;
 }
 
 export function renderFindings(findings: Finding[], configPath: string): string {
@@ -228,7 +247,10 @@ export async function doctor(args: Args): Promise<number> {
   const configPath = join(home, "config.toml");
   const file = Bun.file(configPath);
   const configText = (await file.exists()) ? await file.text() : null;
-  const findings = await diagnoseCodex({ configPath, configText, env: process.env }, gatewayBase(config, args.url), fetchModels);
+  const findings = await diagnoseCodex({ configPath, configText, env: process.env }, gatewayBase(config, args.url), fetchModels, {
+    isWayfront: probeWayfront,
+    note: (line) => console.log(line),
+  });
   process.stdout.write(renderFindings(findings, configPath));
   return findings.length === 0 ? 0 : 1;
 }

@@ -32,7 +32,7 @@ export async function serve(args: Args, version: string): Promise<void> {
       refuseReload(next);
       gw.reload(next);
     } catch (err) {
-      gw.gateway.log.event("error", "config reload failed; keeping the running config", { message: (err as Error)?.message ?? String(err) });
+      gw.gateway.events.emit({ type: "config_reload_refused", message: (err as Error)?.message ?? String(err) });
     }
   });
   process.on("SIGINT", shutdown);

@@ -47,19 +47,26 @@ export const DEFAULT_RESPONSES_STORE_TTL_MS = 30 * 24 * 3_600_000;
 export const DEMO_UPSTREAM = "demo";
 export const DEMO_MODEL = "wayfront-demo";
 
-/** The embedded config used when no file is given: a local Ollama, plus OpenAI when a key is set. */
+/**
+ * The variable whose key adds OpenAI to the embedded default. Not OPENAI_API_KEY: the SDKs
+ * and tools pointed at Wayfront need that one set to anything (the README says "local"),
+ * and reading it here turned that placeholder into a real cloud upstream probed every 10 s.
+ */
+export const EMBEDDED_OPENAI_KEY_ENV = "WAYFRONT_OPENAI_API_KEY";
+
+/** The embedded config used when no file is given: a local Ollama, plus OpenAI when its key is set. */
 export function embeddedConfigText(env: Record<string, string | undefined>): string {
   let text = `[[upstream]]
 name = "ollama"
 base_url = "http://127.0.0.1:11434/v1"
 tier = "local"
 `;
-  if (env.OPENAI_API_KEY) {
+  if (env[EMBEDDED_OPENAI_KEY_ENV]) {
     text += `
 [[upstream]]
 name = "openai"
 base_url = "https://api.openai.com/v1"
-api_key_env = "OPENAI_API_KEY"
+api_key_env = "${EMBEDDED_OPENAI_KEY_ENV}"
 tier = "cloud"
 `;
   }

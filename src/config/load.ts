@@ -3,6 +3,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ConfigFile } from "./schema.ts";
 import { embeddedConfigText } from "./defaults.ts";
 import { editDistance } from "./edit-distance.ts";
+import { tomlErrorPosition } from "./toml-position.ts";
 
 const check = TypeCompiler.Compile(ConfigFile);
 
@@ -26,12 +27,13 @@ export function parseConfigText(text: string, source: string): ConfigFile {
   try {
     data = Bun.TOML.parse(text);
   } catch (err) {
-    throw new ConfigError(`${source}: not valid TOML: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    const at = tomlErrorPosition(text, message);
+    const where = at ? `:${at.line}:${at.column}` : "";
+    throw new ConfigError(`${source}${where}: not valid TOML: ${message.replace(/^TOML Parse error: /, "")}`);
   }
   if (!check.Check(data)) {
-    const messages = [...check.Errors(data)]
-      .slice(0, 20)
-      .map((e) => describe(e.path, explain(e.schema as { anyOf?: { const?: unknown }[] }, e.message), e.value));
+    const messages = [...check.Errors(data)].slice(0, 20).map((e) => describe(e.path, explain(e.schema as Explained, e.message), e.value));
     // The union branches each report; keep the first message per key path.
     const seen = new Set<string>();
     const unique = messages.filter((m) => (seen.has(m.key) ? false : (seen.add(m.key), true)));
@@ -40,8 +42,11 @@ export function parseConfigText(text: string, source: string): ConfigFile {
   return data;
 }
 
-/** A union of literals reads better as its choices than as "Expected union value". */
-function explain(schema: { anyOf?: { const?: unknown }[] } & object, message: string): string {
+type Explained = { anyOf?: { const?: unknown }[]; expected?: string };
+
+/** A union of literals reads better as its choices, a duration as its accepted forms, than as "Expected union value". */
+function explain(schema: Explained, message: string): string {
+  if (schema.expected) return `expected ${schema.expected}`;
   const choices = schema.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
   if (choices && choices.length === schema.anyOf!.length) return `expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
   return message;

@@ -4,6 +4,7 @@ import type { ConfigFile, ModelSection } from "./schema.ts";
 import { ConfigError } from "./load.ts";
 import { Secret } from "./secret.ts";
 import { durationMs, sizeBytes } from "./units.ts";
+import { fromConfigDir } from "./paths.ts";
 import * as D from "./defaults.ts";
 
 export type Tier = "local" | "cloud";
@@ -49,6 +50,8 @@ export interface UpstreamConfig {
   priceInput: number | null;
   priceOutput: number | null;
   headers: Record<string, string>;
+  /** Tool calls written as text, repaired for this upstream's models unless a model says otherwise. */
+  toolCallFormat: ToolCallFormat;
   modelInfo: Map<string, ModelInfo>;
   /** The built-in fake model of --demo. */
   demo: boolean;
@@ -56,9 +59,12 @@ export interface UpstreamConfig {
 
 export type Capability = "vision" | "tools" | "reasoning";
 
+export type ToolCallFormat = "auto" | "qwen3-coder" | "hermes" | "json" | "off";
+
 export interface ModelInfo {
   contextWindow?: number;
   capabilities?: Capability[];
+  toolCallFormat?: ToolCallFormat;
 }
 
 export interface Target {
@@ -107,7 +113,7 @@ export interface Config {
   aliases: Map<string, AliasConfig>;
   routing: { maxAttempts: number; deadlineMs: number };
   health: { intervalMs: number; failureThreshold: number; cooldownMs: number; modelsRefreshMs: number };
-  cache: { mode: CacheMode; backend: "sqlite" | "redis"; ttlMs: number; maxBytes: number; redisUrl: Secret | null };
+  cache: { mode: CacheMode; backend: "sqlite" | "redis" | "memory"; ttlMs: number; maxBytes: number; redisUrl: Secret | null };
   /** "auto": pretty on a terminal, JSON lines otherwise (a log collector, a pipe, a file). */
   log: { level: "debug" | "info" | "warn" | "error"; format: "auto" | "json" | "pretty" };
   demo: { tokensPerSecond: number };
@@ -157,7 +163,14 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       priceInput: u.price_input ?? null,
       priceOutput: u.price_output ?? null,
       headers: u.headers ?? {},
-      modelInfo: new Map(Object.entries(u.model_info ?? {}).map(([k, v]) => [k, { contextWindow: v.context_window, capabilities: v.capabilities }])),
+      // Cloud APIs return structured tool calls; local models often write them as text.
+      toolCallFormat: u.tool_call_format ?? ((u.tier ?? "local") === "local" ? "auto" : "off"),
+      modelInfo: new Map(
+        Object.entries(u.model_info ?? {}).map(([k, v]) => [
+          k,
+          { contextWindow: v.context_window, capabilities: v.capabilities, toolCallFormat: v.tool_call_format },
+        ]),
+      ),
       demo: false,
     } as UpstreamConfig;
   });
@@ -180,6 +193,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       priceInput: 0,
       priceOutput: 0,
       headers: {},
+      toolCallFormat: "off",
       modelInfo: new Map(),
       demo: true,
     });
@@ -203,7 +217,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
     server: {
       host: o.host ?? raw.server?.host ?? D.DEFAULT_HOST,
       port: o.port ?? raw.server?.port ?? D.DEFAULT_PORT,
-      dataDir: o.dataDir ?? raw.server?.data_dir ?? D.platformDataDir(env),
+      dataDir: o.dataDir ?? (raw.server?.data_dir ? fromConfigDir(source, raw.server.data_dir) : D.platformDataDir(env)),
       bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
       heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
       idleTimeoutMs: durationMs(raw.server?.idle_timeout, D.DEFAULT_IDLE_TIMEOUT_MS),
@@ -213,7 +227,9 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       allowedHosts: raw.server?.allowed_hosts ?? [],
       trustedProxies: raw.server?.trusted_proxies ?? [],
       reusePort: raw.server?.reuse_port ?? false,
-      tls: raw.server?.tls ? { certFile: raw.server.tls.cert_file, keyFile: raw.server.tls.key_file } : null,
+      tls: raw.server?.tls
+        ? { certFile: fromConfigDir(source, raw.server.tls.cert_file), keyFile: fromConfigDir(source, raw.server.tls.key_file) }
+        : null,
     },
     budget: { cloudDailyUsd: raw.budget?.cloud_daily_usd ?? null, cloudMonthlyUsd: raw.budget?.cloud_monthly_usd ?? null },
     auth: {

@@ -4,20 +4,37 @@ import { Type, type Static } from "@sinclair/typebox";
 
 const strict = { additionalProperties: false } as const;
 
+// `expected`: the words config/load.ts shows when a value does not match, instead of
+// TypeBox's "Expected union value" or a bare regex.
+
 /** Seconds as a number, or a string with a unit: "500ms", "15s", "2m", "1h", "7d". */
-export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$" })]);
+export const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)\\s*$" })], {
+  expected: 'a duration: seconds as a number (`15`), or a string with a unit: "500ms", "15s", "2m", "1h", "7d"',
+});
 /** Bytes as an integer, or a string with a unit: "32MiB", "512KB", "1GiB". */
-export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" })]);
+export const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)\\s*$" })], {
+  expected: 'a size: bytes as a whole number (`1048576`), or a string with a unit: "512KB", "32MiB", "1GiB"',
+});
 
 export const Tier = Type.Union([Type.Literal("local"), Type.Literal("cloud")]);
 export const Wire = Type.Union([Type.Literal("chat"), Type.Literal("responses"), Type.Literal("messages")]);
 export const CacheMode = Type.Union([Type.Literal("deterministic"), Type.Literal("always"), Type.Literal("off")]);
 export const Capability = Type.Union([Type.Literal("vision"), Type.Literal("tools"), Type.Literal("reasoning")]);
 
+/** How a model writes a tool call into its text, when it does (protocol/tool-text/). */
+export const ToolCallFormat = Type.Union([
+  Type.Literal("auto"),
+  Type.Literal("qwen3-coder"),
+  Type.Literal("hermes"),
+  Type.Literal("json"),
+  Type.Literal("off"),
+]);
+
 export const ModelInfo = Type.Object(
   {
     context_window: Type.Optional(Type.Integer({ minimum: 1 })),
     capabilities: Type.Optional(Type.Array(Capability)),
+    tool_call_format: Type.Optional(ToolCallFormat),
   },
   strict,
 );
@@ -99,6 +116,8 @@ export const UpstreamSection = Type.Object(
     price_output: Type.Optional(Type.Number({ minimum: 0 })),
     /** Extra static headers sent upstream (not for secrets: use api_key_env). */
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    /** Tool calls a model writes as text become real ones (default "auto" locally, "off" in the cloud). */
+    tool_call_format: Type.Optional(ToolCallFormat),
     /** What this upstream's models can take, where its /models doesn't say. */
     model_info: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ModelInfo)),
   },
@@ -108,7 +127,7 @@ export const UpstreamSection = Type.Object(
 export const ModelSection = Type.Object(
   {
     /** "upstream/model", tried in order. */
-    targets: Type.Array(Type.String({ pattern: "^[^/]+/.+$" }), { minItems: 1 }),
+    targets: Type.Array(Type.String({ pattern: "^[^/]+/.+$", expected: '"upstream/model", e.g. "gpu/qwen2.5-coder:14b"' }), { minItems: 1 }),
     prefer: Type.Optional(Tier),
     busy: Type.Optional(Type.Union([Type.Literal("queue"), Type.Literal("overflow"), Type.Literal("wait")])),
     max_queue_ms: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -144,7 +163,8 @@ export const HealthSection = Type.Object(
 export const CacheSection = Type.Object(
   {
     mode: Type.Optional(CacheMode),
-    backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("redis")])),
+    // "memory": SQLite in RAM, gone at restart; for an SD card that should not take the cache's writes.
+    backend: Type.Optional(Type.Union([Type.Literal("sqlite"), Type.Literal("redis"), Type.Literal("memory")])),
     ttl: Type.Optional(Duration),
     max_bytes: Type.Optional(Size),
     redis_url_env: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),

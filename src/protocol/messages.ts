@@ -140,9 +140,11 @@ export const StopReason = Type.Union([
 ]);
 export type StopReason = Static<typeof StopReason>;
 
+// Anthropic's API also reports the service tier it ran on (the recorded Claude Code streams carry it).
 const CacheCounts = {
   cache_creation_input_tokens: Type.Optional(Int),
   cache_read_input_tokens: Type.Optional(Int),
+  service_tier: Type.Optional(Str),
 };
 
 export const MessageUsage = Type.Object({ input_tokens: Int, output_tokens: Int, ...CacheCounts }, Strict);

@@ -12,6 +12,7 @@ import type { Registry, UpstreamState } from "../upstream/registry.ts";
 import type { Health, UpstreamHealth } from "../upstream/health.ts";
 import type { GatewayMetrics } from "../status/gateway-metrics.ts";
 import type { Logger } from "../status/log.ts";
+import type { EventSink } from "../status/events.ts";
 import type { Route } from "./resolve.ts";
 import type { Api, ProtocolSpec } from "../protocol/apis.ts";
 import { PROTOCOLS } from "../protocol/apis.ts";
@@ -76,6 +77,8 @@ export interface Served {
   failures: AttemptFailure[];
   /** Targets of the plan not yet tried, for a mid-stream continuation. */
   remaining: Target[];
+  /** ms from arrival to the first content token (streams); absent for whole answers. */
+  firstTokenMs?: number;
 }
 
 export interface AttemptFailure {
@@ -94,6 +97,8 @@ export interface RouterContext {
   clock?: Clock;
   /** Hears every skip and failover, one line each. */
   log?: Logger;
+  /** Hears a busy upstream's first overflow or queueing (status/events.ts). */
+  events?: EventSink;
 }
 
 export async function attemptTargets(input: AttemptInput, ctx: RouterContext): Promise<Attempted> {
@@ -106,6 +111,8 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
     registry: ctx.registry,
     health: ctx.health,
   });
+  // A prompt too long for a local window is a skip like any other: one line, with the window.
+  for (const u of plan.unfit) ctx.log?.event("info", "target skipped", { route: input.route.name, target: u.target, reason: u.reason });
   let targets = plan.targets.filter((c) => !input.exclude?.has(`${c.upstream}/${c.model}`));
   const noCloud = input.noCloud;
   if (noCloud) {
@@ -251,6 +258,7 @@ async function attemptOne(o: One): Promise<OneResult> {
   }
 
   let body: ServedBody;
+  let firstTokenMs: number | undefined;
   if (input.stream && res.body && (res.headers.get("content-type") ?? "").includes("text/event-stream")) {
     const frames = new Frames(res.body, limits, clock.setTimer);
     const limit = upstream.config.firstTokenTimeoutMs;
@@ -276,7 +284,8 @@ async function attemptOne(o: One): Promise<OneResult> {
       cancelTimer();
       input.signal.removeEventListener("abort", onAbort);
     }
-    ctx.metrics.ttft.observe({ upstream: name }, (clock.now() - input.startedAt) / 1000);
+    firstTokenMs = clock.now() - input.startedAt;
+    ctx.metrics.ttft.observe({ upstream: name }, firstTokenMs / 1000);
     body = { kind: "events", frames };
   } else {
     // A whole answer: read it here, so an upstream that dies half-way through its body can
@@ -310,7 +319,9 @@ async function attemptOne(o: One): Promise<OneResult> {
       else if (outcome === "ok" && body.kind === "events") h.breaker.onSuccess();
     },
   };
-  return { served: { upstream, target: cand.target, prepared, status: res.status, headers: res.headers, body, abort: sent.abort, lease } };
+  return {
+    served: { upstream, target: cand.target, prepared, status: res.status, headers: res.headers, body, abort: sent.abort, lease, firstTokenMs },
+  };
 }
 
 /** What is wrong with a whole 2xx answer, or null when it is one. */
@@ -361,10 +372,22 @@ function redirected(upstream: UpstreamState, res: Response): GatewayError {
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
 async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
   const fast = h.admission.tryAcquire();
-  if (fast) return fast;
+  if (fast) {
+    // A slot free at once ends a busy spell: the next overflow or queueing is news again.
+    ctx.events?.clear(`busy:${h.name}`);
+    return fast;
+  }
   const alias = input.route.alias;
   // A single-target route has nowhere to spill to: it waits its turn.
   const policy = alias?.busy ?? (input.route.targets.length > 1 ? "wait" : "queue");
+  ctx.events?.once(`busy:${h.name}`, () => ({
+    type: "upstream_busy",
+    upstream: h.name,
+    route: input.route.name,
+    policy,
+    in_flight: h.admission.outstanding(),
+    queued: h.admission.queued(),
+  }));
   if (policy === "overflow") return null;
   const maxQueueMs =
     policy === "wait"

@@ -7,7 +7,7 @@
 // upstream also lists that name.
 import type { AliasConfig, Config, Target } from "../config/resolve.ts";
 import type { Registry } from "../upstream/registry.ts";
-import { GatewayError } from "../protocol/errors.ts";
+import { modelMissing } from "./model-missing.ts";
 
 export interface Route {
   /** What the cache keys on and logs show: the alias, or "upstream/model". */
@@ -44,12 +44,8 @@ export async function resolveRoute(model: string, config: Config, registry: Regi
   const wildcard = config.aliases.get("*");
   if (wildcard) return { name: "*", alias: wildcard, targets: wildcard.targets, explicit: false };
 
-  throw new GatewayError(
-    "model_not_found",
-    `The model \`${model}\` does not exist on this gateway. List the models it serves with GET /v1/models, ` +
-      `or address one upstream directly as "upstream/model".`,
-    { param: "model", code: "model_not_found" },
-  );
+  // Retry once the next probe may have found it back.
+  throw modelMissing(model, registry, config.health.intervalMs);
 }
 
 /** The alias named `<prefix>*` with the longest prefix of `model`, if any. */

@@ -25,6 +25,8 @@ import type { Charge } from "../auth/limits.ts";
 import type { Slot } from "../auth/streams.ts";
 import { DEFAULT_NAMESPACE } from "../db/responses.ts";
 import { pathOf } from "./request-path.ts";
+import { trafficRecord } from "./traffic-record.ts";
+import { watchBudget } from "../auth/budget-watch.ts";
 
 export type Outcome = "ok" | "error" | "cancelled";
 
@@ -123,7 +125,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
 
 /** The router's view of this request: the snapshot taken at arrival. */
 export function routerContext(x: Exchange): RouterContext {
-  return { config: x.config, registry: x.registry, health: x.health, metrics: x.gw.metrics, clock: x.gw.clock, log: x.gw.log };
+  return { config: x.config, registry: x.registry, health: x.health, metrics: x.gw.metrics, clock: x.gw.clock, log: x.gw.log, events: x.gw.events };
 }
 
 export interface Ending {
@@ -133,6 +135,8 @@ export interface Ending {
   usage?: Usage | null;
   /** What the cache may keep of the answer (only when it ended well). */
   recorded?: Recorded | null;
+  /** A replayed answer's recorded usage: the tokens the cache saved (never charged to the key). */
+  saved?: Usage | null;
 }
 
 /** The one end of every exchange. */
@@ -165,6 +169,7 @@ export function finish(x: Exchange, end: Ending): void {
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
   if (x.streamSlot && x.key) x.gw.streams?.close(x.key.name, x.streamSlot);
   x.gw.log.request(log);
+  x.gw.traffic.record(trafficRecord(x, end, log.ms));
 }
 
 /**
@@ -190,6 +195,7 @@ function chargeCloud(x: Exchange, s: Served, usage: Usage | null | undefined): v
   if (!price) return;
   try {
     x.gw.budget.add(x.key?.name ?? "", costUsd(price, usage));
+    watchBudget({ events: x.gw.events, spend: x.gw.budget, limits: x.config.budget, key: x.key });
   } catch (err) {
     x.gw.log.event("warn", "could not record cloud spend", { message: (err as Error)?.message ?? String(err) });
   }

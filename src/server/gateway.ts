@@ -13,6 +13,8 @@ import type { AdminSessions } from "../auth/admin.ts";
 import type { CloudBudget } from "../auth/budget.ts";
 import type { StreamSlots } from "../auth/streams.ts";
 import type { StoredResponses } from "../db/stored-responses.ts";
+import type { EventLog } from "../status/events.ts";
+import type { Traffic } from "../status/traffic.ts";
 
 export interface Gateway {
   config: Config;
@@ -21,6 +23,10 @@ export interface Gateway {
   health: Health;
   metrics: GatewayMetrics;
   log: Logger;
+  /** State transitions (upstreams, circuits, reloads, cache, budgets): logged and kept for the status page. */
+  events: EventLog;
+  /** Recent requests and per-minute figures for the status page. */
+  traffic: Traffic;
   version: string;
   /** The one SQLite file in the data dir (stored responses, and whatever else needs it). */
   db: Database;

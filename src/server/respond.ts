@@ -59,7 +59,7 @@ function replayed(x: Exchange, hit: Hit): Response {
   x.age = hit.age;
   // A replayed turn is kept like a fresh one, so previous_response_id works on its (fresh) id too.
   if (x.turn) x.reply = JSON.parse(hit.final());
-  finish(x, { status: 200, outcome: "ok" });
+  finish(x, { status: 200, outcome: "ok", saved: scanUsage(hit.final()) });
   if (x.body.stream) {
     const includeUsage = (x.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     return new Response(streamOfTexts(hit.stream(includeUsage)), { headers: { ...SSE_HEADERS, ...wayfrontHeaders(x) } });

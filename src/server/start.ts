@@ -21,6 +21,9 @@ import { restartOnlyChanges } from "../config/reload.ts";
 import { redisConnection } from "../db/redis-connection.ts";
 import { ResponseStore } from "../db/responses.ts";
 import { StoredResponses } from "../db/stored-responses.ts";
+import { EventLog } from "../status/events.ts";
+import { Traffic } from "../status/traffic.ts";
+import { cacheOutageEvents, watchStore } from "../cache/watch.ts";
 
 export interface Running {
   url: string;
@@ -37,9 +40,12 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const registry = new Registry(config);
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(dbPath(config));
-  const cacheError = (err: unknown) => log.event("warn", "cache unavailable", { message: (err as Error)?.message ?? String(err) });
-  const cache = responseCache(config, openCacheStore(config, { db, onError: cacheError }), cacheError);
-  const health = new Health(config, registry);
+  const events = new EventLog(log);
+  // One event when the cache backend fails and one when it answers again, not a line per failed call.
+  const cacheOutage = cacheOutageEvents(events, config.cache.backend);
+  const cacheError = (err: unknown) => cacheOutage.failed(err);
+  const cache = responseCache(config, watchStore(openCacheStore(config, { db, onError: cacheError }), cacheOutage), cacheError);
+  const health = new Health(config, registry, undefined, { events });
   const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
   const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>
     log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
@@ -59,6 +65,8 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     health,
     metrics: gatewayMetrics(),
     log,
+    events,
+    traffic: new Traffic(),
     version,
     db,
     cache,
@@ -133,7 +141,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     reload(next: Config) {
       const before = gateway.config;
       const registry = new Registry(next, gateway.registry);
-      const health = new Health(next, registry, { health: gateway.health, config: before });
+      const health = new Health(next, registry, { health: gateway.health, config: before }, { events });
       const old = { registry: gateway.registry, health: gateway.health };
       // One synchronous swap: every request from here on sees the new config whole.
       gateway.config = next;
@@ -145,7 +153,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       health.start();
       warnMisroutes(gateway);
       const restart = restartOnlyChanges(before, next);
-      log.event("info", "config reloaded", { config: next.source, upstreams: next.upstreams.map((u) => u.name), restart_needed: restart });
+      events.emit({ type: "config_reloaded", config: next.source, upstreams: next.upstreams.map((u) => u.name), restart_needed: restart });
       return restart;
     },
     /** Stop taking requests, let those in flight finish (streams included) for up to drainMs, then close. */

@@ -20,6 +20,11 @@ export function gatewayMetrics() {
     spendAvoided: r.counter("wayfront_cloud_spend_avoided_usd_total", "Estimated cloud spend avoided by serving locally (configured prices).", [
       "alias",
     ]),
+    toolCallsRepaired: r.counter(
+      "wayfront_tool_calls_repaired_total",
+      "Tool calls a model wrote as text, turned into real tool calls, by upstream and configured format.",
+      ["upstream", "format"],
+    ),
     ttft: r.histogram("wayfront_time_to_first_token_seconds", "Request start to the first content token (streams).", ["upstream"]),
     // Gauges, set from the gateway's state each time /metrics is read (handlers/status.ts).
     upstreamUp: r.gauge("wayfront_upstream_reachable", "1 when the upstream's last probe answered, 0 when it failed.", ["upstream"]),

@@ -8,6 +8,9 @@ import type { CacheStats } from "../cache/store.ts";
 import { describeMisroute, misroutes } from "../router/misroute.ts";
 import type { Registry as MetricsRegistry } from "./metrics.ts";
 import { displayUrl, redactUrls } from "../upstream/url.ts";
+import type { Stamped } from "./events.ts";
+import type { Traffic } from "./traffic.ts";
+import { gpuShare, type LoadedModel } from "../upstream/runtime.ts";
 
 /** What the status page and /status.json read: a narrow view of the running gateway. */
 export interface StatusView {
@@ -18,6 +21,8 @@ export interface StatusView {
   config: { aliases: Map<string, AliasConfig>; source: string; budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null } };
   budget?: { spentToday(key?: string): number; spentThisMonth(): number };
   cache: { store: { stats(): Promise<CacheStats> } };
+  events: { recent(limit?: number): Stamped[] };
+  traffic: Pick<Traffic, "snapshot">;
 }
 
 const startedAt = Date.now();
@@ -50,11 +55,15 @@ export function statusJson(gw: StatusView) {
       reachable: h.probe ? h.probe.ok : null,
       last_error: redactOrNull(h.probe?.error ?? u.lastError),
       circuit: h.breaker.state,
+      // When an open circuit lets a trial through (or a Retry-After cool-down ends).
+      circuit_until: until(h.breaker.openUntil ?? h.breaker.coolDownUntil),
       consecutive_failures: h.breaker.consecutiveFailures,
       outstanding: h.outstanding,
       queued: h.queued,
       max_concurrency: u.config.maxConcurrency,
       loaded: h.loaded,
+      // The context each model really runs with and how much of it is in GPU memory.
+      loaded_models: h.loadedModels?.map(loadedModelJson) ?? null,
       requests: sum(byLabel(s("wayfront_requests_total"), "upstream", name)),
       failures: sum(byLabel(s("wayfront_upstream_failures_total"), "upstream", name)),
       failovers: sum(byLabel(s("wayfront_failovers_total"), "upstream", name)),
@@ -89,6 +98,9 @@ export function statusJson(gw: StatusView) {
       ...c,
       cloud_spend_today_usd: gw.budget ? Math.round(gw.budget.spentToday(c.name === "local" ? "" : c.name) * 1e6) / 1e6 : null,
     })),
+    // Recent traffic (every request, by outcome and by source), and the event log, newest first.
+    traffic: gw.traffic.snapshot(),
+    events: gw.events.recent(),
     aliases: [...gw.config.aliases.values()].map((a) => ({
       name: a.name,
       targets: a.targets.map((t) => `${t.upstream}/${t.model}`),
@@ -96,6 +108,21 @@ export function statusJson(gw: StatusView) {
       midstream: a.midstream,
     })),
   };
+}
+
+function loadedModelJson(m: LoadedModel) {
+  const { vramPercent, spills } = gpuShare(m);
+  return { model: m.model, context: m.context, size: m.size, size_vram: m.sizeVram, vram_percent: vramPercent, spills };
+}
+
+const until = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** The cache's figures for the page and /status.json; null while its backend does not answer. */
+export async function cacheJson(gw: StatusView) {
+  const st = await gw.cache.store.stats().catch(() => null);
+  if (!st) return null;
+  const looked = st.hits + st.misses;
+  return { ...st, hit_rate: looked ? Math.round((st.hits / looked) * 1000) / 1000 : null };
 }
 
 function clientsOf(series: SeriesSnapshot[]): { name: string; requests: number; errors: number }[] {

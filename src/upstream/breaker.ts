@@ -21,6 +21,17 @@ export interface BreakerOptions {
    */
   trialTimeoutMs?: number;
   now?: () => number;
+  /** Hears each change of state once, when it happens or (lazy ones, open → half-open) when first seen. */
+  onChange?: (change: BreakerChange) => void;
+}
+
+export interface BreakerChange {
+  from: BreakerState;
+  to: BreakerState;
+  /** Why it opened: the failure count, or the upstream's own Retry-After. */
+  cause: string | null;
+  /** ms until an open breaker allows a trial (or the cool-down ends). */
+  retryInMs: number;
 }
 
 export interface BreakerSnapshot {
@@ -48,19 +59,27 @@ export class Breaker {
   private coolUntil = 0;
   private trialStartedAt = -1; // >= 0 while the half-open trial is in flight
   private opens = 0;
+  private seen: BreakerState = "closed";
+  private cause: string | null = null;
+  private readonly onChange?: (change: BreakerChange) => void;
 
   constructor(opts: BreakerOptions) {
     this.threshold = opts.failureThreshold;
     this.cooldownMs = opts.cooldownMs;
     this.trialTimeoutMs = opts.trialTimeoutMs ?? DEFAULT_TRIAL_TIMEOUT_MS;
     this.now = opts.now ?? Date.now;
+    this.onChange = opts.onChange;
   }
 
   state(): BreakerState {
     const t = this.now();
-    if (t < this.coolUntil) return "open";
-    if (!this.tripped) return "closed";
-    return t < this.openedUntil ? "open" : "half-open";
+    const s: BreakerState = t < this.coolUntil ? "open" : !this.tripped ? "closed" : t < this.openedUntil ? "open" : "half-open";
+    if (s !== this.seen && this.onChange) {
+      const change = { from: this.seen, to: s, cause: this.cause, retryInMs: Math.max(0, Math.max(this.coolUntil, this.openedUntil) - t) };
+      this.seen = s;
+      this.onChange(change);
+    } else this.seen = s;
+    return s;
   }
 
   /**
@@ -82,6 +101,7 @@ export class Breaker {
     this.failures = 0;
     this.tripped = false;
     this.trialStartedAt = -1;
+    this.state();
   }
 
   onFailure(): void {
@@ -89,11 +109,11 @@ export class Breaker {
     if (this.tripped) {
       // A failed trial re-opens; a late failure from a request started before the
       // breaker opened must not extend the cool-down.
-      if (this.state() === "half-open") this.open();
+      if (this.state() === "half-open") this.open("the half-open trial failed");
       return;
     }
     this.failures++;
-    if (this.threshold > 0 && this.failures >= this.threshold) this.open();
+    if (this.threshold > 0 && this.failures >= this.threshold) this.open(`${this.failures} consecutive failures`);
   }
 
   /** The trial ended without a verdict (e.g. the client aborted): free the trial slot. */
@@ -105,6 +125,8 @@ export class Breaker {
   coolDown(ms: number): void {
     if (!(ms > 0)) return;
     this.coolUntil = Math.max(this.coolUntil, this.now() + ms);
+    this.cause = `the upstream asked to wait ${Math.ceil(ms / 1000)} s (Retry-After)`;
+    this.state();
   }
 
   snapshot(): BreakerSnapshot {
@@ -120,9 +142,11 @@ export class Breaker {
     };
   }
 
-  private open(): void {
+  private open(cause: string): void {
+    this.cause = cause;
     this.tripped = true;
     this.openedUntil = this.now() + this.cooldownMs;
     this.opens++;
+    this.state();
   }
 }

@@ -7,6 +7,9 @@ import { authHeaders } from "./registry.ts";
 import { transportCause } from "./transport-error.ts";
 import { Breaker } from "./breaker.ts";
 import { Admission } from "./admission.ts";
+import { NO_EVENTS, type EventSink } from "../status/events.ts";
+import { circuitEvents, noteProbe } from "./health-events.ts";
+import { type LoadedModel, readLlamaProps, readOllamaPs } from "./runtime.ts";
 
 export interface UpstreamHealth {
   name: string;
@@ -14,6 +17,8 @@ export interface UpstreamHealth {
   admission: Admission;
   /** Models the upstream reports loaded (Ollama's /api/ps); null when it can't tell. */
   loaded: Set<string> | null;
+  /** Each loaded model's runtime context and GPU share (Ollama; llama.cpp's one model); null = unknown. */
+  loadedModels: LoadedModel[] | null;
   /** model → ms timestamp it last served that model. */
   lastServed: Map<string, number>;
   /** Result of the last active probe. */
@@ -23,8 +28,11 @@ export interface UpstreamHealth {
 export class Health {
   readonly byName = new Map<string, UpstreamHealth>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly events: EventSink;
   /** Upstreams that answered /api/ps with something other than JSON: don't ask again. */
   private readonly noPs = new Set<string>();
+  /** The same for llama.cpp's /props. */
+  private readonly noProps = new Set<string>();
 
   /**
    * `previous`: on a config reload, an upstream whose URL, concurrency and health settings are
@@ -35,9 +43,11 @@ export class Health {
     private readonly config: Config,
     private readonly registry: Registry,
     previous?: { health: Health; config: Config },
-    /** Injected by tests: the breakers' clock. */
-    now?: () => number,
+    /** `now`: the breakers' clock (tests inject one); `events`: hears reachability and circuit changes. */
+    opts: { now?: () => number; events?: EventSink } = {},
   ) {
+    const { now, events = NO_EVENTS } = opts;
+    this.events = events;
     for (const u of config.upstreams) {
       const kept = previous && sameHealth(previous.config, config, u.name) ? previous.health.byName.get(u.name) : undefined;
       if (kept) {
@@ -46,9 +56,15 @@ export class Health {
       }
       this.byName.set(u.name, {
         name: u.name,
-        breaker: new Breaker({ failureThreshold: config.health.failureThreshold, cooldownMs: config.health.cooldownMs, now }),
+        breaker: new Breaker({
+          failureThreshold: config.health.failureThreshold,
+          cooldownMs: config.health.cooldownMs,
+          now,
+          onChange: circuitEvents(u.name, events),
+        }),
         admission: new Admission({ maxConcurrency: u.maxConcurrency }),
         loaded: null,
+        loadedModels: null,
         lastServed: new Map(),
         probe: null,
       });
@@ -92,30 +108,30 @@ export class Health {
       h.probe = { ok: false, at: Date.now(), ms: Math.round(performance.now() - t0), error: transportCause(err) };
       h.breaker.onFailure();
     }
+    noteProbe(h, this.events);
     if (!s.config.demo) await this.readLoaded(s, h);
   }
 
-  /** Ollama lists the models it has in memory at GET /api/ps (beside /v1). */
+  /** Ollama lists the models it has in memory at GET /api/ps (beside /v1), each with its runtime context. */
   private async readLoaded(s: UpstreamState, h: UpstreamHealth): Promise<void> {
-    if (this.noPs.has(s.config.name)) return;
-    const root = s.config.baseUrl.replace(/\/v1$/, "");
-    try {
-      const res = await s.fetch(`${root}/api/ps`, { headers: authHeaders(s.config), signal: AbortSignal.timeout(2_000) });
-      if (!res.ok || !(res.headers.get("content-type") ?? "").includes("json")) {
-        await res.body?.cancel();
-        this.noPs.add(s.config.name);
-        return;
-      }
-      const body = (await res.json()) as { models?: { name?: string; model?: string }[] };
-      const loaded = new Set<string>();
-      for (const m of body.models ?? []) {
-        if (m.name) loaded.add(m.name);
-        if (m.model) loaded.add(m.model);
-      }
-      h.loaded = loaded;
-    } catch {
-      // Unreachable: the models probe above already recorded that.
-    }
+    if (this.noPs.has(s.config.name)) return this.readProps(s, h);
+    const ps = await readOllamaPs(s);
+    if (ps === "absent") this.noPs.add(s.config.name);
+    // Unreachable: the models probe above already recorded that.
+    if (ps === "absent" || ps === "failed") return this.readProps(s, h);
+    h.loaded = new Set(ps.map((m) => m.model));
+    h.loadedModels = ps;
+    s.runtime = new Map(ps.flatMap((m) => (m.context ? [[m.model, m.context] as const] : [])));
+  }
+
+  /** llama.cpp serves one model with one n_ctx (GET /props); asked only of local servers that are not Ollama. */
+  private async readProps(s: UpstreamState, h: UpstreamHealth): Promise<void> {
+    if (s.config.tier !== "local" || this.noProps.has(s.config.name)) return;
+    const ctx = await readLlamaProps(s);
+    if (ctx === "absent") this.noProps.add(s.config.name);
+    if (ctx === "absent" || ctx === "failed") return;
+    s.serverContext = ctx;
+    h.loadedModels = [...s.models].map((model) => ({ model, context: ctx, size: null, sizeVram: null }));
   }
 
   snapshot() {
@@ -125,6 +141,7 @@ export class Health {
       outstanding: h.admission.outstanding(),
       queued: h.admission.queued(),
       loaded: h.loaded ? [...h.loaded] : null,
+      loadedModels: h.loadedModels,
       probe: h.probe,
     }));
   }

@@ -3,6 +3,7 @@
 import type { Config, ModelInfo, UpstreamConfig } from "../config/resolve.ts";
 import { demoFetch } from "./demo.ts";
 import { transportCause } from "./transport-error.ts";
+import { contextWindowOf } from "./context-window.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -12,9 +13,15 @@ export interface UpstreamState {
   models: Set<string>;
   /** What the upstream's /models reports a model can take (vLLM: max_model_len). */
   reported: Map<string, ModelInfo>;
+  /** The context each loaded model runs with now (Ollama's /api/ps); health.ts fills it. */
+  runtime: Map<string, number>;
+  /** The one context a llama.cpp server runs every request with (/props n_ctx); null = unknown. */
+  serverContext: number | null;
   /** ms timestamp of the last successful model-list fetch; 0 = never. */
   modelsAt: number;
   lastError: string | null;
+  /** The last model-list fetch got no HTTP answer at all (refused, timed out, reset): the server is down, not just unhappy. */
+  unreachable: boolean;
 }
 
 export class Registry {
@@ -36,8 +43,11 @@ export class Registry {
         fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : (url: string, init: RequestInit) => fetch(url, init),
         models: same ? new Set([...old.models, ...u.staticModels]) : new Set(u.staticModels),
         reported: same ? old.reported : new Map(),
+        runtime: same ? old.runtime : new Map(),
+        serverContext: same ? old.serverContext : null,
         modelsAt: same ? old.modelsAt : 0,
         lastError: same ? old.lastError : null,
+        unreachable: same ? old.unreachable : false,
       };
     });
     for (const s of this.list) this.byName.set(s.config.name, s);
@@ -47,11 +57,21 @@ export class Registry {
     return this.byName.get(name);
   }
 
-  /** What a target can take: configured model_info first, then what the upstream reports. */
+  /**
+   * What a target can take: configured model_info first, then what the server runs now, then
+   * what its /models reports. Field by field: a model_info naming only capabilities keeps the
+   * reported window.
+   */
   infoOf(upstream: string, model: string): ModelInfo {
     const s = this.byName.get(upstream);
     if (!s) return {};
-    return { ...s.reported.get(model), ...s.config.modelInfo.get(model) };
+    const configured = s.config.modelInfo.get(model);
+    const info: ModelInfo = { ...s.reported.get(model) };
+    if (configured?.capabilities) info.capabilities = configured.capabilities;
+    if (configured?.toolCallFormat) info.toolCallFormat = configured.toolCallFormat;
+    const window = contextWindowOf(s, model);
+    if (window) info.contextWindow = window.tokens;
+    return info;
   }
 
   /** Upstreams whose model list contains `model`, in configured order. */
@@ -83,6 +103,7 @@ export class Registry {
         headers: authHeaders(s.config),
         signal: AbortSignal.timeout(5_000),
       });
+      s.unreachable = false;
       if (!res.ok) {
         s.lastError = `GET /models answered ${res.status}`;
         await res.body?.cancel();
@@ -104,6 +125,7 @@ export class Registry {
       s.lastError = null;
     } catch (err) {
       s.lastError = transportCause(err);
+      s.unreachable = true;
     }
   }
 }

@@ -154,3 +154,34 @@ test(
   },
   TEST_TIMEOUT_MS,
 );
+
+test(
+  "Claude runs a Bash call the local model wrote as Qwen3-Coder XML text: repaired into a tool_use block",
+  async () => {
+    const up = await startToolScriptUpstream({
+      model: "m",
+      command: "echo hi",
+      tool: { name: "Bash", arguments: { command: "echo hi", description: "say hi" } },
+      replyPrefix: "Result: ",
+      asText: true,
+    });
+    stops.push(() => up.stop());
+    const gw = await gateway(upstreamToml("gpu", up.url, `wire = ["chat"]`) + CLAUDE_ALIAS(`"gpu/m"`));
+
+    const run = await claudeExec({ baseUrl: gw.url, apiKey: "wayfront", prompt: "Run the check.", timeoutMs: RUN_TIMEOUT_MS });
+
+    expect(run.code, transcript(run)).toBe(0);
+    const chats = posts(up.requests, "/v1/chat/completions");
+    expect(chats).toHaveLength(2);
+    const [call, result] = chats[1].body.messages.slice(-2);
+    expect(call.tool_calls[0].function.name).toBe("Bash");
+    expect(JSON.parse(call.tool_calls[0].function.arguments)).toEqual({ command: "echo hi", description: "say hi" });
+    expect(String(call.content ?? "")).not.toContain("<tool_call>");
+    expect(result).toMatchObject({ role: "tool", tool_call_id: call.tool_calls[0].id });
+    expect(String(result.content)).toContain("hi");
+    expect(run.stdout, transcript(run)).toContain(resultText("hi"));
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain('wayfront_tool_calls_repaired_total{upstream="gpu",format="auto"} 1');
+  },
+  TEST_TIMEOUT_MS,
+);

@@ -120,6 +120,33 @@ test(
 );
 
 test(
+  "codex exec runs a command the local model wrote as Qwen3-Coder XML text: the gateway repairs it into a real call",
+  async () => {
+    const up: ToolScriptUpstream = await startToolScriptUpstream({ model: "m", command: "printf 'WF-%s-OK\\n' TEXT", asText: true });
+    stops.push(() => up.stop());
+    const gw = await gatewayTo(up.url);
+
+    const run = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt: "Run the check.", timeoutMs: RUN_TIMEOUT_MS });
+
+    expect(run.timedOut, transcript(run)).toBe(false);
+    expect(run.code, transcript(run)).toBe(0);
+    const posts = chatPosts(up.requests);
+    expect(posts).toHaveLength(2);
+    // Codex sent back a real call (the one the gateway made from the text) and its output.
+    const messages: any[] = posts[1].body.messages;
+    const call = messages.at(-2);
+    expect(call.tool_calls).toHaveLength(1);
+    expect(call.tool_calls[0].function.name).toBe("exec_command");
+    expect(JSON.parse(call.tool_calls[0].function.arguments)).toEqual({ cmd: "printf 'WF-%s-OK\\n' TEXT" });
+    expect(String(call.content ?? "")).not.toContain("<tool_call>");
+    expect(messages.at(-1)).toMatchObject({ role: "tool", tool_call_id: call.tool_calls[0].id });
+    expect(messages.at(-1).content).toContain("WF-TEXT-OK");
+    expect(run.stdout, transcript(run)).toContain("WF-TEXT-OK");
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
   "the same codex exec twice: the second run is answered from the prompt cache (per-session ids ignored)",
   async () => {
     const mock: MockUpstream = await startMockUpstream({ models: ["m"], wire: ["chat"] });

@@ -60,11 +60,26 @@ export interface ToolScriptOptions {
   tool?: { name: string; arguments: Record<string, unknown> };
   /** Put before the tool's output in the final answer; default "Tool said: ". */
   replyPrefix?: string;
+  /**
+   * The first turn writes its call as Qwen3-Coder XML text in the content (finish "stop"), as
+   * a local model does when its server has no tool parser: the gateway must repair it.
+   */
+  asText?: boolean;
+}
+
+/** A call as Qwen3-Coder writes it, cut into small pieces (inside the tags too). */
+function qwenText(name: string, args: Record<string, unknown>): Delta[] {
+  const params = Object.entries(args).map(([k, v]) => `<parameter=${k}>\n${typeof v === "string" ? v : JSON.stringify(v)}\n</parameter>\n`);
+  const text = `Running it now.\n<tool_call>\n<function=${name}>\n${params.join("")}</function>\n</tool_call>`;
+  const pieces: Delta[] = [];
+  for (let i = 0; i < text.length; i += 5) pieces.push({ content: text.slice(i, i + 5) });
+  return pieces;
 }
 
 /** A whole chat completion, for clients that don't stream (Claude Code's fallback, through a gateway). */
 function completion(model: string, deltas: Delta[], finish: string): Record<string, unknown> {
-  const message: Delta = { role: "assistant", content: (deltas[0]?.content as string | undefined) ?? null };
+  const text = deltas.map((d) => (typeof d.content === "string" ? d.content : "")).join("");
+  const message: Delta = { role: "assistant", content: text || null };
   if (deltas[0]?.tool_calls) message.tool_calls = (deltas[0].tool_calls as Delta[]).map(({ index, ...call }) => call);
   return {
     id: `chatcmpl-script-${crypto.randomUUID()}`,
@@ -94,14 +109,16 @@ export async function startToolScriptUpstream(opts: ToolScriptOptions): Promise<
       }
       const toolText = lastToolText(body.messages);
       const deltas: Delta[] =
-        toolText === undefined
-          ? [
-              {
-                tool_calls: [{ index: 0, id: callId, type: "function", function: { name: tool.name, arguments: JSON.stringify(tool.arguments) } }],
-              },
-            ]
-          : [{ content: `${replyPrefix}${toolText}` }];
-      const finish = toolText === undefined ? "tool_calls" : "stop";
+        toolText === undefined && opts.asText
+          ? qwenText(tool.name, tool.arguments)
+          : toolText === undefined
+            ? [
+                {
+                  tool_calls: [{ index: 0, id: callId, type: "function", function: { name: tool.name, arguments: JSON.stringify(tool.arguments) } }],
+                },
+              ]
+            : [{ content: `${replyPrefix}${toolText}` }];
+      const finish = toolText === undefined && !opts.asText ? "tool_calls" : "stop";
       if (body.stream !== true) return Response.json(completion(opts.model, deltas, finish));
       return new Response(sseBody(opts.model, deltas, finish, body.stream_options?.include_usage === true), {
         headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },

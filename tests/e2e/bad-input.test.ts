@@ -168,8 +168,15 @@ test("wrong field types → 400 naming the param", async () => {
   }
 });
 
+// On `roomy`, whose every upstream answers: beside a down one (`dead` on `gw`) it is a 503
+// naming it (tests/e2e/model-upstream-down.test.ts).
 test("unknown model → 404 that says how to list models", async () => {
-  const r = await post("/v1/chat/completions", { model: "gpt-nope", messages: [] });
+  const res = await fetch(roomy.url + "/v1/chat/completions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-nope", messages: [] }),
+  });
+  const r = { status: res.status, json: await res.json() };
   expect(r.status).toBe(404);
   expectOpenAiError(r.json);
   expect(r.json.error.code).toBe("model_not_found");
@@ -245,7 +252,7 @@ test("secrets never leave: not in responses, headers or logs, even when the upst
 });
 
 test("the official SDK surfaces gateway errors as typed APIErrors", async () => {
-  const client = new OpenAI({ baseURL: gw.v1, apiKey: "x", maxRetries: 0 });
+  const client = new OpenAI({ baseURL: roomy.v1, apiKey: "x", maxRetries: 0 });
   const err = await client.chat.completions.create({ model: "gpt-nope", messages: [{ role: "user", content: "x" }] }).then(
     () => null,
     (e) => e,

@@ -33,10 +33,28 @@ export function ollamaTags(models: string[]): Record<string, unknown> {
   return { models: models.map((name) => ({ ...ollamaModel(name), modified_at: "2024-05-01T10:00:00.000000000Z" })) };
 }
 
-export function ollamaPs(loaded: string[]): Record<string, unknown> {
+/** What Ollama's /api/ps says of one loaded model: the context it allocated and its bytes on the GPU. */
+export interface PsEntry {
+  context_length?: number;
+  size?: number;
+  size_vram?: number;
+}
+
+export function ollamaPs(loaded: string[], ps: Record<string, PsEntry> = {}): Record<string, unknown> {
   const expires = new Date(Date.now() + 5 * 60_000).toISOString();
   return {
-    models: loaded.map((name) => ({ ...ollamaModel(name), expires_at: expires, size_vram: 4_920_000_000, context_length: 8192 })),
+    models: loaded.map((name) => ({ ...ollamaModel(name), expires_at: expires, size_vram: 4_920_000_000, context_length: 8192, ...ps[name] })),
+  };
+}
+
+/** llama.cpp's GET /props (tools/server/README.md): the per-slot n_ctx sits in default_generation_settings. */
+export function llamaProps(nCtx: number, model = "model.gguf"): Record<string, unknown> {
+  return {
+    default_generation_settings: { n_ctx: nCtx, params: { temperature: 0.8, top_p: 0.95 } },
+    total_slots: 1,
+    model_path: `/models/${model}`,
+    chat_template: "{{ messages }}",
+    build_info: "b6000-mock0",
   };
 }
 

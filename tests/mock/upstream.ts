@@ -4,7 +4,7 @@
 
 import { errorShapeOf, refuse } from "./access.ts";
 import { answerModelRequest, messagesPromptTokens, type ApiKind, type Exchange } from "./answer-route.ts";
-import { anthropicModelList, modelList, ollamaPs, ollamaTags } from "./catalog.ts";
+import { anthropicModelList, llamaProps, modelList, ollamaPs, ollamaTags, type PsEntry } from "./catalog.ts";
 import { anthropicError, openaiError } from "./error-body.ts";
 import { quirksOf, type Flavour } from "./flavour.ts";
 import { recordRequest } from "./record-request.ts";
@@ -28,6 +28,10 @@ export interface MockOptions {
   wire?: ("chat" | "responses" | "messages")[];
   apiKey?: string;
   loaded?: string[];
+  /** Ollama: what /api/ps says of a loaded model (context_length, size, size_vram), by name. */
+  ps?: Record<string, PsEntry>;
+  /** llama.cpp: answer GET /props with this n_ctx (without it, /props is a 404 as before). */
+  nCtx?: number;
   tokenDelayMs?: number;
 }
 
@@ -93,8 +97,9 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
     if (refused) return refused;
     if (req.method === "GET") {
       if (path === "/v1/models") return Response.json(quirks.anthropicSurface ? anthropicModelList(models) : modelList(models, quirks));
-      if (flavour === "ollama" && path === "/api/ps") return Response.json(ollamaPs(opts.loaded ?? []));
+      if (flavour === "ollama" && path === "/api/ps") return Response.json(ollamaPs(opts.loaded ?? [], opts.ps));
       if (flavour === "ollama" && path === "/api/tags") return Response.json(ollamaTags(models));
+      if (flavour === "llamacpp" && path === "/props" && opts.nCtx) return Response.json(llamaProps(opts.nCtx, models[0]));
       if ((flavour === "llamacpp" || flavour === "vllm") && path === "/health") return Response.json({ status: "ok" });
       return notFound();
     }

@@ -1,6 +1,6 @@
 // What the gateway shows about itself: the status page, /status.json, /metrics, /healthz.
 import type { Gateway } from "../gateway.ts";
-import { statusJson } from "../../status/status-json.ts";
+import { cacheJson, statusJson } from "../../status/status-json.ts";
 import { statusPage } from "../../status/page.ts";
 import { allSnippets, exampleModel } from "../../status/snippets.ts";
 
@@ -14,7 +14,7 @@ export function statusPageEndpoint(gw: Gateway) {
 }
 
 export function statusJsonEndpoint(gw: Gateway) {
-  return () => new Response(JSON.stringify(statusJson(gw)), { headers: JSON_TYPE });
+  return async () => new Response(JSON.stringify({ ...statusJson(gw), cache: await cacheJson(gw) }), { headers: JSON_TYPE });
 }
 
 const CIRCUIT = { closed: 0, "half-open": 1, open: 2 } as const;
@@ -47,6 +47,7 @@ export function metricsText(gw: Gateway) {
   };
 }
 
+/** `service` tells a Wayfront from any other server answering /healthz (`wayfront doctor` asks). */
 export function healthz(gw: Gateway) {
-  return () => new Response(JSON.stringify({ status: "ok", version: gw.version }), { headers: JSON_TYPE });
+  return () => new Response(JSON.stringify({ status: "ok", service: "wayfront", version: gw.version }), { headers: JSON_TYPE });
 }

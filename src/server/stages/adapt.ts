@@ -16,6 +16,7 @@ import { completionSource, translateStage } from "../../relay/translate.ts";
 import { redactStage, redactText, secretsOf } from "../../relay/redact.ts";
 import { freshId } from "../../cache/replay.ts";
 import { continuing } from "./continue.ts";
+import { repairWhole, toolRepairStage } from "./tool-repair.ts";
 
 export type Adapted =
   | { kind: "whole"; status: number; text: string /** the upstream's headers pass on (a passthrough) */; passHeaders: boolean }
@@ -38,6 +39,7 @@ export function adapt(x: Exchange, s: Served): Adapted {
   const name = s.upstream.config.name;
   const secrets = secretsOf(s.upstream.config);
   if (s.body.kind === "whole" && secrets.length) s.body = { kind: "whole", text: redactText(s.body.text, secrets) };
+  if (s.body.kind === "whole") s.body = { kind: "whole", text: repairWhole(x, s, s.body.text) };
   if (!x.body.stream) {
     if (!translation || !from || s.body.kind !== "whole")
       return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
@@ -61,6 +63,9 @@ export function adapt(x: Exchange, s: Served): Adapted {
   const redact = redactStage(secrets);
   if (redact) stages.push(redact);
   if (s.prepared.stripUsage && wire.stripUsage) stages.push(stripUsageStage(wire.stripUsage));
+  // Before the translator: it must see a call, not the text the model wrote it as.
+  const repair = toolRepairStage(x, s);
+  if (repair) stages.push(repair);
   let translator: StreamTranslator | null = null;
   if (translation && from) {
     translator = from.stream(answerContext(x, translation));

@@ -106,15 +106,13 @@ describe("the mock speaks Anthropic Messages", () => {
     const res = await post(anthropic, { model: "mock-model+tokens:5+drop-after:2", max_tokens: 9, stream: true, messages: claudeUser("x") });
     let text = "";
     const reader = res.body!.getReader();
-    const cut = await (async () => {
-      try {
-        for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
-        return false;
-      } catch {
-        return true;
-      }
-    })();
-    expect(cut).toBe(true);
+    // The cut shows as a read error or, when the socket's end wins the race, as an early end;
+    // either way the stream stops after two deltas with no message_stop.
+    try {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    } catch {
+      // the connection was cut: expected
+    }
     expect(text.match(/"text_delta"/g)).toHaveLength(2);
     expect(text).not.toContain("message_stop");
   });

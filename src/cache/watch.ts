@@ -1,0 +1,59 @@
+// The cache backend's health, judged from its own calls: the first failure after a success is
+// "down", the first success after a failure "up". Each caller still handles its own failure
+// (a lookup answers uncached, a write is dropped); this only tells the operator, once per outage.
+import type { CacheStore } from "./store.ts";
+import { isFlightLocks, type FlightLocks } from "./flight-locks.ts";
+import type { EventSink } from "../status/events.ts";
+
+export interface Outage {
+  failed(err: unknown): void;
+  ok(): void;
+}
+
+export function watchStore(store: CacheStore, outage: Outage): CacheStore {
+  const watched =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    (...a: A): Promise<R> =>
+      f(...a).then(
+        (r) => (outage.ok(), r),
+        (err) => {
+          outage.failed(err);
+          throw err;
+        },
+      );
+  const out: CacheStore = {
+    get: watched((k: string, ns: string) => store.get(k, ns)),
+    getNear: watched((nk: string, sh: bigint, max: number, ns: string) => store.getNear(nk, sh, max, ns)),
+    put: watched((e: Parameters<CacheStore["put"]>[0]) => store.put(e)),
+    stats: watched(() => store.stats()),
+    clear: watched(() => store.clear()),
+    prune: watched(() => store.prune()),
+    close: () => store.close(),
+    ...(store.noteHit ? { noteHit: (k: string, ns: string) => store.noteHit!(k, ns) } : {}),
+  };
+  if (!isFlightLocks(store)) return out;
+  const locks: FlightLocks = {
+    acquire: watched((k: string, ns: string) => store.acquire(k, ns)),
+    release: watched((k: string, ns: string) => store.release(k, ns)),
+    held: watched((k: string, ns: string) => store.held(k, ns)),
+  };
+  return Object.assign(out, locks);
+}
+
+/** An Outage that reports as events: "cache backend down" once, "cache backend back" once, with how long. */
+export function cacheOutageEvents(events: EventSink, backend: string, now: () => number = Date.now): Outage {
+  let downAt: number | null = null;
+  return {
+    failed(err) {
+      if (downAt !== null) return;
+      downAt = now();
+      events.emit({ type: "cache_down", backend, reason: (err as Error)?.message ?? String(err) });
+    },
+    ok() {
+      if (downAt === null) return;
+      const s = Math.round((now() - downAt) / 1000);
+      downAt = null;
+      events.emit({ type: "cache_up", backend, down_for_s: s });
+    },
+  };
+}

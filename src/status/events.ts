@@ -1,0 +1,107 @@
+// The gateway's event log: one typed value per state transition (an upstream lost or back, a
+// circuit opening, half-opening or closing, a busy upstream spilling or queueing, a reload
+// applied or refused, the cache backend down or back, a budget passing 80 % and 100 %).
+// `emit` writes it as one JSON line through the logger and keeps the last few hundred for
+// /status.json and the status page. Callers report transitions, not every observation; `once`
+// and `clear` latch the ones that are noticed again and again (a busy upstream, a budget).
+import type { Logger } from "./log.ts";
+import { Ring } from "./ring.ts";
+import { redactUrls } from "../upstream/url.ts";
+
+export type GatewayEvent =
+  | { type: "upstream_unreachable"; upstream: string; reason: string }
+  | { type: "upstream_reachable"; upstream: string; down_for_s: number }
+  | { type: "circuit_open"; upstream: string; reason: string; retry_in_s: number }
+  | { type: "circuit_half_open"; upstream: string }
+  | { type: "circuit_closed"; upstream: string; failed_trials: number }
+  | { type: "upstream_busy"; upstream: string; route: string; policy: "overflow" | "wait" | "queue"; in_flight: number; queued: number }
+  | { type: "config_reloaded"; config: string; upstreams: string[]; restart_needed: string[] }
+  | { type: "config_reload_refused"; message: string }
+  | { type: "cache_down"; backend: string; reason: string }
+  | { type: "cache_up"; backend: string; down_for_s: number }
+  | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number };
+
+export type EventType = GatewayEvent["type"];
+type Level = "info" | "warn" | "error";
+
+/** Each type's level and log message (msg), in one table so the log reads the same for every event. */
+const TEXT: { [K in EventType]: [Level, string] } = {
+  upstream_unreachable: ["warn", "upstream unreachable"],
+  upstream_reachable: ["info", "upstream reachable again"],
+  circuit_open: ["warn", "circuit open"],
+  circuit_half_open: ["info", "circuit half-open"],
+  circuit_closed: ["info", "circuit closed"],
+  upstream_busy: ["warn", "upstream busy"],
+  // These two keep the lines the reload always wrote (tests and operators grep for them).
+  config_reloaded: ["info", "config reloaded"],
+  config_reload_refused: ["error", "config reload failed; keeping the running config"],
+  cache_down: ["warn", "cache backend down"],
+  cache_up: ["info", "cache backend back"],
+  budget_threshold: ["warn", "budget threshold passed"],
+};
+
+export type Stamped = GatewayEvent & { ts: string; level: Level; msg: string };
+
+/** Where lower layers report events; they never see the log or the ring. */
+export interface EventSink {
+  emit(e: GatewayEvent): void;
+  once(key: string, make: () => GatewayEvent): boolean;
+  clear(key: string): boolean;
+}
+
+export const NO_EVENTS: EventSink = { emit() {}, once: () => false, clear: () => false };
+
+const KEEP = 300;
+/** Latches held at most: one per busy upstream and budget period, so this is generous. */
+const MAX_LATCHES = 1000;
+
+export class EventLog implements EventSink {
+  private readonly ring: Ring<Stamped>;
+  private readonly latched = new Set<string>();
+
+  constructor(
+    private readonly log: Pick<Logger, "event">,
+    capacity = KEEP,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ring = new Ring(capacity);
+  }
+
+  emit(e: GatewayEvent): void {
+    const [level, msg] = TEXT[e.type];
+    const clean = scrub(e);
+    this.ring.push({ ts: new Date(this.now()).toISOString(), level, msg, ...clean });
+    this.log.event(level, msg, { event: clean.type, ...clean, type: undefined });
+  }
+
+  /** Emit only if `key` is not latched already, and latch it. True when emitted. */
+  once(key: string, make: () => GatewayEvent): boolean {
+    if (this.latched.has(key)) return false;
+    if (this.latched.size >= MAX_LATCHES) this.latched.delete(this.latched.values().next().value as string);
+    this.latched.add(key);
+    this.emit(make());
+    return true;
+  }
+
+  /** Unlatch `key`, so the next `once` emits again. True when it was latched. */
+  clear(key: string): boolean {
+    return this.latched.delete(key);
+  }
+
+  /** Up to `limit` events, newest first. */
+  recent(limit?: number): Stamped[] {
+    return this.ring.newestFirst(limit);
+  }
+}
+
+// Reasons come from transport errors, upstream bodies and config errors: no URL credentials
+// and nothing shaped like an API key or a bearer token may pass, whoever wrote the text.
+const KEYISH = /\b(sk|pk|rk|sess|key)-[A-Za-z0-9_-]{6,}|\bBearer\s+\S+/g;
+
+function scrub<E extends GatewayEvent>(e: E): E {
+  const out = { ...e };
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v === "string" && k !== "type") (out as Record<string, unknown>)[k] = redactUrls(v).replace(KEYISH, "[redacted]");
+  }
+  return out;
+}
