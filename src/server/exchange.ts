@@ -165,7 +165,12 @@ export function finish(x: Exchange, end: Ending): void {
   x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
   if (x.reply && x.turn?.store) x.turn.keep(x.reply as ResponseObject);
   if (s) settle(x, s, end);
-  x.gw.metrics.clients.inc({ key: x.key?.name ?? "local", status: `${Math.floor(end.status / 100)}xx` });
+  const keyName = x.key?.name ?? "local";
+  x.gw.metrics.clients.inc({ key: keyName, status: `${Math.floor(end.status / 100)}xx` });
+  if (end.usage) {
+    x.gw.metrics.clientTokens.inc({ key: keyName, direction: "in" }, end.usage.input);
+    x.gw.metrics.clientTokens.inc({ key: keyName, direction: "out" }, end.usage.output);
+  }
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
   if (x.streamSlot && x.key) x.gw.streams?.close(x.key.name, x.streamSlot);
   x.gw.log.request(log);

@@ -12,6 +12,11 @@ export function gatewayMetrics() {
       'API requests by client key (its name, never the key; "local" without one), by status class.',
       ["key", "status"],
     ),
+    clientTokens: r.counter(
+      "wayfront_client_tokens_total",
+      'Tokens used by client key (its name, never the key; "local" without one), by direction, cache hits included.',
+      ["key", "direction"],
+    ),
     failures: r.counter("wayfront_upstream_failures_total", "Failed attempts, by upstream and reason.", ["upstream", "reason"]),
     failovers: r.counter("wayfront_failovers_total", "Requests moved to another target after a failure, by the upstream that failed.", ["upstream"]),
     spillovers: r.counter("wayfront_spillovers_total", "Requests sent elsewhere because this upstream was busy or its circuit open.", ["upstream"]),

@@ -111,6 +111,8 @@ describe("once keys exist", () => {
     await chat({ authorization: "Bearer wf-laptop-secret-1" });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/wayfront_client_requests_total\{key="laptop",status="2xx"\} [1-9]/);
+    expect(metrics).toMatch(/wayfront_client_tokens_total\{key="laptop",direction="in"\} [1-9]/);
+    expect(metrics).toMatch(/wayfront_client_tokens_total\{key="laptop",direction="out"\} [1-9]/);
     const status = await (await fetch(`${gw.url}/status.json`)).json();
     expect(status.clients.map((c: { name: string }) => c.name)).toContain("laptop");
     const page = await (await fetch(`${gw.url}/`)).text();
