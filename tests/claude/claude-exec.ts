@@ -38,6 +38,12 @@ export interface ClaudeExecOptions {
   timeoutMs: number;
   /** Added last, so a test can switch on e.g. CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK. */
   env?: Record<string, string>;
+  /**
+   * A directory the caller owns (and removes), for runs that must look the same to the
+   * gateway (the same working directory and HOME are in Claude's prompt). Default: a fresh
+   * one per run, removed after it.
+   */
+  root?: string;
 }
 
 function claudeEnv(opts: ClaudeExecOptions, root: string): Record<string, string> {
@@ -92,7 +98,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Prom
 }
 
 export async function claudeExec(opts: ClaudeExecOptions): Promise<ClaudeRun> {
-  const root = mkdtempSync(join(tmpdir(), "wayfront-claude-"));
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), "wayfront-claude-"));
   const work = join(root, "work");
   mkdirSync(work, { recursive: true });
   const env = claudeEnv(opts, root);
@@ -131,6 +137,6 @@ export async function claudeExec(opts: ClaudeExecOptions): Promise<ClaudeRun> {
   } finally {
     clearTimeout(timer);
     await stop();
-    rmSync(root, { recursive: true, force: true });
+    if (!opts.root) rmSync(root, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,9 @@
 // (passed through), and to an Anthropic-shaped cloud when the local one fails. Claude itself
 // judges every stream it gets; the upstreams' recordings show what reached them.
 import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
 import { startToolScriptUpstream } from "../codex/tool-script-upstream.ts";
@@ -182,6 +185,31 @@ test(
     expect(run.stdout, transcript(run)).toContain(resultText("hi"));
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toContain('wayfront_tool_calls_repaired_total{upstream="gpu",format="auto"} 1');
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  "the same turn twice: the second is a cache hit, replayed as a Messages stream Claude accepts",
+  async () => {
+    const gpu = await mock({ models: ["m"], wire: ["chat"] });
+    const gw = await gateway(upstreamToml("gpu", gpu.url) + `[models."claude-*"]\ntargets = ["gpu/m"]\ncache = "always"\n`);
+    const root = mkdtempSync(join(tmpdir(), "wayfront-claude-cache-"));
+    stops.push(async () => rmSync(root, { recursive: true, force: true }));
+    const prompt = "Reply with WF-CLAUDE-CACHE-7";
+
+    const first = await claudeExec({ baseUrl: gw.url, authToken: "wayfront", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+    const second = await claudeExec({ baseUrl: gw.url, authToken: "wayfront", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+
+    expect(first.code, transcript(first)).toBe(0);
+    expect(second.code, transcript(second)).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stdout, transcript(second)).toContain(prompt);
+    // Only the first run reached the GPU: the second was answered from the cache, though
+    // Claude's billing line and session ids differ between the runs.
+    expect(posts(gpu.requests, "/v1/chat/completions")).toHaveLength(1);
+    const lines = gw.logs.filter((l) => l.includes('"msg":"request"') && l.includes("/v1/messages")).map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.cache)).toEqual(["MISS", "HIT"]);
   },
   TEST_TIMEOUT_MS,
 );

@@ -15,6 +15,7 @@ const FIXTURES = new URL("../fixtures/claude-code/", import.meta.url).pathname;
 
 let chat: MockUpstream;
 let native: MockUpstream;
+let cpp: MockUpstream;
 let replay: ReplayUpstream;
 let replayTool: ReplayUpstream;
 let gw: TestGateway;
@@ -22,12 +23,14 @@ let gw: TestGateway;
 beforeAll(async () => {
   chat = await startMockUpstream({ models: ["m"], wire: ["chat"] });
   native = await startMockUpstream({ flavour: "llamacpp", models: ["n"], wire: ["chat", "messages"] });
+  cpp = await startMockUpstream({ flavour: "llamacpp", models: ["c"], wire: ["chat"] });
   replay = await startReplayUpstream(`${FIXTURES}text-turn.sse`);
   replayTool = await startReplayUpstream(`${FIXTURES}thinking-tool-use.sse`);
   gw = await startTestGateway(
     `[health]\ninterval = "1h"\n[cache]\nmode = "always"\n` +
       upstreamToml("gpu", chat.url, `wire = ["chat"]\n[upstream.model_info."small"]\ncontext_window = 8192`) +
       upstreamToml("native", native.url, `wire = ["chat", "messages"]`) +
+      upstreamToml("cpp", cpp.url, `wire = ["chat"]`) +
       upstreamToml("rec", replay.url, `wire = ["messages"]\nmodels = ["claude-opus-5-5"]`) +
       upstreamToml("rectool", replayTool.url, `wire = ["messages"]\nmodels = ["claude-opus-5-5"]`) +
       `[models."claude-*"]\ntargets = ["gpu/m"]\ncache = "off"\n` +
@@ -36,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw.stop();
-  for (const m of [chat, native, replay, replayTool]) await m.stop();
+  for (const m of [chat, native, cpp, replay, replayTool]) await m.stop();
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -277,6 +280,14 @@ describe("count_tokens and the model list", () => {
     expect(["estimate", "tokenizer"]).toContain(est.headers.get("x-wayfront-token-count") ?? "");
     const n = (await est.json()).input_tokens;
     expect(n).toBeGreaterThan(3);
+    // A chat-only llama.cpp: its own tokenizer counts the prompt's text (one token a word, in the mock).
+    const tok = await post("/v1/messages/count_tokens", {
+      model: "cpp/c",
+      system: "Be brief.",
+      messages: [{ role: "user", content: "one two three four five" }],
+    });
+    expect(tok.headers.get("x-wayfront-token-count")).toBe("tokenizer");
+    expect((await tok.json()).input_tokens).toBe(7);
     const unknown = await post("/v1/messages/count_tokens", { ...turn("x"), model: "nope" });
     expect(unknown.status).toBe(404);
   });

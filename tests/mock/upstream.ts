@@ -64,6 +64,19 @@ interface AbortWaiter {
   resolve(r: RecordedRequest): void;
 }
 
+/**
+ * The tokenizer endpoint at the server's root: llama.cpp takes `content` and answers the
+ * tokens, vLLM takes `prompt` and answers `count` too. One token per word, like the mock's usage.
+ */
+function tokenize(body: any): Response {
+  const text = typeof body?.content === "string" ? body.content : typeof body?.prompt === "string" ? body.prompt : "";
+  const tokens = text
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((_: string, i: number) => 1000 + i);
+  return Response.json({ tokens, count: tokens.length });
+}
+
 export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUpstream> {
   const flavour = opts.flavour ?? "openai";
   const quirks = quirksOf(flavour);
@@ -106,6 +119,7 @@ export async function startMockUpstream(opts: MockOptions = {}): Promise<MockUps
     if (req.method === "POST" && path === "/v1/messages/count_tokens" && speaks("messages")) {
       return Response.json({ input_tokens: messagesPromptTokens(rec.body) });
     }
+    if (req.method === "POST" && path === "/tokenize" && (flavour === "llamacpp" || flavour === "vllm")) return tokenize(rec.body);
     const kind = req.method === "POST" ? POST_ROUTES[path] : undefined;
     if (kind === undefined || !speaks(kind)) return notFound();
     let ended = false;
