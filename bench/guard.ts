@@ -1,60 +1,115 @@
-// The quick check: a ~10 s version of the bench that fails when the gateway falls far behind
-// the reference measured in the same run. Floors are generous because CI machines are noisy;
-// this catches a relay that buffers, sleeps or serialises, not a 10 % regression.
-import { computeRatios, type Ratios } from "./ratios.ts";
-import { runFirstByte } from "./scenarios/stream-first-byte.ts";
-import { runNonStreaming } from "./scenarios/non-streaming.ts";
-import { startTargets } from "./targets.ts";
+// `npm run bench:guard` (run by .ci/run): short runs that fail when the hot path breaks, each
+// against a reference measured in the same run. The floors are generous because CI machines
+// are noisy: this catches a relay that buffers, batches, sleeps or leaks, not a 10 % regression.
+import { countChunkReads } from "./chunk-reads.ts";
+import { ensureClientCap } from "./client-cap.ts";
+import { gatewayToml } from "./gateway-config.ts";
+import { startSourceGateway } from "./gateways.ts";
+import { PACED_MODEL } from "./reference-upstream.ts";
+import { runCacheHit } from "./scenarios/cache-hit.ts";
+import { runOpenStreams } from "./scenarios/open-streams.ts";
+import { runPassthrough } from "./scenarios/passthrough.ts";
+import { chatBody, startTargets } from "./targets.ts";
 
-export interface GuardFloors {
-  /** Fail when gateway req/s < this × direct req/s. */
-  minRpsRatio: number;
-  /** Fail when the gateway adds more than this to p50 time-to-first-data. */
-  maxTtfbAddedP50Ms: number;
+/** The issue's floors (issue 13, "What must work" 3). */
+export const FLOORS = {
+  passthroughVsFloor: 0.6,
+  cacheHitVsBare: 0.4,
+  /** A paced stream may end at most this much later through the gateway than direct. */
+  streamLateMs: 100,
+  openStreamsRssMb: 200,
+};
+
+export const STREAM = { chunks: 20, chunkDelayMs: 10, samples: 5 };
+const OPEN_STREAMS = { streams: 1000, settleMs: 3_000, probeLimitMs: 1_000, probes: 1 };
+
+export interface GuardMeasurements {
+  passthrough: { gatewayRps: number; floorRps: number; gatewayErrors: number };
+  cacheHit: { gatewayRps: number; bareRps: number; errors: number };
+  /** Per stream through the gateway: content reads and time to the last byte; directMs: the slowest direct. */
+  streams: { reads: number[]; gatewayMs: number[]; directMs: number; chunks: number };
+  openStreams: { rssMb: number; started: number; streams: number };
 }
 
-export const DEFAULT_FLOORS: GuardFloors = { minRpsRatio: 0.15, maxTtfbAddedP50Ms: 50 };
-
-export interface GuardResult {
-  ok: boolean;
-  ratios: Ratios;
-  /** One sentence per floor broken; empty when ok. */
-  failures: string[];
-}
-
-export function checkFloors(ratios: Ratios, floors: GuardFloors = DEFAULT_FLOORS): string[] {
-  const failures: string[] = [];
-  // A NaN ratio (no requests served) must fail too, hence the negated comparisons.
-  if (!(ratios.rpsGatewayOverDirect >= floors.minRpsRatio)) {
-    failures.push(`gateway throughput is ${ratios.rpsGatewayOverDirect.toFixed(3)}× direct, below the floor of ${floors.minRpsRatio}×`);
+/** One sentence per broken floor; empty when all hold. A NaN figure fails too, hence the negated comparisons. */
+export function checkFloors(m: GuardMeasurements, f = FLOORS): string[] {
+  const out: string[] = [];
+  const p = m.passthrough.gatewayRps / m.passthrough.floorRps;
+  if (!(p >= f.passthroughVsFloor)) out.push(`passthrough is ${p.toFixed(2)}× the floor proxy's req/s, below ${f.passthroughVsFloor}×`);
+  if (m.passthrough.gatewayErrors > 0) out.push(`the gateway answered ${m.passthrough.gatewayErrors} errors or non-2xx under load`);
+  const c = m.cacheHit.gatewayRps / m.cacheHit.bareRps;
+  if (!(c >= f.cacheHitVsBare)) out.push(`cache hits run at ${c.toFixed(2)}× bare Bun's req/s, below ${f.cacheHitVsBare}×`);
+  if (m.cacheHit.errors > 0) out.push(`the gateway answered ${m.cacheHit.errors} errors or non-2xx to cache hits`);
+  const s = m.streams;
+  const fewest = Math.min(...s.reads);
+  if (!(fewest >= s.chunks)) out.push(`a stream of ${s.chunks} paced chunks reached the client in ${fewest} reads: chunks were batched`);
+  const slowest = Math.max(...s.gatewayMs);
+  if (!(slowest <= s.directMs + f.streamLateMs)) {
+    out.push(
+      `a paced stream ended ${(slowest - s.directMs).toFixed(0)} ms after the slowest direct one, over ${f.streamLateMs} ms: chunks were delayed`,
+    );
   }
-  if (!(ratios.ttfbAddedP50Ms <= floors.maxTtfbAddedP50Ms)) {
-    failures.push(`gateway adds ${ratios.ttfbAddedP50Ms.toFixed(2)} ms to p50 time-to-first-data, above the limit of ${floors.maxTtfbAddedP50Ms} ms`);
-  }
-  return failures;
+  const o = m.openStreams;
+  if (!(o.rssMb < f.openStreamsRssMb))
+    out.push(`with ${o.streams} streams open the gateway's RSS is ${o.rssMb.toFixed(0)} MiB, not under ${f.openStreamsRssMb} MiB`);
+  return out;
 }
 
-export async function runGuard(floors: GuardFloors = DEFAULT_FLOORS): Promise<GuardResult> {
-  const targets = await startTargets({ chunks: 20, chunkDelayMs: 0 });
+async function measureStreams(direct: string, gateway: string): Promise<GuardMeasurements["streams"]> {
+  const body = chatBody(PACED_MODEL, true);
+  const reads: number[] = [];
+  const gatewayMs: number[] = [];
+  let directMs = 0;
+  await countChunkReads(`${gateway}/v1/chat/completions`, body); // unrecorded warm-up
+  for (let i = 0; i < STREAM.samples; i++) {
+    directMs = Math.max(directMs, (await countChunkReads(`${direct}/v1/chat/completions`, body)).totalMs);
+    const g = await countChunkReads(`${gateway}/v1/chat/completions`, body);
+    reads.push(g.reads);
+    gatewayMs.push(g.totalMs);
+  }
+  return { reads, gatewayMs, directMs, chunks: STREAM.chunks };
+}
+
+export async function measureGuard(): Promise<GuardMeasurements> {
+  const t = await startTargets({ chunks: STREAM.chunks, chunkDelayMs: STREAM.chunkDelayMs });
   try {
-    const nonStreaming = await runNonStreaming(targets.urls, { connections: 10, durationSec: 1, warmupSec: 0.5 });
-    const firstByte = await runFirstByte(targets.urls, { samples: 50, warmup: 5 });
-    const ratios = computeRatios({ nonStreaming, firstByte, streamTotal: null });
-    const failures = checkFloors(ratios, floors);
-    // Errors under load are a failure whatever the ratios say.
-    if (nonStreaming.gateway.errors + nonStreaming.gateway.non2xx > 0) {
-      failures.push(`gateway answered ${nonStreaming.gateway.errors} errors and ${nonStreaming.gateway.non2xx} non-2xx under load`);
-    }
-    return { ok: failures.length === 0, ratios, failures };
+    const targets = [
+      { name: "floor", url: t.urls.floor, pid: null },
+      { name: "gateway", url: t.urls.gateway, pid: null },
+    ];
+    const pt = (await runPassthrough(targets, { connections: [32], durationSec: 2, warmupSec: 0.5 }))["32"];
+    const streams = await measureStreams(t.urls.direct, t.urls.gateway);
+    const gw = await startSourceGateway(gatewayToml({ upstreamUrl: t.urls.direct }));
+    const open = await runOpenStreams(gw, OPEN_STREAMS).finally(() => gw.stop());
+    await t.stop();
+    const ch = await runCacheHit({ connections: 32, durationSec: 2, warmupSec: 0.5 });
+    return {
+      passthrough: { gatewayRps: pt.gateway.rps, floorRps: pt.floor.rps, gatewayErrors: pt.gateway.errors + pt.gateway.non2xx },
+      cacheHit: { gatewayRps: ch.gateway.rps, bareRps: ch.bare.rps, errors: ch.gateway.errors + ch.gateway.non2xx },
+      streams,
+      openStreams: { rssMb: open.rssOpenMb, started: open.started, streams: open.settings.streams },
+    };
   } finally {
-    await targets.stop();
+    await t.stop();
   }
 }
 
 if (import.meta.main) {
-  const r = await runGuard();
-  console.log(JSON.stringify(r.ratios, null, 2));
-  for (const f of r.failures) console.error(`FAIL: ${f}`);
-  console.log(r.ok ? "bench guard: ok" : "bench guard: FAILED");
-  process.exit(r.ok ? 0 : 1);
+  await ensureClientCap();
+  const start = performance.now();
+  const m = await measureGuard();
+  const failures = checkFloors(m);
+  const p = m.passthrough;
+  const o = m.openStreams;
+  console.log(
+    [
+      `passthrough ${(p.gatewayRps / p.floorRps).toFixed(2)}× floor (${p.gatewayRps.toFixed(0)} vs ${p.floorRps.toFixed(0)} req/s; floor ${FLOORS.passthroughVsFloor}×)`,
+      `cache hit ${(m.cacheHit.gatewayRps / m.cacheHit.bareRps).toFixed(2)}× bare (floor ${FLOORS.cacheHitVsBare}×)`,
+      `paced streams: reads ${m.streams.reads.join(",")} of ${m.streams.chunks} chunks; last byte ${Math.max(...m.streams.gatewayMs).toFixed(0)} ms vs direct ${m.streams.directMs.toFixed(0)} ms`,
+      `${o.streams} open streams: RSS ${o.rssMb.toFixed(0)} MiB (under ${FLOORS.openStreamsRssMb}), ${o.started} started`,
+    ].join("\n"),
+  );
+  for (const f of failures) console.error(`FAIL: ${f}`);
+  console.log(`bench guard: ${failures.length ? "FAILED" : "ok"} in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  process.exit(failures.length ? 1 : 0);
 }

@@ -5,6 +5,17 @@
 export const BENCH_MODEL = "bench-model";
 /** Same answer as BENCH_MODEL, but each stream chunk is preceded by a delay (a model "thinking"). */
 export const PACED_MODEL = "bench-paced";
+/** Waits FIRST_TOKEN_MS before the whole stream, as a real server's prefill before its first token. */
+export const FIRST_TOKEN_MODEL = "bench-first-token";
+export const FIRST_TOKEN_MS = 20;
+/** Sends its role chunk and one token, then a token every HOLD_INTERVAL_MS until the client leaves (a slow model). */
+export const HOLD_MODEL = "bench-hold";
+export const HOLD_INTERVAL_MS = 1_000;
+/** Bounds a held stream even if nobody ever hangs up. */
+const HOLD_MAX_TOKENS = 120;
+/** Answers a non-streamed request after SLOW_MS, so the overload scenario knows the upstream's capacity. */
+export const SLOW_MODEL = "bench-slow";
+export const SLOW_MS = 50;
 
 export interface ReferenceOptions {
   /** Content chunks per stream (role and finish chunks come on top). */
@@ -52,7 +63,12 @@ export const COMPLETION_JSON = JSON.stringify({
 
 const MODELS_JSON = JSON.stringify({
   object: "list",
-  data: [BENCH_MODEL, PACED_MODEL].map((id) => ({ id, object: "model", created: 1700000000, owned_by: "bench" })),
+  data: [BENCH_MODEL, PACED_MODEL, FIRST_TOKEN_MODEL, HOLD_MODEL, SLOW_MODEL].map((id) => ({
+    id,
+    object: "model",
+    created: 1700000000,
+    owned_by: "bench",
+  })),
 });
 
 function pacedStream(events: Uint8Array[], delayMs: number): ReadableStream<Uint8Array> {
@@ -64,6 +80,28 @@ function pacedStream(events: Uint8Array[], delayMs: number): ReadableStream<Uint
         controller.enqueue(events[i]);
       }
       controller.close();
+    },
+  });
+}
+
+function heldStream(events: Uint8Array[]): ReadableStream<Uint8Array> {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(events[0]);
+      controller.enqueue(events[1]);
+      let sent = 1;
+      timer = setInterval(() => {
+        if (++sent > HOLD_MAX_TOKENS) {
+          clearInterval(timer);
+          controller.enqueue(events.at(-2)!);
+          controller.enqueue(events.at(-1)!);
+          controller.close();
+        } else controller.enqueue(events[1]);
+      }, HOLD_INTERVAL_MS);
+    },
+    cancel() {
+      clearInterval(timer);
     },
   });
 }
@@ -82,8 +120,13 @@ export function startReferenceUpstream(opts: ReferenceOptions, port = 0): Refere
       if (req.method === "GET" && path === "/v1/models") return new Response(MODELS_JSON, { headers: jsonHeaders });
       if (req.method !== "POST" || path !== "/v1/chat/completions") return new Response("not found", { status: 404 });
       const body = (await req.json()) as { model?: string; stream?: boolean };
-      if (!body.stream) return new Response(COMPLETION_JSON, { headers: jsonHeaders });
+      if (!body.stream) {
+        if (body.model === SLOW_MODEL) await Bun.sleep(SLOW_MS);
+        return new Response(COMPLETION_JSON, { headers: jsonHeaders });
+      }
       if (body.model === PACED_MODEL) return new Response(pacedStream(events, opts.chunkDelayMs), { headers: sseHeaders });
+      if (body.model === HOLD_MODEL) return new Response(heldStream(events), { headers: sseHeaders });
+      if (body.model === FIRST_TOKEN_MODEL) await Bun.sleep(FIRST_TOKEN_MS);
       return new Response(whole, { headers: sseHeaders });
     },
   });

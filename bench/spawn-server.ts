@@ -1,6 +1,7 @@
 // Start one bench server (upstream, floor proxy or gateway) in its own Bun process, so the
 // load generator does not share an event loop with what it measures.
 import { join } from "node:path";
+import { serverEnv } from "./client-cap.ts";
 import { READY_PREFIX } from "./processes/ready.ts";
 
 export interface ServerProcess {
@@ -13,12 +14,13 @@ export interface ServerProcess {
 const STARTUP_LIMIT_MS = 15_000;
 
 export async function spawnServer(
-  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes" | "big-stream-upstream",
+  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes" | "big-stream-upstream" | "sd-gateway" | "gateway-toml",
   args: string[],
 ): Promise<ServerProcess> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "processes", `${entry}.ts`), ...args], {
     stdout: "pipe",
     stderr: "inherit",
+    env: serverEnv(),
   });
   const stop = async () => {
     proc.kill("SIGTERM");

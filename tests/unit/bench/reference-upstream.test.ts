@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { BENCH_MODEL, COMPLETION_JSON, PACED_MODEL, startReferenceUpstream, type ReferenceUpstream } from "../../../bench/reference-upstream.ts";
+import {
+  BENCH_MODEL,
+  COMPLETION_JSON,
+  FIRST_TOKEN_MODEL,
+  HOLD_MODEL,
+  PACED_MODEL,
+  SLOW_MODEL,
+  startReferenceUpstream,
+  type ReferenceUpstream,
+} from "../../../bench/reference-upstream.ts";
 import { timeStream } from "../../../bench/stream-timing.ts";
 import { chatBody } from "../../../bench/targets.ts";
 import { SseParser } from "../../../src/protocol/sse.ts";
@@ -20,9 +29,22 @@ async function events(res: Response): Promise<string[]> {
 }
 
 describe("reference upstream", () => {
-  test("lists both bench models", async () => {
+  test("lists every bench model", async () => {
     const body = (await (await fetch(`${up.url}/v1/models`)).json()) as { data: { id: string }[] };
-    expect(body.data.map((m) => m.id).sort()).toEqual([BENCH_MODEL, PACED_MODEL].sort());
+    expect(body.data.map((m) => m.id).sort()).toEqual([BENCH_MODEL, PACED_MODEL, FIRST_TOKEN_MODEL, HOLD_MODEL, SLOW_MODEL].sort());
+  });
+
+  test("the slow model still answers the fixed completion", async () => {
+    expect(await (await post(chatBody(SLOW_MODEL, false))).text()).toBe(COMPLETION_JSON);
+  });
+
+  test("a held stream sends its role chunk and a token, then stops when the client leaves", async () => {
+    const res = await post(chatBody(HOLD_MODEL, true));
+    const reader = res.body!.getReader();
+    let text = "";
+    while (!text.includes("tok0")) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('"role":"assistant"');
+    await reader.cancel();
   });
 
   test("non-streaming answers the fixed completion", async () => {
@@ -31,7 +53,7 @@ describe("reference upstream", () => {
     expect(await res.text()).toBe(COMPLETION_JSON);
   });
 
-  for (const model of [BENCH_MODEL, PACED_MODEL]) {
+  for (const model of [BENCH_MODEL, PACED_MODEL, FIRST_TOKEN_MODEL]) {
     test(`${model} streams role, N content chunks, finish, [DONE]`, async () => {
       const res = await post(chatBody(model, true));
       expect(res.headers.get("content-type")).toContain("text/event-stream");
