@@ -39,6 +39,14 @@ export const DEFAULT_COOLDOWN_MS = 30_000;
 /** Model lists change when someone pulls a model; a minute is fresh enough and cheap. */
 export const DEFAULT_MODELS_REFRESH_MS = 60_000;
 export const DEFAULT_MAX_QUEUE_MS = 30_000;
+/** Wake-on-LAN's customary port ("discard"); 7 is the other one some cards listen on. */
+export const DEFAULT_WAKE_PORT = 9;
+/** The limited broadcast, which reaches the sender's own LAN segment on any network. */
+export const DEFAULT_WAKE_BROADCAST = "255.255.255.255";
+/** One packet a minute: a box resumes from suspend in seconds and boots in under one, so more is noise. */
+export const DEFAULT_WAKE_INTERVAL_MS = 60_000;
+/** Enough for a resume from suspend (seconds) or a cold boot plus a model server's start (about a minute). */
+export const DEFAULT_WAKE_TIMEOUT_MS = 90_000;
 export const DEFAULT_CACHE_TTL_MS = 7 * 24 * 3_600_000;
 export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_DEMO_TOKENS_PER_SECOND = 20;

@@ -6,6 +6,7 @@ import { Secret } from "./secret.ts";
 import { durationMs, sizeBytes } from "./units.ts";
 import { fromConfigDir } from "./paths.ts";
 import * as D from "./defaults.ts";
+import { resolveWake, type WakeConfig } from "./wake.ts";
 
 export type Tier = "local" | "cloud";
 export type CacheMode = "deterministic" | "always" | "off";
@@ -55,6 +56,8 @@ export interface UpstreamConfig {
   modelInfo: Map<string, ModelInfo>;
   /** The built-in fake model of --demo. */
   demo: boolean;
+  /** Wake-on-LAN for a local box that sleeps ([upstream.wake]); null = never woken. */
+  wake: WakeConfig | null;
 }
 
 export type Capability = "vision" | "tools" | "reasoning";
@@ -136,7 +139,7 @@ function isAnthropicHost(url: string): boolean {
 }
 
 export function resolveConfig(raw: ConfigFile, source: string, env: Record<string, string | undefined>, o: Overrides = {}): Config {
-  const upstreams = (raw.upstream ?? []).map((u) => {
+  const upstreams = (raw.upstream ?? []).map((u, index) => {
     let apiKey: Secret | null = null;
     if (u.api_key_env) {
       const v = env[u.api_key_env];
@@ -172,6 +175,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
         ]),
       ),
       demo: false,
+      wake: resolveWake(u.wake, { upstream: u.name, index, tier: u.tier ?? "local", source }),
     } as UpstreamConfig;
   });
   if (o.demo && !upstreams.some((u) => u.name === D.DEMO_UPSTREAM)) {
@@ -196,6 +200,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       toolCallFormat: "off",
       modelInfo: new Map(),
       demo: true,
+      wake: null,
     });
   }
   const names = new Set<string>();

@@ -94,6 +94,28 @@ export const AuthSection = Type.Object(
   strict,
 );
 
+/** Wake-on-LAN for a local box that sleeps (README "Waking the GPU box"). */
+export const WakeSection = Type.Object(
+  {
+    // Six hex pairs with one separator throughout, ":" (Linux, macOS) or "-" (Windows' getmac).
+    mac: Type.String({
+      pattern: "^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\\1){4}[0-9A-Fa-f]{2}$",
+      expected: 'a MAC address: six hex pairs joined by ":" or "-", e.g. "aa:bb:cc:dd:ee:ff"',
+    }),
+    broadcast: Type.Optional(
+      Type.String({
+        pattern: "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$",
+        expected: 'an IPv4 address, e.g. "192.168.1.255" (the LAN\'s broadcast address)',
+      }),
+    ),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    wake_interval: Type.Optional(Duration),
+    wake_timeout: Type.Optional(Duration),
+    while_waking: Type.Optional(Type.Union([Type.Literal("wait"), Type.Literal("cloud")])),
+  },
+  strict,
+);
+
 export const UpstreamSection = Type.Object(
   {
     name: Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" }),
@@ -120,6 +142,8 @@ export const UpstreamSection = Type.Object(
     tool_call_format: Type.Optional(ToolCallFormat),
     /** What this upstream's models can take, where its /models doesn't say. */
     model_info: Type.Optional(Type.Record(Type.String({ minLength: 1 }), ModelInfo)),
+    /** Wake-on-LAN for this (local) box when it is asleep. */
+    wake: Type.Optional(WakeSection),
   },
   strict,
 );
@@ -215,3 +239,4 @@ export const ConfigFile = Type.Object(
 export type ConfigFile = Static<typeof ConfigFile>;
 export type UpstreamSection = Static<typeof UpstreamSection>;
 export type ModelSection = Static<typeof ModelSection>;
+export type WakeSection = Static<typeof WakeSection>;

@@ -11,8 +11,20 @@ export const REDACTED = "[redacted]";
 // Shorter strings are too likely to be ordinary text to replace everywhere.
 const MIN_SECRET = 6;
 
+// A config is immutable (a reload makes new objects), so its secrets are worked out once.
+const known = new WeakMap<UpstreamConfig, string[]>();
+
 /** What of this upstream's configuration must never appear in what a client gets. */
 export function secretsOf(u: UpstreamConfig): string[] {
+  let s = known.get(u);
+  if (!s) {
+    s = findSecrets(u);
+    known.set(u, s);
+  }
+  return s;
+}
+
+function findSecrets(u: UpstreamConfig): string[] {
   const out: string[] = [];
   const key = u.apiKey?.reveal();
   if (key) out.push(key);

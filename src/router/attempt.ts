@@ -27,6 +27,7 @@ import { classify, classifyFetchError, timeoutReason, type Failure } from "./fai
 import { lazyDeadline, type Deadline } from "./deadline.ts";
 import { planTargets, type PlannedTarget } from "./plan.ts";
 import { DEFAULT_TRANSFORMS, prepare, type Prepared, type Transform } from "./transforms.ts";
+import { type WakeTarget, wakeGate, wakeOnRefusal } from "./wake-gate.ts";
 
 /** A route with the wire each of its upstreams speaks for this request. */
 export interface PlannedRoute extends Route {
@@ -127,6 +128,7 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
   const skipped = [...plan.skipped];
   let attempts = 0;
   let failedBefore: string | null = null;
+  let rewoken = -1;
   const gone = () => ({ ok: false as const, error: clientGone(), attempts, failures });
   try {
     for (let i = 0; i < targets.length; i++) {
@@ -135,6 +137,24 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
       if (dl.remaining() === 0) break;
       const upstream = ctx.registry.get(cand.upstream)!;
       const h = ctx.health.get(cand.upstream);
+      // A box that sleeps: woken first, and its while_waking says whether this request waits.
+      const sleeper: WakeTarget | null = h.wake && {
+        registry: ctx.registry,
+        events: ctx.events,
+        upstream,
+        h,
+        now: clock.now,
+        last: i === targets.length - 1,
+      };
+      const woken = sleeper && (await wakeGate(sleeper, dl));
+      if (woken) {
+        if ("ended" in woken) break;
+        if ("skip" in woken) skipped.push(woken.skip);
+        else errors.push(woken.error);
+        const reason = "skip" in woken ? "asleep (waking)" : woken.error.message;
+        ctx.log?.event("warn", "target skipped", { route: input.route.name, target: `${cand.upstream}/${cand.model}`, reason });
+        continue;
+      }
       if (!h.breaker.canAttempt()) {
         skipped.push(`\`${cand.upstream}\` is unavailable (circuit ${h.breaker.state()})`);
         ctx.log?.event("warn", "target skipped", {
@@ -162,6 +182,12 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
         return { ok: true, served };
       }
       failures.push({ upstream: cand.upstream, model: cand.model, reason: result.error.message });
+      // Refused by a box that sleeps: woken, and tried once more after wakeGate has waited for it.
+      if (sleeper && !result.terminal && rewoken !== i && wakeOnRefusal(sleeper, result.error)) {
+        rewoken = i;
+        i--; // the loop's i++ comes back to this target
+        continue;
+      }
       if (!result.terminal) {
         ctx.log?.event("warn", "failover", { route: input.route.name, target: `${cand.upstream}/${cand.model}`, reason: result.error.message });
       }

@@ -1,6 +1,7 @@
 // The gateway's event log: one typed value per state transition (an upstream lost or back, a
 // circuit opening, half-opening or closing, a busy upstream spilling or queueing, a reload
-// applied or refused, the cache backend down or back, a budget passing 80 % and 100 %).
+// applied or refused, the cache backend down or back, a budget passing 80 % and 100 %, a
+// sleeping box sent a Wake-on-LAN packet and then awake or not).
 // `emit` writes it as one JSON line through the logger and keeps the last few hundred for
 // /status.json and the status page. Callers report transitions, not every observation; `once`
 // and `clear` latch the ones that are noticed again and again (a busy upstream, a budget).
@@ -19,7 +20,10 @@ export type GatewayEvent =
   | { type: "config_reload_refused"; message: string }
   | { type: "cache_down"; backend: string; reason: string }
   | { type: "cache_up"; backend: string; down_for_s: number }
-  | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number };
+  | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number }
+  | { type: "wake_sent"; upstream: string; mac: string; broadcast: string }
+  | { type: "wake_done"; upstream: string; woke_in_s: number }
+  | { type: "wake_failed"; upstream: string; after_s: number; reason: string };
 
 export type EventType = GatewayEvent["type"];
 type Level = "info" | "warn" | "error";
@@ -38,6 +42,9 @@ const TEXT: { [K in EventType]: [Level, string] } = {
   cache_down: ["warn", "cache backend down"],
   cache_up: ["info", "cache backend back"],
   budget_threshold: ["warn", "budget threshold passed"],
+  wake_sent: ["info", "wake-on-LAN packet sent"],
+  wake_done: ["info", "upstream woke up"],
+  wake_failed: ["warn", "upstream did not wake"],
 };
 
 export type Stamped = GatewayEvent & { ts: string; level: Level; msg: string };

@@ -64,6 +64,14 @@ export function statusJson(gw: StatusView) {
       loaded: h.loaded,
       // The context each model really runs with and how much of it is in GPU memory.
       loaded_models: h.loadedModels?.map(loadedModelJson) ?? null,
+      // Wake-on-LAN ([upstream.wake]); a MAC is not a secret. waking_since: a wake under way.
+      wake: h.wake && {
+        mac: h.wake.config.mac,
+        broadcast: `${h.wake.config.broadcast}:${h.wake.config.port}`,
+        while_waking: h.wake.config.whileWaking,
+        waking_since: until(h.wake.wakingSince),
+        last_sent: until(h.wake.lastSentAt),
+      },
       requests: sum(byLabel(s("wayfront_requests_total"), "upstream", name)),
       failures: sum(byLabel(s("wayfront_upstream_failures_total"), "upstream", name)),
       failovers: sum(byLabel(s("wayfront_failovers_total"), "upstream", name)),

@@ -73,7 +73,8 @@ export class Traffic {
 
   record(r: RequestRecord): void {
     this.rollDay();
-    for (const t of [this.today, this.all]) add(t, r);
+    add(this.today, r);
+    add(this.all, r);
     const m = this.minutes.current();
     m[r.outcome]++;
     if (r.source) m[r.source]++;
@@ -98,8 +99,14 @@ export class Traffic {
     if (r.outcome === "ok" && r.tokensOut && r.tokensOut > 1 && genMs > 0) s.tps.add((r.tokensOut / genMs) * 1000);
   }
 
+  /** When the current UTC day ends (ms): the date string is worked out only when it does. */
+  private dayEnds = 0;
+
   private rollDay(): void {
-    const d = utcDay(this.now());
+    const now = this.now();
+    if (now < this.dayEnds) return;
+    const d = utcDay(now);
+    this.dayEnds = Date.parse(`${d}T00:00:00Z`) + 86_400_000;
     if (d === this.day) return;
     this.day = d;
     this.today = zero();

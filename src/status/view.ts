@@ -36,6 +36,7 @@ export function pageView(status: Status, cache: Cache) {
         ...u,
         reach: u.reachable === null ? "unknown" : u.reachable ? "yes" : "no",
         reason: u.reachable === false ? (u.last_error ?? "the probe failed") : u.reachable === null ? "not probed yet" : null,
+        waking: u.wake?.waking_since ? `waking since ${clock(u.wake.waking_since)} UTC` : null,
         meaning: CIRCUIT_MEANING[u.circuit] + (u.circuit_until ? ` — trial from ${clock(u.circuit_until)} UTC` : ""),
         ttft: lat ? `${ms(lat.ttft_p50_ms)} / ${ms(lat.ttft_p95_ms)}` : "–",
         tps: lat?.tokens_per_s_p50 != null ? `${lat.tokens_per_s_p50} / ${lat.tokens_per_s_p95}` : "–",

@@ -44,21 +44,26 @@ function passes(name: string): boolean {
   return PASS_TO_CLIENT.has(name) || PASS_PREFIXES.some((p) => name.startsWith(p));
 }
 
-export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Headers {
-  const out = new Headers();
+// Both directions build a plain object and let fetch / Headers take it in one go: one
+// native call instead of one per header (it showed in the passthrough profile).
+export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [k, v] of client) {
     if (DROP_TO_UPSTREAM.has(k) || k.startsWith("x-wayfront-")) continue;
-    out.set(k, v);
+    out[k] = v;
   }
-  out.set("content-type", "application/json");
+  out["content-type"] = "application/json";
   // The client's anthropic-version is what its body is written for; ours is only a default.
-  for (const k in upstream) if (!(k === "anthropic-version" && out.has(k))) out.set(k, upstream[k]);
+  for (const name in upstream) {
+    const k = name.toLowerCase(); // configured headers may be written in any case
+    if (!(k === "anthropic-version" && k in out)) out[k] = upstream[name];
+  }
   return out;
 }
 
 export function clientHeaders(upstream: Headers, extra: Record<string, string>): Headers {
-  const out = new Headers();
-  for (const [k, v] of upstream) if (passes(k)) out.set(k, v);
-  for (const k in extra) out.set(k, extra[k]);
-  return out;
+  const out: Record<string, string> = {};
+  for (const [k, v] of upstream) if (passes(k)) out[k] = v;
+  for (const k in extra) out[k.toLowerCase()] = extra[k];
+  return new Headers(out);
 }

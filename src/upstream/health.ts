@@ -10,6 +10,7 @@ import { Admission } from "./admission.ts";
 import { NO_EVENTS, type EventSink } from "../status/events.ts";
 import { circuitEvents, noteProbe } from "./health-events.ts";
 import { type LoadedModel, readLlamaProps, readOllamaPs } from "./runtime.ts";
+import { Waker } from "./wake.ts";
 
 export interface UpstreamHealth {
   name: string;
@@ -23,6 +24,8 @@ export interface UpstreamHealth {
   lastServed: Map<string, number>;
   /** Result of the last active probe. */
   probe: { ok: boolean; at: number; ms: number; error: string | null } | null;
+  /** Wake-on-LAN for a box that sleeps ([upstream.wake]); null when it has none. */
+  wake: Waker | null;
 }
 
 export class Health {
@@ -50,7 +53,10 @@ export class Health {
     this.events = events;
     for (const u of config.upstreams) {
       const kept = previous && sameHealth(previous.config, config, u.name) ? previous.health.byName.get(u.name) : undefined;
+      const waker = () => (u.wake ? new Waker(u.name, u.wake, { events }) : null);
       if (kept) {
+        // A wake under way stays with its record; changed wake settings start afresh.
+        if (JSON.stringify(kept.wake?.config ?? null) !== JSON.stringify(u.wake)) kept.wake = waker();
         this.byName.set(u.name, kept);
         continue;
       }
@@ -67,6 +73,7 @@ export class Health {
         loadedModels: null,
         lastServed: new Map(),
         probe: null,
+        wake: waker(),
       });
     }
   }
@@ -143,6 +150,7 @@ export class Health {
       loaded: h.loaded ? [...h.loaded] : null,
       loadedModels: h.loadedModels,
       probe: h.probe,
+      wake: h.wake && { config: h.wake.config, wakingSince: h.wake.wakingSince(), lastSentAt: h.wake.lastSentAt() },
     }));
   }
 }
