@@ -1,6 +1,8 @@
 // The text of the service definitions `wayfront service install` writes: a systemd unit
 // (Linux) and a launchd property list (macOS). Pure functions of what to run, so tests check
 // them and `systemd-analyze verify` them without touching the machine.
+import { DEFAULT_MAX_UPSTREAM_REQUESTS } from "../config/defaults.ts";
+import { BUN_MAX_HTTP_ENV } from "../upstream/fetch-cap.ts";
 
 export interface ServiceSpec {
   /** Absolute path of the compiled wayfront binary. */
@@ -45,6 +47,8 @@ export function systemdUnit(spec: ServiceSpec): string {
     `ExecStart=${exec}`,
     // Cloud keys (api_key_env) and client keys read from the environment live here, never in the unit.
     `EnvironmentFile=-${spec.user ? "%h/.config/wayfront/env" : "/etc/wayfront/env"}`,
+    // Bun's fetch reads its concurrency limit only at start (upstream/fetch-cap.ts).
+    `Environment=${BUN_MAX_HTTP_ENV}=${DEFAULT_MAX_UPSTREAM_REQUESTS}`,
     "Restart=on-failure",
     "RestartSec=5",
     // SIGTERM lets streams in flight finish for up to 10 s (README "Command line").
@@ -109,6 +113,11 @@ export function launchdPlist(spec: ServiceSpec & { dataDir: string; logPath: str
     "  <dict>",
     "    <key>SuccessfulExit</key>",
     "    <false/>",
+    "  </dict>",
+    "  <key>EnvironmentVariables</key>",
+    "  <dict>",
+    `    <key>${BUN_MAX_HTTP_ENV}</key>`,
+    `    <string>${DEFAULT_MAX_UPSTREAM_REQUESTS}</string>`,
     "  </dict>",
     "  <key>ThrottleInterval</key>",
     "  <integer>5</integer>",

@@ -87,3 +87,21 @@ export function platformDataDir(env: Record<string, string | undefined>, platfor
   if (platform === "darwin") return join(homedir(), "Library", "Application Support", "wayfront");
   return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "wayfront");
 }
+
+/**
+ * How many requests may wait for a busy upstream's slots by default: four per slot, at least
+ * eight. Enough for an agent's bursts of parallel calls; beyond it every waiter only waits
+ * longer (a local GPU does not get faster with a longer line), so the rest are refused at
+ * once and retried. Unlimited concurrency has no line at all.
+ */
+export function defaultMaxQueue(maxConcurrency: number): number {
+  return maxConcurrency > 0 ? Math.max(8, 4 * maxConcurrency) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Requests in flight to all upstreams at once. Bun's fetch runs at most
+ * BUN_CONFIG_MAX_HTTP_REQUESTS (256 unless raised, read once at process start) and queues the
+ * rest where nothing can see them; the gateway keeps its own line below that (upstream/fetch-cap.ts),
+ * and the service units and `npm start` raise Bun's limit to this.
+ */
+export const DEFAULT_MAX_UPSTREAM_REQUESTS = 4096;

@@ -41,6 +41,8 @@ export interface UpstreamConfig {
   /** How the key is sent upstream. */
   apiKeyHeader: "authorization" | "x-api-key";
   maxConcurrency: number; // 0 = unlimited
+  /** Requests that may wait for a slot; more are refused at once (load shedding). */
+  maxQueue: number;
   firstByteTimeoutMs: number;
   firstTokenTimeoutMs: number;
   /** Once its headers are in: silence between reads, and the whole answer's duration and size. */
@@ -96,6 +98,8 @@ export interface Config {
     port: number;
     dataDir: string;
     bodyLimit: number;
+    /** The global cap on requests in flight upstream (never above what Bun's fetch allows). */
+    maxUpstreamRequests: number;
     heartbeatMs: number;
     idleTimeoutMs: number;
     /** The whole request body must arrive within this (0 = no limit). */
@@ -158,6 +162,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       // Anthropic's API takes its key only as x-api-key; everything OpenAI-compatible as a bearer token.
       apiKeyHeader: u.api_key_header ?? (isAnthropicHost(u.base_url) ? "x-api-key" : "authorization"),
       maxConcurrency: u.max_concurrency ?? 0,
+      maxQueue: u.max_queue ?? D.defaultMaxQueue(u.max_concurrency ?? 0),
       firstByteTimeoutMs: durationMs(u.first_byte_timeout, D.DEFAULT_FIRST_BYTE_TIMEOUT_MS),
       firstTokenTimeoutMs: durationMs(u.first_token_timeout, D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS),
       idleTimeoutMs: durationMs(u.idle_timeout, D.DEFAULT_UPSTREAM_IDLE_MS),
@@ -189,6 +194,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       wire: ["chat"],
       apiKeyHeader: "authorization",
       maxConcurrency: 0,
+      maxQueue: Number.POSITIVE_INFINITY,
       firstByteTimeoutMs: D.DEFAULT_FIRST_BYTE_TIMEOUT_MS,
       firstTokenTimeoutMs: D.DEFAULT_FIRST_TOKEN_TIMEOUT_MS,
       idleTimeoutMs: D.DEFAULT_UPSTREAM_IDLE_MS,
@@ -224,6 +230,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       port: o.port ?? raw.server?.port ?? D.DEFAULT_PORT,
       dataDir: o.dataDir ?? (raw.server?.data_dir ? fromConfigDir(source, raw.server.data_dir) : D.platformDataDir(env)),
       bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
+      maxUpstreamRequests: raw.server?.max_upstream_requests ?? D.DEFAULT_MAX_UPSTREAM_REQUESTS,
       heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
       idleTimeoutMs: durationMs(raw.server?.idle_timeout, D.DEFAULT_IDLE_TIMEOUT_MS),
       bodyTimeoutMs: durationMs(raw.server?.body_timeout, D.DEFAULT_BODY_TIMEOUT_MS),

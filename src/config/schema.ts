@@ -45,6 +45,8 @@ export const ServerSection = Type.Object(
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     data_dir: Type.Optional(Type.String({ minLength: 1 })),
     body_limit: Type.Optional(Size),
+    /** Requests in flight to all upstreams at once; more wait in the gateway's own line. */
+    max_upstream_requests: Type.Optional(Type.Integer({ minimum: 1 })),
     heartbeat: Type.Optional(Duration),
     idle_timeout: Type.Optional(Duration),
     body_timeout: Type.Optional(Duration),
@@ -128,6 +130,8 @@ export const UpstreamSection = Type.Object(
     models: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     wire: Type.Optional(Type.Union([Type.Literal("auto"), Type.Array(Wire, { minItems: 1 })])),
     max_concurrency: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Requests that may wait for one of its slots; more are refused at once with 503 + Retry-After. */
+    max_queue: Type.Optional(Type.Integer({ minimum: 0 })),
     first_byte_timeout: Type.Optional(Duration),
     first_token_timeout: Type.Optional(Duration),
     idle_timeout: Type.Optional(Duration),

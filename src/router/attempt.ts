@@ -169,8 +169,15 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
       if (!release) {
         h.breaker.onAbandon();
         if (input.signal.aborted) return gone();
-        skipped.push(`\`${cand.upstream}\` is busy (${h.admission.outstanding()} in flight)`);
-        ctx.log?.event("warn", "target skipped", { route: input.route.name, target: `${cand.upstream}/${cand.model}`, reason: "busy" });
+        const full = h.admission.full();
+        skipped.push(
+          `\`${cand.upstream}\` is busy (${h.admission.outstanding()} in flight${full ? `, ${h.admission.queued()} waiting: its line (max_queue) is full` : ""})`,
+        );
+        ctx.log?.event("warn", "target skipped", {
+          route: input.route.name,
+          target: `${cand.upstream}/${cand.model}`,
+          reason: full ? "busy, line full" : "busy",
+        });
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
@@ -395,8 +402,27 @@ function redirected(upstream: UpstreamState, res: Response): GatewayError {
   );
 }
 
-/** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
+/**
+ * A slot on this upstream, then one in the global line (upstream/fetch-cap.ts): the second
+ * waits like a queue, within the deadline, and gives the first back if it cannot be had.
+ */
 async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
+  const own = await admitUpstream(h, input, ctx, dl, upstream, clock);
+  if (!own) return null;
+  const g = ctx.health.global;
+  const slot = g.tryAcquire() ?? (await g.acquire({ policy: "queue", maxQueueMs: dl.remaining(), signal: dl.signal, setTimer: clock.setTimer }));
+  if (!slot) {
+    own();
+    return null;
+  }
+  return () => {
+    slot();
+    own();
+  };
+}
+
+/** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
+async function admitUpstream(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
   const fast = h.admission.tryAcquire();
   if (fast) {
     // A slot free at once ends a busy spell: the next overflow or queueing is news again.
@@ -432,7 +458,12 @@ function finalError(errors: GatewayError[], skipped: string[], attempts: number,
   if (dl.remaining() === 0 && errors.length === 0) return deadlineError(route);
   const last = errors.at(-1);
   const notes = skipped.length ? ` Skipped: ${skipped.join("; ")}.` : "";
-  if (!last) return new GatewayError("no_capacity", `No upstream could take this request for \`${route.name}\`.${notes}`, { code: "no_capacity" });
+  // Busy or shedding: a short Retry-After, since a slot frees as soon as an answer ends.
+  if (!last)
+    return new GatewayError("no_capacity", `No upstream could take this request for \`${route.name}\`.${notes}`, {
+      code: "no_capacity",
+      headers: { "retry-after": "1" },
+    });
   if (errors.length === 1 && !notes) return last;
   const all = errors.map((e) => e.message).join(" ");
   return new GatewayError(last.kind, `${attempts} attempt${attempts === 1 ? "" : "s"} failed: ${all}${notes}`, {

@@ -8,6 +8,11 @@
 //                passed as maxQueueMs and/or the signal (null then means give up).
 // Waiters are served strictly in arrival order: a freed slot is handed straight to the
 // head of the line, and tryAcquire never jumps ahead of anyone waiting.
+//
+// The line itself is bounded (load shedding): past `maxQueue` waiters a request is refused at
+// once, whatever the policy, so under overload the requests admitted keep a bounded latency
+// and the rest are told to retry (503 with Retry-After) instead of all slowing down together
+// until clients time out.
 
 /** Frees the slot. Idempotent: calling it twice frees one slot. */
 export type Release = () => void;
@@ -31,12 +36,22 @@ const realTimer: SetTimer = realClock.setTimer;
 
 export class Admission {
   private readonly max: number;
+  private readonly maxQueue: number;
   private active = 0;
   // A Set iterates in insertion order and deletes in O(1): a FIFO with cheap removal.
   private readonly waiters = new Set<Waiter>();
 
-  constructor(opts: { maxConcurrency: number }) {
+  /** Requests refused because the line was full, since start (for /metrics). */
+  shed = 0;
+
+  constructor(opts: { maxConcurrency: number; maxQueue?: number }) {
     this.max = opts.maxConcurrency > 0 ? opts.maxConcurrency : Infinity;
+    this.maxQueue = opts.maxQueue ?? Infinity;
+  }
+
+  /** The line is full: a request that would wait is refused instead. */
+  full(): boolean {
+    return this.waiters.size >= this.maxQueue;
   }
 
   /** Requests holding a slot now. */
@@ -64,6 +79,10 @@ export class Admission {
     if (opts.signal?.aborted) return Promise.resolve(null);
     const now = this.tryAcquire();
     if (now || opts.policy === "overflow") return Promise.resolve(now);
+    if (this.full()) {
+      this.shed++;
+      return Promise.resolve(null);
+    }
     return new Promise((resolve) => this.enqueue(opts, resolve));
   }
 

@@ -7,6 +7,7 @@ import { authHeaders } from "./registry.ts";
 import { transportCause } from "./transport-error.ts";
 import { Breaker } from "./breaker.ts";
 import { Admission } from "./admission.ts";
+import { bunFetchLimit, upstreamCap } from "./fetch-cap.ts";
 import { NO_EVENTS, type EventSink } from "../status/events.ts";
 import { circuitEvents, noteProbe } from "./health-events.ts";
 import { type LoadedModel, readLlamaProps, readOllamaPs } from "./runtime.ts";
@@ -30,6 +31,8 @@ export interface UpstreamHealth {
 
 export class Health {
   readonly byName = new Map<string, UpstreamHealth>();
+  /** The global line over every upstream (upstream/fetch-cap.ts); kept across a reload with the same cap. */
+  readonly global: Admission;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly events: EventSink;
   /** Upstreams that answered /api/ps with something other than JSON: don't ask again. */
@@ -51,6 +54,10 @@ export class Health {
   ) {
     const { now, events = NO_EVENTS } = opts;
     this.events = events;
+    const { cap } = upstreamCap(config.server.maxUpstreamRequests, bunFetchLimit());
+    const prev = previous?.health.global;
+    this.global =
+      prev && previous.config.server.maxUpstreamRequests === config.server.maxUpstreamRequests ? prev : new Admission({ maxConcurrency: cap });
     for (const u of config.upstreams) {
       const kept = previous && sameHealth(previous.config, config, u.name) ? previous.health.byName.get(u.name) : undefined;
       const waker = () => (u.wake ? new Waker(u.name, u.wake, { events }) : null);
@@ -68,7 +75,7 @@ export class Health {
           now,
           onChange: circuitEvents(u.name, events),
         }),
-        admission: new Admission({ maxConcurrency: u.maxConcurrency }),
+        admission: new Admission({ maxConcurrency: u.maxConcurrency, maxQueue: u.maxQueue }),
         loaded: null,
         loadedModels: null,
         lastServed: new Map(),
@@ -147,6 +154,7 @@ export class Health {
       breaker: h.breaker.snapshot(),
       outstanding: h.admission.outstanding(),
       queued: h.admission.queued(),
+      shed: h.admission.shed,
       loaded: h.loaded ? [...h.loaded] : null,
       loadedModels: h.loadedModels,
       probe: h.probe,
@@ -163,6 +171,7 @@ function sameHealth(a: Config, b: Config, name: string): boolean {
     !!ub &&
     ua.baseUrl === ub.baseUrl &&
     ua.maxConcurrency === ub.maxConcurrency &&
+    ua.maxQueue === ub.maxQueue &&
     a.health.failureThreshold === b.health.failureThreshold &&
     a.health.cooldownMs === b.health.cooldownMs
   );

@@ -101,3 +101,80 @@ test("queue: waits for the local node, served in arrival order; a client that le
   const seen = gpu.requests.slice(before).map((r) => r.body?.messages?.[0]?.content);
   expect(seen).toEqual(["first", "second", "third"]);
 });
+
+test("load shedding: past max_queue waiters a request is refused at once with 503 and Retry-After", async () => {
+  const shed = await startLocalAndCloud({ gpu: "max_concurrency = 1\nmax_queue = 1", models: `[models."local-only"]\ntargets = ["gpu/m"]\n` });
+  try {
+    const ask1 = (model: string, signal?: AbortSignal) =>
+      fetch(`${shed.gw.v1}/chat/completions`, {
+        method: "POST",
+        signal,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }),
+      });
+    const ctl = new AbortController();
+    const holder = ask1("gpu/m+hang", ctl.signal).catch(() => null);
+    await until(
+      () => status(shed.gw.url),
+      (s) => upstreamStatus(s, "gpu").outstanding === 1,
+      "the slot to be taken",
+    );
+    const waiter = ask1("local-only");
+    await until(
+      () => status(shed.gw.url),
+      (s) => upstreamStatus(s, "gpu").queued === 1,
+      "one request in line",
+    );
+    // The line is full: the next one is told to come back, at once, not made to wait.
+    const refused = await ask1("local-only");
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    const body = await refused.json();
+    expect(body.error.code).toBe("no_capacity");
+    expect(body.error.message).toContain("max_queue");
+    const metrics = await (await fetch(`${shed.gw.url}/metrics`)).text();
+    expect(metrics).toContain('wayfront_upstream_shed{upstream="gpu"} 1');
+    // What was already accepted is still served once the slot frees.
+    ctl.abort();
+    await holder;
+    const served = await waiter;
+    expect(served.status).toBe(200);
+    expect((await served.json()).choices[0].message.content).toContain("Echo:");
+  } finally {
+    await shed.stop();
+  }
+});
+
+test("server.max_upstream_requests: one global line over every upstream, visible in /metrics", async () => {
+  const env2 = await startLocalAndCloud({
+    sections: `[health]\ninterval = "1h"\n[server]\nmax_upstream_requests = 1\n`,
+    models: `[models."cloud-only"]\ntargets = ["cloud/big"]\n`,
+  });
+  try {
+    const ask2 = (model: string, signal?: AbortSignal) =>
+      fetch(`${env2.gw.v1}/chat/completions`, {
+        method: "POST",
+        signal,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }),
+      });
+    const ctl = new AbortController();
+    const holder = ask2("gpu/m+hang", ctl.signal).catch(() => null);
+    await until(
+      () => status(env2.gw.url),
+      (s) => upstreamStatus(s, "gpu").outstanding === 1,
+      "the local slot to be taken",
+    );
+    // Another upstream, but the one global slot is taken: it waits in the gateway's line.
+    const waiting = ask2("cloud-only");
+    const gauge = async () => (await (await fetch(`${env2.gw.url}/metrics`)).text()).match(/^wayfront_upstream_requests_queued (\d+)/m)?.[1];
+    await until(gauge, (v) => v === "1", "the cloud request to wait in the global line");
+    ctl.abort();
+    await holder;
+    const served = await waiting;
+    expect(served.status).toBe(200);
+    expect(served.headers.get("x-wayfront-upstream")).toBe("cloud");
+  } finally {
+    await env2.stop();
+  }
+});

@@ -28,7 +28,10 @@ async function setGauges(gw: Gateway): Promise<void> {
     m.circuit.set({ upstream }, CIRCUIT[h.breaker.state]);
     m.inFlight.set({ upstream }, h.outstanding);
     m.queued.set({ upstream }, h.queued);
+    m.shed.set({ upstream }, h.shed);
   }
+  m.upstreamRequests.set({}, gw.health.global.outstanding());
+  m.upstreamRequestsQueued.set({}, gw.health.global.queued());
   const stats = await gw.cache.store.stats().catch(() => null);
   if (stats) {
     m.cacheEntries.set({}, stats.entries);

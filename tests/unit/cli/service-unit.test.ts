@@ -23,6 +23,7 @@ describe("systemd unit", () => {
       "PrivateTmp=yes",
       "StateDirectory=wayfront",
       "User=wayfront",
+      "Environment=BUN_CONFIG_MAX_HTTP_REQUESTS=4096",
       "Restart=on-failure",
       "CapabilityBoundingSet=",
       "WantedBy=multi-user.target",
@@ -92,7 +93,10 @@ test("the launchd plist is well-formed XML with the program's arguments in order
     "/Users/me/Library/Application Support/wayfront",
   ]);
   const keys = [...doc.querySelectorAll("plist > dict > key")].map((e) => e.textContent);
-  expect(keys).toEqual(["Label", "ProgramArguments", "RunAtLoad", "KeepAlive", "ThrottleInterval", "StandardOutPath", "StandardErrorPath"]);
+  expect(keys).toEqual(["Label", "ProgramArguments", "RunAtLoad", "KeepAlive", "EnvironmentVariables", "ThrottleInterval", "StandardOutPath", "StandardErrorPath"]);
+  // Bun's fetch reads its concurrency limit only at start: the job sets it (upstream/fetch-cap.ts).
+  const env = [...doc.querySelectorAll("plist > dict > dict > key")].map((e) => e.textContent);
+  expect(env).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS");
   // The checker itself: a broken document is reported.
   expect(new new Window().DOMParser().parseFromString("<plist><dict></plist>", "application/xml").querySelectorAll("parsererror").length).toBe(1);
 });

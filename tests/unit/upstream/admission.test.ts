@@ -60,6 +60,24 @@ describe("Admission", () => {
     expect(await a.acquire({ policy: "overflow", maxQueueMs: 1000 })).not.toBeNull();
   });
 
+  test("a full line refuses at once, whatever the policy, and counts what it shed", async () => {
+    const a = new Admission({ maxConcurrency: 1, maxQueue: 2 });
+    const held = a.tryAcquire()!;
+    const order: string[] = [];
+    const waiting = ["w1", "w2"].map((n) => track(order, n, a.acquire({ policy: "queue", maxQueueMs: Infinity })));
+    expect(a.full()).toBe(true);
+    // The third waits for nothing: null now, without a timer, for "queue" and "wait" alike.
+    expect(await a.acquire({ policy: "queue", maxQueueMs: Infinity })).toBeNull();
+    expect(await a.acquire({ policy: "wait", maxQueueMs: 60_000 })).toBeNull();
+    expect(a.shed).toBe(2);
+    expect(a.queued()).toBe(2);
+    held();
+    (await waiting[0])!();
+    (await waiting[1])!();
+    expect(order).toEqual(["w1:slot", "w2:slot"]);
+    expect(a.full()).toBe(false);
+  });
+
   test("queue: waiters are served in arrival order as slots free", async () => {
     const a = new Admission({ maxConcurrency: 1 });
     const first = a.tryAcquire()!;
