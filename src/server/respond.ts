@@ -38,11 +38,12 @@ export async function respond(x: Exchange, a: Answer): Promise<Response> {
 }
 
 /** A body for the client, shared with coalesced followers when this request leads a flight. */
-function send(x: Exchange, status: number, headers: Headers, body: ReadableStream<Uint8Array> | string | null): Response {
+// Headers as a plain object until the Response takes them: one native call, not one per header.
+function send(x: Exchange, status: number, headers: Record<string, string>, body: ReadableStream<Uint8Array> | string | null): Response {
   if (x.lead) {
     // Chunked from here on: a follower must not see the end before the recorder does.
-    headers.delete("content-length");
-    body = x.lead.share(status, headers, body);
+    delete headers["content-length"];
+    body = x.lead.share(status, new Headers(headers), body);
   }
   return new Response(body, { status, headers });
 }
@@ -51,20 +52,22 @@ function failed(x: Exchange, err: unknown): Response {
   const e = toGatewayError(err);
   finish(x, { status: e.status, outcome: "error", error: e.message });
   const text = errorText(e, x.spec.errors);
-  return send(x, e.status, new Headers({ ...JSON_TYPE, ...e.headers, ...wayfrontHeaders(x) }), text);
+  return send(x, e.status, { ...JSON_TYPE, ...e.headers, ...wayfrontHeaders(x) }, text);
 }
 
 function replayed(x: Exchange, hit: Hit): Response {
   x.cache = hit.outcome;
   x.age = hit.age;
   // A replayed turn is kept like a fresh one, so previous_response_id works on its (fresh) id too.
-  if (x.turn) x.reply = JSON.parse(hit.final());
-  finish(x, { status: 200, outcome: "ok", saved: scanUsage(hit.final()) });
+  // Rendered once: the usage it saved, the stored turn and a whole answer all read this text.
+  const final = hit.final();
+  if (x.turn) x.reply = JSON.parse(final);
+  finish(x, { status: 200, outcome: "ok", saved: scanUsage(final) });
   if (x.body.stream) {
     const includeUsage = (x.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     return new Response(streamOfTexts(hit.stream(includeUsage)), { headers: { ...SSE_HEADERS, ...wayfrontHeaders(x) } });
   }
-  return new Response(hit.final(), { headers: { ...JSON_TYPE, ...wayfrontHeaders(x) } });
+  return new Response(final, { headers: { ...JSON_TYPE, ...wayfrontHeaders(x) } });
 }
 
 async function followed(x: Exchange, f: Follow): Promise<Response> {
@@ -120,7 +123,7 @@ async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Respons
     const rec = x.lead?.recorder(out.status) ?? null;
     finish(x, { status: out.status, outcome: "ok", usage: scanUsage(out.text), recorded: rec?.finish(out.text) });
     const extra = wayfrontHeaders(x);
-    const headers = out.passHeaders ? clientHeaders(s.headers, extra) : new Headers({ ...JSON_TYPE, ...extra });
+    const headers = out.passHeaders ? clientHeaders(s.headers, extra) : { ...JSON_TYPE, ...extra };
     return send(x, out.status, headers, out.text);
   }
   const headers = clientHeaders(s.headers, { ...SSE_HEADERS, ...wayfrontHeaders(x) });
@@ -201,7 +204,7 @@ function committedEarly(x: Exchange, attempt: Promise<Attempted>): Response {
     const said = `: x-wayfront-upstream: ${r.served.upstream.config.name}\n\n`;
     return { ...out.relay, prelude: [said, ...note] };
   });
-  const headers = new Headers({ ...SSE_HEADERS, ...wayfrontHeaders(x, "pending") });
+  const headers = { ...SSE_HEADERS, ...wayfrontHeaders(x, "pending") };
   return send(x, 200, headers, stream(x, slot, 200, relay));
 }
 

@@ -37,14 +37,30 @@ abstract class Metric {
     for (const l of labelNames) if (!LABEL.test(l) || l.startsWith("__")) throw new Error(`invalid label name: ${l}`);
   }
 
+  /** Label value → … → series, one level per label: a record looks values up, it builds no key string. */
+  private readonly index = new Map<string, unknown>();
+
   protected get(labels: Labels): Series {
     const names = this.labelNames;
-    let key = "";
-    for (let i = 0; i < names.length; i++) key += (i ? SEP : "") + (labels[names[i]] ?? "");
-    let s = this.series.get(key);
+    let node = this.index;
+    const last = names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const v = String(labels[names[i]] ?? "");
+      let next = node.get(v) as Map<string, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+    const leaf = last < 0 ? "" : String(labels[names[last]] ?? "");
+    let s = node.get(leaf) as Series | undefined;
     if (!s) {
-      s = { values: names.map((n) => String(labels[n] ?? "")), value: 0, sum: 0, counts: this.newCounts() };
-      this.series.set(key, s);
+      const values = names.map((n) => String(labels[n] ?? ""));
+      s = { values, value: 0, sum: 0, counts: this.newCounts() };
+      node.set(leaf, s);
+      // Rendering walks this one, in the order series first appeared.
+      this.series.set(values.join(SEP), s);
     }
     return s;
   }

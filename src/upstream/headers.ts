@@ -61,9 +61,9 @@ export function upstreamHeaders(client: Headers, upstream: Record<string, string
   return out;
 }
 
-export function clientHeaders(upstream: Headers, extra: Record<string, string>): Headers {
+export function clientHeaders(upstream: Headers, extra: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of upstream) if (passes(k)) out[k] = v;
   for (const k in extra) out[k.toLowerCase()] = extra[k];
-  return new Headers(out);
+  return out;
 }

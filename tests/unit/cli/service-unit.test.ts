@@ -93,7 +93,16 @@ test("the launchd plist is well-formed XML with the program's arguments in order
     "/Users/me/Library/Application Support/wayfront",
   ]);
   const keys = [...doc.querySelectorAll("plist > dict > key")].map((e) => e.textContent);
-  expect(keys).toEqual(["Label", "ProgramArguments", "RunAtLoad", "KeepAlive", "EnvironmentVariables", "ThrottleInterval", "StandardOutPath", "StandardErrorPath"]);
+  expect(keys).toEqual([
+    "Label",
+    "ProgramArguments",
+    "RunAtLoad",
+    "KeepAlive",
+    "EnvironmentVariables",
+    "ThrottleInterval",
+    "StandardOutPath",
+    "StandardErrorPath",
+  ]);
   // Bun's fetch reads its concurrency limit only at start: the job sets it (upstream/fetch-cap.ts).
   const env = [...doc.querySelectorAll("plist > dict > dict > key")].map((e) => e.textContent);
   expect(env).toContain("BUN_CONFIG_MAX_HTTP_REQUESTS");
