@@ -4,7 +4,7 @@
 // A final Message object replays as that sequence, so one cache entry answers a stream and
 // Claude Code's non-streamed fallback alike.
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { ANTHROPIC_ERRORS, anthropicStreamErrorEvent } from "../errors.ts";
 import { includesAscii } from "../bytes.ts";
 import { splitText } from "./chunks.ts";
@@ -158,6 +158,8 @@ function localBody(text: string): string {
   return JSON.stringify({ ...body, system });
 }
 
+let strict: TypeCheck<typeof MessagesRequest> | undefined;
+
 export const messages: ProtocolSpec = {
   api: "messages",
   path: "/messages",
@@ -199,7 +201,11 @@ export const messages: ProtocolSpec = {
     tools: withoutCacheControl,
   },
   fallbackWire: "chat",
-  translationCheck: TypeCompiler.Compile(MessagesRequest),
+  // Compiled when first needed (a chat-only target), not at start-up.
+  get translationCheck() {
+    strict ??= TypeCompiler.Compile(MessagesRequest);
+    return strict;
+  },
   fromChat: {
     request: (body, o) => messagesToChat(body as MessagesRequest, o),
     stream: (o) => new ChatToMessagesStream({ model: o.model, messageId: o.id, toolNames: o.toolNames, inputTokens: o.inputTokens }),

@@ -2,7 +2,7 @@
 // sequence_number; the final object is what response.completed carries, and a final object
 // replays as the event sequence the Responses streaming reference describes.
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { OPENAI_ERRORS, responsesStreamErrorEvent } from "../errors.ts";
 import { splitText } from "./chunks.ts";
 import { includesAscii } from "../bytes.ts";
@@ -106,6 +106,8 @@ function terminalError(e: unknown, last: Payload | null): string {
   return responsesStreamErrorEvent(e, next);
 }
 
+let strict: TypeCheck<typeof ResponsesRequest> | undefined;
+
 export const responses: ProtocolSpec = {
   api: "responses",
   path: "/responses",
@@ -154,7 +156,11 @@ export const responses: ProtocolSpec = {
   // name the item, not its meaning. `call_id` links an output to its call, so it stays.
   itemIdsIn: "input",
   fallbackWire: "chat",
-  translationCheck: TypeCompiler.Compile(ResponsesRequest),
+  // Compiled when first needed (a chat-only target), not at start-up: it is the largest schema.
+  get translationCheck() {
+    strict ??= TypeCompiler.Compile(ResponsesRequest);
+    return strict;
+  },
   fromChat: {
     request: (body, o) => responsesToChat(body as ResponsesRequest, o),
     stream: (o) => new ChatToResponsesStream({ model: o.model, toolNames: o.toolNames, responseId: o.id, request: o.request as ResponsesRequest }),
