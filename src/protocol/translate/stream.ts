@@ -142,9 +142,9 @@ export class ChatToResponsesStream {
   }
 
   private emit(ev: Unsequenced): void {
-    // `type` first, then `sequence_number`: the field order OpenAI and the fixtures use.
-    const { type, ...rest } = ev;
-    this.out.push({ type, sequence_number: this.seq++, ...rest } as ResponsesEvent);
+    // `type` first, then `sequence_number`: the field order OpenAI and the fixtures use. One
+    // copy per event (assigning `type` again keeps its place), on every chunk of every stream.
+    this.out.push(Object.assign({ type: ev.type, sequence_number: this.seq++ }, ev) as ResponsesEvent);
   }
 
   private drain(): ResponsesEvent[] {
