@@ -2,7 +2,8 @@
 // Buckets are reused by minute number modulo the window, and a bucket from an older lap is
 // reset on first use, so nothing grows and no timer is needed (time is read on each call).
 
-export interface MinuteCounts {
+/** Requests by how they ended and who answered: a minute's bucket and the day's totals alike. */
+export interface OutcomeCounts {
   /** Every request that ended, by outcome. */
   ok: number;
   error: number;
@@ -11,6 +12,9 @@ export interface MinuteCounts {
   local: number;
   cloud: number;
   cache: number;
+}
+
+export interface MinuteCounts extends OutcomeCounts {
   /** Sum and count of time to first token (streams), for the minute's average. */
   ttftSumMs: number;
   ttftCount: number;

@@ -3,7 +3,7 @@
 // answer came from, per minute for the last hour and per UTC day; the last requests as a list;
 // and per-upstream percentiles of time to first token and tokens per second. Everything is
 // bounded: 60 minute buckets, a ring of recent requests, a fixed reservoir per upstream.
-import { MinuteRing, type MinuteCounts } from "./minutes.ts";
+import { MinuteRing, type MinuteCounts, type OutcomeCounts } from "./minutes.ts";
 import { Reservoir } from "./reservoir.ts";
 import { Ring } from "./ring.ts";
 
@@ -31,14 +31,8 @@ export interface RequestRecord {
   savedTokens: number;
 }
 
-interface Totals {
+interface Totals extends OutcomeCounts {
   requests: number;
-  ok: number;
-  error: number;
-  cancelled: number;
-  local: number;
-  cloud: number;
-  cache: number;
   cache_spend_avoided_usd: number;
   cache_tokens_saved: number;
 }

@@ -2,7 +2,8 @@
 // ingress: to a chat-only upstream (translated both ways), to a Messages-speaking one
 // (passed through), and to an Anthropic-shaped cloud when the local one fails. Claude itself
 // judges every stream it gets; the upstreams' recordings show what reached them.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
+import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,18 +11,14 @@ import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
 import { startToolScriptUpstream } from "../codex/tool-script-upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
-import { claudeExec, type ClaudeRun } from "./claude-exec.ts";
+import { claudeExec } from "./claude-exec.ts";
 import { resultText, startToolScriptMessages } from "./tool-script-messages.ts";
 
 const RUN_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
 const CLOUD_KEY = "sk-ant-cloud-secret";
 
-let stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.reverse()) await stop();
-  stops = [];
-});
+const stops = stopsAfterEach();
 
 async function gateway(toml: string, env: Record<string, string> = {}): Promise<TestGateway> {
   const gw = await startTestGateway(`[health]\ninterval = "1h"\n${toml}`, { env });
@@ -35,7 +32,6 @@ async function mock(o: Parameters<typeof startMockUpstream>[0]): Promise<MockUps
   return m;
 }
 
-const transcript = (run: ClaudeRun) => `exit ${run.code}${run.timedOut ? " (timed out)" : ""}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 const posts = (requests: RecordedRequest[], path: string) => requests.filter((r) => r.method === "POST" && r.path === path);
 const systemText = (body: any): string => JSON.stringify(body.system ?? body.messages?.filter((m: any) => m.role === "system"));
 

@@ -1,11 +1,12 @@
 // The real Claude Code CLI (npm @anthropic-ai/claude-code, pinned) against Anthropic Messages
 // upstreams directly, no gateway: proves the harness and the mocks are what Claude accepts, so a
 // later failure through the gateway's Messages ingress is the gateway's.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
+import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
 import { startToolScriptUpstream } from "../codex/tool-script-upstream.ts";
-import { claudeExec, type ClaudeRun } from "./claude-exec.ts";
+import { claudeExec } from "./claude-exec.ts";
 import { resultText, startToolScriptMessages } from "./tool-script-messages.ts";
 
 /** Bound on one `claude -p` run; a healthy run takes about a second. */
@@ -14,11 +15,7 @@ const RUN_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
 const KEY = "sk-ant-harness";
 
-let stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.reverse()) await stop();
-  stops = [];
-});
+const stops = stopsAfterEach();
 
 async function anthropicMock(): Promise<MockUpstream> {
   const mock = await startMockUpstream({ flavour: "anthropic", wire: ["chat", "messages"], apiKey: KEY });
@@ -29,9 +26,6 @@ async function anthropicMock(): Promise<MockUpstream> {
 /** Claude takes the host root and appends /v1/messages itself. */
 const rootOf = (mock: MockUpstream) => mock.url.replace(/\/v1$/, "");
 const messagesPosts = (requests: RecordedRequest[]) => requests.filter((r) => r.method === "POST" && r.path === "/v1/messages");
-
-/** What Claude printed plus what it logged, for a failure message that shows why. */
-const transcript = (run: ClaudeRun) => `exit ${run.code}${run.timedOut ? " (timed out)" : ""}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
 test(
   "claude -p gets a text answer from the mock's Messages API, with x-api-key",

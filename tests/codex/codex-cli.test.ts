@@ -1,7 +1,8 @@
 // The real Codex CLI (npm @openai/codex, pinned) driven through Wayfront to chat-only upstreams:
 // Codex speaks only the Responses API to custom providers, so everything here goes through
 // the Responses → Chat translation and back, and Codex itself judges the stream it gets.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
+import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,11 +20,7 @@ const TEST_TIMEOUT_MS = 90_000;
 const ALIAS = `[models."test-model"]\ntargets = ["gpu/m"]\n`;
 const CHAT_SAFE_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-let stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.reverse()) await stop();
-  stops = [];
-});
+const stops = stopsAfterEach();
 
 async function gatewayTo(upstreamUrl: string): Promise<TestGateway> {
   const gw = await startTestGateway(upstreamToml("gpu", upstreamUrl) + ALIAS);
@@ -32,10 +29,6 @@ async function gatewayTo(upstreamUrl: string): Promise<TestGateway> {
 }
 
 const chatPosts = (requests: RecordedRequest[]) => requests.filter((r) => r.method === "POST" && r.path === "/v1/chat/completions");
-
-/** What Codex printed plus what it logged, for a failure message that shows why. */
-const transcript = (run: { code: number | null; stdout: string; stderr: string; timedOut: boolean }) =>
-  `exit ${run.code}${run.timedOut ? " (timed out)" : ""}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
 test(
   "codex exec gets a text answer from a chat-only upstream, through the Responses translation",
