@@ -15,8 +15,8 @@ export interface Recorded {
 }
 
 export interface Recorder {
-  /** Events sent to the client. */
-  push(events: readonly Payload[]): void;
+  /** A batch of whole events sent to the client. */
+  push(batch: { readonly bytes: Uint8Array; readonly events: readonly Payload[] }): void;
   /** Call once the answer ended normally; the whole JSON text when it was not a stream. */
   finish(text?: string): Recorded | null;
 }
@@ -33,9 +33,9 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
   let bytes = 0;
   let bad = !ok; // not 2xx, too large, an error event, or a payload that is not JSON
   return {
-    push(evs) {
+    push(batch) {
       if (bad) return;
-      for (const e of evs) {
+      for (const e of plainPayloads(batch.bytes) ?? batch.events) {
         if (e.data.trim() === "[DONE]") continue;
         bytes += e.data.length;
         if (bytes > maxBytes || e.event === "error") {
@@ -68,6 +68,29 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
       return final && spec.complete(final) ? { stream: payloads, final, bytes } : null;
     },
   };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The payloads of a batch of plain `data: …` events (what OpenAI-compatible servers send: one
+ * data line, LF-terminated), without the general parser's per-event objects and raw copies —
+ * a burst of big recorded streams spent most of the memory the cache added there. Null when
+ * any event is anything else (a name, several lines, CR, a comment): the caller parses it.
+ */
+function plainPayloads(bytes: Uint8Array): Payload[] | null {
+  const text = decoder.decode(bytes);
+  const out: Payload[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf("\n\n", at);
+    if (end === -1 || !text.startsWith("data: ", at)) return null;
+    const nl = text.indexOf("\n", at);
+    if (nl !== end || text.charCodeAt(end - 1) === 13) return null;
+    out.push({ data: text.slice(at + 6, end) });
+    at = end + 2;
+  }
+  return out;
 }
 
 function fromFinal(spec: ProtocolSpec, text: string): Recorded | null {

@@ -24,6 +24,34 @@ export function lastEventEnd(buf: Uint8Array, final = false): number {
   return -1;
 }
 
+/**
+ * Index just past the first blank line in buf, or -1: the same rules as lastEventEnd, searched
+ * from the front (a CR as the very last byte may still become a CRLF, so it ends nothing yet).
+ */
+export function firstEventEnd(buf: Uint8Array): number {
+  const n = buf.length;
+  for (let i = 0; i < n; i++) {
+    const c = buf[i];
+    if (c !== LF && c !== CR) continue;
+    // One terminator ends at j (CRLF counts as one); a blank line is a second one right after.
+    const j = c === CR && buf[i + 1] === LF ? i + 1 : i;
+    if (c === CR && j === i && i === n - 1) return -1;
+    const k = j + 1;
+    if (k >= n) return -1;
+    const d = buf[k];
+    if (d !== LF && d !== CR) {
+      i = j;
+      continue;
+    }
+    if (d === CR) {
+      if (k === n - 1) return -1;
+      return buf[k + 1] === LF ? k + 2 : k + 1;
+    }
+    return k + 1;
+  }
+  return -1;
+}
+
 export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);

@@ -76,7 +76,13 @@ export interface OutgoingOptions {
 }
 
 const encoder = new TextEncoder();
-const YIELD_BYTES = 256 * 1024;
+
+// An upstream faster than the client (or than the CPU) keeps a relay in microtasks, each read
+// resolving at once from buffered bytes: every YIELD_BYTES relayed, the relay gives the event
+// loop a turn. With a timer, not setImmediate: Bun runs immediates queued while it runs
+// immediates in the same pass, so 200 big streams yielding to each other that way kept every
+// new request (a /healthz too) out until all of them were done.
+const YIELD_BYTES = 64 * 1024;
 
 export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let relay: Relay | null = null;
@@ -172,12 +178,10 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           for (const [i, s] of relay.stages.entries()) send(ctl, through(s.open?.() ?? null, i + 1).out);
         }
         for (;;) {
-          // An upstream faster than the client (or than the CPU) would keep this loop in
-          // microtasks, each read resolving at once from buffered bytes, and starve every other
-          // request of the event loop: every YIELD_BYTES relayed, one macrotask turn is given up.
+          // Fairness: see YIELD_BYTES above.
           if (sinceYield >= YIELD_BYTES) {
             sinceYield = 0;
-            await new Promise<void>((r) => setImmediate(r));
+            await new Promise<void>((r) => setTimeout(r, 0));
             if (done) return;
           }
           const b = await relay.source.read();

@@ -143,7 +143,7 @@ function stream(
     heartbeatMs: x.config.server.heartbeatMs,
     prelude: early ? [heartbeatText] : warningComment(x),
     relay: early ?? out.relay,
-    observe: rec ? (b) => rec.push(b.events) : undefined,
+    observe: rec ? (b) => rec.push(b) : undefined,
     clientSignal: x.lead?.signal ?? x.request.signal,
     stopSignal: x.gw.closing,
     onEnd: (end: StreamEnd) => {

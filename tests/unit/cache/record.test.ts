@@ -29,7 +29,7 @@ async function record(api: Api, status: number, contentType: string, text: strin
   });
   const frames = new Frames(body);
   try {
-    for (let b = await frames.read(); b; b = await frames.read()) rec.push(b.events);
+    for (let b = await frames.read(); b; b = await frames.read()) rec.push(b);
   } catch {
     return null; // cut mid-event: the stream failed, so nothing is kept
   }

@@ -86,3 +86,39 @@ describe("Frames: one framing for every stream", () => {
     expect(got.bytes.length).toBe(text.length);
   });
 });
+
+describe("firstEventEnd: the first blank line, by the same rules as lastEventEnd", () => {
+  const { firstEventEnd, lastEventEnd } = require("../../../src/relay/boundary.ts") as typeof import("../../../src/relay/boundary.ts");
+  const at = (s: string) => firstEventEnd(enc.encode(s));
+  test("every line terminator, and none", () => {
+    expect(at("data: a\n\ndata: b\n\n")).toBe(9);
+    expect(at("data: a\r\n\r\ndata: b\r\n\r\n")).toBe(11);
+    expect(at("data: a\r\rdata: b\r\r")).toBe(9);
+    expect(at("data: a\n\r\nx")).toBe(10);
+    expect(at("data: a\r\n\nx")).toBe(10);
+    expect(at("data: a\ndata: b\n")).toBe(-1);
+    expect(at("")).toBe(-1);
+  });
+  test("a CR at the very end may still become a CRLF: nothing ends there yet", () => {
+    expect(at("data: a\r")).toBe(-1);
+    expect(at("data: a\r\n\r")).toBe(-1);
+  });
+  test("with one event, first and last agree", () => {
+    for (const s of ["data: x\n\n", "data: x\r\n\r\n", "data: x\r\r", "a\nb\n\n"])
+      expect(firstEventEnd(enc.encode(s))).toBe(lastEventEnd(enc.encode(s)));
+  });
+});
+
+test("Frames: every batch ends on an event boundary and nothing is lost, whatever the reads cut", async () => {
+  const text = Array.from({ length: 60 }, (_, i) => `data: {"i":${i},"pad":"${"x".repeat(i % 7)}"}\n\n`).join("");
+  for (const size of [1, 2, 3, 5, 7, 13, 64, 1000]) {
+    const frames = new Frames(body(enc.encode(text), size));
+    let out = "";
+    for (let b = await frames.read(); b; b = await frames.read()) {
+      const s = new TextDecoder().decode(b.bytes);
+      expect(s.endsWith("\n\n")).toBe(true);
+      out += s;
+    }
+    expect(out).toBe(text);
+  }
+});
