@@ -3,26 +3,28 @@
 import pkg from "../package.json" with { type: "json" };
 import { parseArgs, USAGE, UsageError } from "./cli/args.ts";
 import { ConfigError } from "./config/load.ts";
-import { serve } from "./cli/serve.ts";
-import { check } from "./cli/check.ts";
-import { connect } from "./cli/connect.ts";
-import { doctor } from "./cli/doctor.ts";
-import { cacheCommand } from "./cli/cache.ts";
-import { keysCommand } from "./cli/keys.ts";
-import { serviceCommand } from "./cli/service.ts";
-import { initCommand } from "./cli/init.ts";
+import type { Args } from "./cli/args.ts";
+
+// One row a command, each loaded only when asked for: `serve` (the long-running one, and what a
+// cold start waits for) evaluates none of the other commands' modules.
+type Command = (args: Args) => Promise<number>;
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import("./cli/check.ts")).check,
+  connect: async () => (await import("./cli/connect.ts")).connect,
+  doctor: async () => (await import("./cli/doctor.ts")).doctor,
+  cache: async () => (await import("./cli/cache.ts")).cacheCommand,
+  keys: async () => (await import("./cli/keys.ts")).keysCommand,
+  service: async () => (await import("./cli/service.ts")).serviceCommand,
+  init: async () => (await import("./cli/init.ts")).initCommand,
+};
 
 async function main(argv: string[]): Promise<number | null> {
   const args = parseArgs(argv);
   if (args.version) return (console.log(`wayfront ${pkg.version}`), 0);
   if (args.help) return (console.log(USAGE), 0);
-  if (args.command === "check") return await check(args);
-  if (args.command === "connect") return await connect(args);
-  if (args.command === "doctor") return await doctor(args);
-  if (args.command === "cache") return await cacheCommand(args);
-  if (args.command === "keys") return await keysCommand(args);
-  if (args.command === "service") return await serviceCommand(args);
-  if (args.command === "init") return await initCommand(args);
+  const load = COMMANDS[args.command];
+  if (load) return await (await load())(args);
+  const { serve } = await import("./cli/serve.ts");
   await serve(args, pkg.version);
   return null; // keep running
 }
