@@ -73,7 +73,7 @@ export class SseParser {
 }
 
 // What a field's value is after "name:" (one optional space dropped), for the fast paths.
-const valueOf = (line: string, nameLength: number): string =>
+const fieldValue = (line: string, nameLength: number): string =>
   line.charCodeAt(nameLength + 1) === 32 ? line.slice(nameLength + 2) : line.slice(nameLength + 1);
 
 function parseBlock(block: string, raw: string): SseEvent | null {
@@ -82,9 +82,9 @@ function parseBlock(block: string, raw: string): SseEvent | null {
   // translator and the recorder parse every event of a stream.
   if (block.indexOf("\r") === -1) {
     const lf = block.indexOf("\n");
-    if (lf === -1 && block.startsWith("data:")) return { event: undefined, data: valueOf(block, 4), raw };
+    if (lf === -1 && block.startsWith("data:")) return { event: undefined, data: fieldValue(block, 4), raw };
     if (lf !== -1 && block.indexOf("\n", lf + 1) === -1 && block.startsWith("event:") && block.startsWith("data:", lf + 1)) {
-      return { event: valueOf(block.slice(0, lf), 5), data: valueOf(block.slice(lf + 1), 4), raw };
+      return { event: fieldValue(block.slice(0, lf), 5), data: fieldValue(block.slice(lf + 1), 4), raw };
     }
   }
   return parseLines(block, raw);
