@@ -129,4 +129,21 @@ test("/metrics has gauges for reachability, circuit state, in-flight and queued 
   expect(text).toMatch(/^wayfront_upstream_in_flight\{upstream="gpu"\} 0$/m);
   expect(text).toMatch(/^wayfront_upstream_reachable\{upstream="gpu"\} [01]$/m);
   expect(text).toMatch(/^wayfront_cache_entries \d+$/m);
+  // The whole page parses as text exposition 0.0.4: every line a HELP, a TYPE or a sample of a
+  // declared metric, label values quoted and escaped, and each metric's TYPE before its samples.
+  expect(text.endsWith("\n")).toBe(true);
+  const typed = new Map<string, string>();
+  for (const line of text.slice(0, -1).split("\n")) {
+    const t = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram)$/.exec(line);
+    if (t) {
+      expect(typed.has(t[1])).toBe(false);
+      typed.set(t[1], t[2]);
+      continue;
+    }
+    if (/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$/.test(line)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf)$/.exec(line);
+    expect(m, `not an exposition line: ${line}`).not.toBeNull();
+    const base = m![1].replace(/_(bucket|sum|count)$/, "");
+    expect(typed.has(m![1]) || typed.get(base) === "histogram", `a sample before its TYPE: ${line}`).toBe(true);
+  }
 });
