@@ -28,6 +28,7 @@ import { lazyDeadline, type Deadline } from "./deadline.ts";
 import { planTargets, type PlannedTarget } from "./plan.ts";
 import { DEFAULT_TRANSFORMS, prepare, type Prepared, type Transform } from "./transforms.ts";
 import { type WakeTarget, wakeGate, wakeOnRefusal } from "./wake-gate.ts";
+import { admit } from "./admit.ts";
 
 /** A route with the wire each of its upstreams speaks for this request. */
 export interface PlannedRoute extends Route {
@@ -165,7 +166,16 @@ export async function attemptTargets(input: AttemptInput, ctx: RouterContext): P
         ctx.metrics.spillovers.inc({ upstream: cand.upstream });
         continue;
       }
-      const release = await admit(h, input, ctx, dl, upstream, clock);
+      const release = await admit({
+        h,
+        route: input.route,
+        config: ctx.config,
+        global: ctx.health.global,
+        events: ctx.events,
+        firstByteTimeoutMs: upstream.config.firstByteTimeoutMs,
+        deadline: dl,
+        setTimer: clock.setTimer,
+      });
       if (!release) {
         h.breaker.onAbandon();
         if (input.signal.aborted) return gone();
@@ -400,52 +410,6 @@ function redirected(upstream: UpstreamState, res: Response): GatewayError {
       code: "upstream_redirect",
     },
   );
-}
-
-/**
- * A slot on this upstream, then one in the global line (upstream/fetch-cap.ts): the second
- * waits like a queue, within the deadline, and gives the first back if it cannot be had.
- */
-async function admit(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
-  const own = await admitUpstream(h, input, ctx, dl, upstream, clock);
-  if (!own) return null;
-  const g = ctx.health.global;
-  const slot = g.tryAcquire() ?? (await g.acquire({ policy: "queue", maxQueueMs: dl.remaining(), signal: dl.signal, setTimer: clock.setTimer }));
-  if (!slot) {
-    own();
-    return null;
-  }
-  return () => {
-    slot();
-    own();
-  };
-}
-
-/** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
-async function admitUpstream(h: UpstreamHealth, input: AttemptInput, ctx: RouterContext, dl: Deadline, upstream: UpstreamState, clock: Clock) {
-  const fast = h.admission.tryAcquire();
-  if (fast) {
-    // A slot free at once ends a busy spell: the next overflow or queueing is news again.
-    ctx.events?.clear(`busy:${h.name}`);
-    return fast;
-  }
-  const alias = input.route.alias;
-  // A single-target route has nowhere to spill to: it waits its turn.
-  const policy = alias?.busy ?? (input.route.targets.length > 1 ? "wait" : "queue");
-  ctx.events?.once(`busy:${h.name}`, () => ({
-    type: "upstream_busy",
-    upstream: h.name,
-    route: input.route.name,
-    policy,
-    in_flight: h.admission.outstanding(),
-    queued: h.admission.queued(),
-  }));
-  if (policy === "overflow") return null;
-  const maxQueueMs =
-    policy === "wait"
-      ? Math.min(alias?.maxQueueMs ?? ctx.config.aliases.get("*")?.maxQueueMs ?? 30_000, dl.remaining())
-      : Math.min(upstream.config.firstByteTimeoutMs, dl.remaining()); // queue: cloud only after the local timeout
-  return h.admission.acquire({ policy, maxQueueMs, signal: dl.signal, setTimer: clock.setTimer });
 }
 
 function deadlineError(route: Route): GatewayError {

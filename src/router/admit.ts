@@ -1,0 +1,65 @@
+// Admission for one attempt: a slot on the upstream per the route's busy policy, then one in
+// the global line (upstream/fetch-cap.ts). The second waits like a queue, within the
+// deadline, and gives the first back if it cannot be had. Null: go on to the next target.
+import type { Config } from "../config/resolve.ts";
+import type { Admission, Release } from "../upstream/admission.ts";
+import type { SetTimer } from "../upstream/clock.ts";
+import type { UpstreamHealth } from "../upstream/health.ts";
+import type { EventSink } from "../status/events.ts";
+import type { Deadline } from "./deadline.ts";
+import type { Route } from "./resolve.ts";
+
+export interface AdmitInput {
+  h: UpstreamHealth;
+  route: Pick<Route, "alias" | "targets" | "name">;
+  config: Config;
+  global: Admission;
+  events?: EventSink;
+  firstByteTimeoutMs: number;
+  deadline: Deadline;
+  setTimer: SetTimer;
+}
+
+export async function admit(a: AdmitInput): Promise<Release | null> {
+  const own = await admitUpstream(a);
+  if (!own) return null;
+  const dl = a.deadline;
+  const slot =
+    a.global.tryAcquire() ?? (await a.global.acquire({ policy: "queue", maxQueueMs: dl.remaining(), signal: dl.signal, setTimer: a.setTimer }));
+  if (!slot) {
+    own();
+    return null;
+  }
+  return () => {
+    slot();
+    own();
+  };
+}
+
+/** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
+async function admitUpstream(a: AdmitInput): Promise<Release | null> {
+  const { h, route, deadline: dl } = a;
+  const fast = h.admission.tryAcquire();
+  if (fast) {
+    // A slot free at once ends a busy spell: the next overflow or queueing is news again.
+    a.events?.clear(`busy:${h.name}`);
+    return fast;
+  }
+  const alias = route.alias;
+  // A single-target route has nowhere to spill to: it waits its turn.
+  const policy = alias?.busy ?? (route.targets.length > 1 ? "wait" : "queue");
+  a.events?.once(`busy:${h.name}`, () => ({
+    type: "upstream_busy",
+    upstream: h.name,
+    route: route.name,
+    policy,
+    in_flight: h.admission.outstanding(),
+    queued: h.admission.queued(),
+  }));
+  if (policy === "overflow") return null;
+  const maxQueueMs =
+    policy === "wait"
+      ? Math.min(alias?.maxQueueMs ?? a.config.aliases.get("*")?.maxQueueMs ?? 30_000, dl.remaining())
+      : Math.min(a.firstByteTimeoutMs, dl.remaining()); // queue: cloud only after the local timeout
+  return h.admission.acquire({ policy, maxQueueMs, signal: dl.signal, setTimer: a.setTimer });
+}
