@@ -174,7 +174,14 @@ export function finish(x: Exchange, end: Ending): void {
   x.charge?.settle(end.usage ? end.usage.input + end.usage.output : null);
   if (x.streamSlot && x.key) x.gw.streams?.close(x.key.name, x.streamSlot);
   x.gw.log.request(log);
-  x.gw.traffic.record(trafficRecord(x, end, log.ms));
+  const rec = trafficRecord(x, end, log.ms);
+  x.gw.traffic.record(rec);
+  if (rec.source === "cache") {
+    // Cache hits' savings as series too (the status page has them from the same record).
+    const route = x.route?.name ?? "none";
+    if (rec.avoidedUsd > 0) x.gw.metrics.cacheSpendAvoided.inc({ route }, rec.avoidedUsd);
+    if (rec.savedTokens > 0) x.gw.metrics.cacheTokensSaved.inc({ route }, rec.savedTokens);
+  }
 }
 
 /**

@@ -30,6 +30,12 @@ export function gatewayMetrics() {
       "Tool calls a model wrote as text, turned into real tool calls, by upstream and configured format.",
       ["upstream", "format"],
     ),
+    cacheSpendAvoided: r.counter(
+      "wayfront_cache_spend_avoided_usd_total",
+      "Estimated cloud spend cache hits avoided, by route (alias or upstream/model).",
+      ["route"],
+    ),
+    cacheTokensSaved: r.counter("wayfront_cache_tokens_saved_total", "Tokens cache hits did not have to generate again, by route.", ["route"]),
     ttft: r.histogram("wayfront_time_to_first_token_seconds", "Request start to the first content token (streams).", ["upstream"]),
     // Gauges, set from the gateway's state each time /metrics is read (handlers/status.ts).
     upstreamUp: r.gauge("wayfront_upstream_reachable", "1 when the upstream's last probe answered, 0 when it failed.", ["upstream"]),

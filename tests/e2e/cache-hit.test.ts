@@ -258,3 +258,16 @@ test("repeated hits (served from the in-process hot tier) count as hits, get fre
   expect((await plainChat(q)).cache).toBe("MISS");
   expect(upstreamCalls(q)).toBe(2);
 });
+
+test("/metrics counts the tokens cache hits saved, by route", async () => {
+  const q = unique("metrics of a hit");
+  await plainChat(q);
+  const tokens = async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    return Number(/^wayfront_cache_tokens_saved_total\{route="gpu\/m"\} (\d+)/m.exec(text)?.[1] ?? "0");
+  };
+  const before = await tokens();
+  const hit = await plainChat(q);
+  expect(hit.cache).toBe("HIT");
+  expect(await tokens()).toBeGreaterThan(before);
+});
