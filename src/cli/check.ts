@@ -47,6 +47,13 @@ export async function check(args: Args): Promise<number> {
     );
   // What each local server really runs: a 4k context or a model half on the CPU is legal but slow or lossy.
   for (const line of await loadedLines(registry)) console.log(line);
+  // A box that sleeps is woken by requests, never by check: say what a request would do.
+  for (const u of config.upstreams) {
+    const w = u.wake;
+    if (!w) continue;
+    const then = w.whileWaking === "wait" ? `waits up to ${w.timeoutMs / 1000} s for it` : "goes to the next target while it wakes";
+    console.log(`wake on ${u.name}: ${w.mac} via ${w.broadcast}:${w.port}, at most once per ${w.intervalMs / 1000} s; a request ${then}`);
+  }
   for (const [name, alias] of config.aliases) {
     console.log(`model ${JSON.stringify(name)} → ${alias.targets.map((t) => `${t.upstream}/${t.model}`).join(", ")}`);
   }

@@ -63,3 +63,11 @@ test("the wire column: configured lists as is, auto with the probe's answer", as
   expect(probes(chatOnly)).toBe(1);
   expect(probes(both)).toBe(1);
 });
+
+test("check says what a request does for a box with [upstream.wake], and sends no packet itself", async () => {
+  const lines = await runCheck(
+    `[[upstream]]\nname = "gpu"\nbase_url = "${chatOnly.url}"\n[upstream.wake]\nmac = "aa:bb:cc:dd:ee:ff"\nbroadcast = "127.0.0.1"\nport = 9\nwhile_waking = "cloud"\n`,
+  );
+  const wake = lines.find((l) => l.startsWith("wake on gpu:"));
+  expect(wake).toBe("wake on gpu: aa:bb:cc:dd:ee:ff via 127.0.0.1:9, at most once per 60 s; a request goes to the next target while it wakes");
+});
