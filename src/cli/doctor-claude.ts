@@ -6,6 +6,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Finding } from "./doctor.ts";
+import { sameOrigin } from "./origin.ts";
 import { anthropicBaseUrl, claudeCodeSnippet } from "../status/snippets.ts";
 
 /** Claude Code's own model when ANTHROPIC_MODEL is unset (what 2.1.332 sends). */
@@ -37,11 +38,6 @@ function effectiveEnv(setup: ClaudeSetup, out: Finding[]): Record<string, string
     return setup.env;
   }
 }
-
-const sameOrigin = (a: URL, b: URL): boolean => {
-  const host = (h: string) => (h === "localhost" || h === "[::1]" ? "127.0.0.1" : h);
-  return a.protocol === b.protocol && host(a.hostname) === host(b.hostname) && a.port === b.port;
-};
 
 export async function diagnoseClaude(setup: ClaudeSetup, gatewayV1: string, routes: RouteCheck): Promise<Finding[]> {
   const out: Finding[] = [];

@@ -9,6 +9,7 @@ import { configFromArgs } from "./load.ts";
 import { exampleModel, gatewayBase } from "./connect.ts";
 import { KEY_ENV, PROVIDER_ID, codexSnippet } from "../status/snippets.ts";
 import { findLine } from "./toml-lines.ts";
+import { sameOrigin } from "./origin.ts";
 import { askGateway, claudeSettingsPath, diagnoseClaude, renderClaudeFindings } from "./doctor-claude.ts";
 import { probeWayfront, type IsWayfront } from "./probe-wayfront.ts";
 
@@ -44,11 +45,6 @@ export type ListModels = (base: string) => Promise<string[] | null>;
 type Table = Record<string, unknown>;
 const table = (v: unknown): Table | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Table) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
-function sameOrigin(a: URL, b: URL): boolean {
-  const host = (h: string) => (h === "localhost" || h === "[::1]" ? "127.0.0.1" : h);
-  return a.protocol === b.protocol && host(a.hostname) === host(b.hostname) && a.port === b.port;
-}
 
 interface Resolved {
   provider: string;
