@@ -29,6 +29,7 @@ import { completionAsChunk } from "./final.ts";
 import { type Segment, ThinkTagSplitter } from "./think-tags.ts";
 import { isCompleteObject, toolInput } from "./messages-tool-input.ts";
 import { toMessagesUsage } from "./messages-usage.ts";
+import { count } from "./usage.ts";
 import { resolveToolName, type ToolNameMap } from "./tool-names.ts";
 
 export { toMessagesUsage } from "./messages-usage.ts";
@@ -51,7 +52,6 @@ interface ToolState {
 }
 
 const randomId = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
-const count = (n: number | null | undefined): number => (typeof n === "number" && n > 0 ? Math.floor(n) : 0);
 
 export class ChatToMessagesStream {
   private out: MessagesEvent[] = [];

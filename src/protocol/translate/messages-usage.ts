@@ -3,7 +3,7 @@
 import type { ChatUsage } from "../chat.ts";
 import type { MessageUsage } from "../messages.ts";
 
-const count = (n: number | null | undefined): number => (typeof n === "number" && n > 0 ? Math.floor(n) : 0);
+import { count } from "./usage.ts";
 
 /** A local server never reports cache writes, so cache_creation_input_tokens is 0. */
 export function toMessagesUsage(u: ChatUsage): MessageUsage {

@@ -2,7 +2,8 @@
 import type { ChatUsage } from "../chat.ts";
 import type { ResponseUsage } from "../responses.ts";
 
-const count = (n: number | null | undefined): number => (typeof n === "number" && n > 0 ? Math.floor(n) : 0);
+/** A token count as servers report it: a whole number, 0 for anything missing or odd. */
+export const count = (n: number | null | undefined): number => (typeof n === "number" && n > 0 ? Math.floor(n) : 0);
 
 export function toResponsesUsage(u: ChatUsage): ResponseUsage {
   const input = count(u.prompt_tokens);
