@@ -25,6 +25,7 @@ import type { Charge } from "../auth/limits.ts";
 import type { Slot } from "../auth/streams.ts";
 import { DEFAULT_NAMESPACE } from "../db/responses.ts";
 import { pathOf } from "./request-path.ts";
+import { estimateTokens } from "../router/fit.ts";
 import { trafficRecord } from "./traffic-record.ts";
 import { watchBudget } from "../auth/budget-watch.ts";
 
@@ -76,9 +77,21 @@ export interface Exchange {
   reply: Json | null;
   /** The request as chat, per kind of target (stages/translate.ts). */
   translations: Map<string, RequestTranslation>;
+  /** The prompt's estimated size (promptTokens), worked out once. */
+  tokensEstimate: number | null;
   finished: boolean;
   /** The served upstream's slot was given back and the answer counted. */
   settled: boolean;
+}
+
+/**
+ * The prompt's size as router/fit.ts estimates it, once per request: rate limits, the output
+ * bound of each target and a translated answer's input count all read it, and a coding
+ * agent's prompt is tens of kilobytes to walk.
+ */
+export function promptTokens(x: Exchange): number {
+  x.tokensEstimate ??= x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
+  return x.tokensEstimate;
 }
 
 /** The namespace the caller's cache entries and stored responses live in. */
@@ -118,6 +131,7 @@ export function openExchange(request: Request, spec: ProtocolSpec, gw: Gateway, 
     stitched: false,
     reply: null,
     translations: new Map(),
+    tokensEstimate: null,
     finished: false,
     settled: false,
   };

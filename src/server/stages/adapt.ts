@@ -2,13 +2,12 @@
 // passed through (a stream relayed event by event, a whole answer byte for byte); another
 // protocol is translated by the row's fromChat (chat → Responses, chat → Messages), streamed
 // or whole. It only describes the answer; respond.ts makes it HTTP.
-import type { Exchange } from "../exchange.ts";
+import { promptTokens, type Exchange } from "../exchange.ts";
 import type { Served } from "../../router/attempt.ts";
 import type { ChatCompletion } from "../../protocol/chat.ts";
 import { PROTOCOLS, type AnswerContext, type Json, type StreamTranslator } from "../../protocol/apis.ts";
 import type { RequestTranslation } from "../../protocol/translate/request.ts";
 import { GatewayError } from "../../protocol/errors.ts";
-import { estimateTokens } from "../../router/fit.ts";
 import type { Relay, Stage } from "../../relay/stream.ts";
 import type { Source } from "../../relay/frames.ts";
 import { stripUsageStage } from "../../relay/strip-usage.ts";
@@ -29,7 +28,7 @@ function answerContext(x: Exchange, t: RequestTranslation): AnswerContext {
     id: x.turn?.responseId ?? freshId(x.spec),
     toolNames: t.toolNames,
     request: x.turn?.req ?? (x.body as Json),
-    inputTokens: x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0,
+    inputTokens: promptTokens(x),
   };
 }
 

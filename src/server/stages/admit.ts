@@ -1,8 +1,7 @@
 // Admit: who is calling, and may they? Before the body is even read (auth/admit.ts decides).
-import type { Exchange } from "../exchange.ts";
+import { promptTokens, type Exchange } from "../exchange.ts";
 import { admit as decide, mayUse, modelNotAllowed } from "../../auth/admit.ts";
 import { RateLimits } from "../../auth/limits.ts";
-import { estimateTokens } from "../../router/fit.ts";
 import { refreshSpend } from "./budget.ts";
 import { GatewayError } from "../../protocol/errors.ts";
 import { LocalStreamSlots } from "../../auth/streams.ts";
@@ -24,8 +23,7 @@ export async function allowModel(x: Exchange): Promise<void> {
   const key = x.key;
   if (key && (key.rpm !== null || key.tpm !== null)) {
     x.gw.limits ??= new RateLimits();
-    const estimate = x.spec.prompt ? estimateTokens(x.body, x.spec.prompt) : 0;
-    x.charge = await x.gw.limits.admit(key, estimate);
+    x.charge = await x.gw.limits.admit(key, promptTokens(x));
   }
   await openStream(x);
   await refreshSpend(x);

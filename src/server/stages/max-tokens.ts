@@ -4,9 +4,8 @@
 // protocol whose row names its bound field gets it lowered to the room the target's context
 // window leaves after the prompt — known only when the target's window is (config
 // model_info, or what its /models reports); otherwise the request goes as sent.
-import type { Exchange } from "../exchange.ts";
+import { promptTokens, type Exchange } from "../exchange.ts";
 import type { Transform, TransformContext } from "../../router/transforms.ts";
-import { estimateTokens } from "../../router/fit.ts";
 
 /** Never clamp below this (or a quarter of a small window): the prompt estimate is rough. */
 const MIN_BOUND = 1024;
@@ -18,7 +17,7 @@ export function outputBound(x: Exchange, c: TransformContext): number | undefine
   const window = x.registry.infoOf(c.target.upstream, c.target.model).contextWindow;
   if (!window) return undefined;
   const asked = (x.body as Record<string, unknown>)[field];
-  const room = Math.max(window - estimateTokens(x.body, x.spec.prompt), Math.min(MIN_BOUND, Math.floor(window / 4)));
+  const room = Math.max(window - promptTokens(x), Math.min(MIN_BOUND, Math.floor(window / 4)));
   return typeof asked === "number" && asked > 0 ? Math.min(asked, room) : room;
 }
 
