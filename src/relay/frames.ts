@@ -2,7 +2,7 @@
 // first-token gate, usage, the recorder, the translator, a mid-stream continuation) reads
 // these batches instead of scanning the bytes again; a batch's events are parsed only when a
 // stage asks for them, so a plain relay forwards the upstream's bytes untouched.
-import { parseEvents, type SseEvent } from "../protocol/sse.ts";
+import { encodeEvents, parseEvents, type SseEvent } from "../protocol/sse.ts";
 import { concat, firstEventEnd, lastEventEnd } from "./boundary.ts";
 import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
@@ -23,6 +23,11 @@ export class Batch {
     const b = new Batch(bytes);
     b.parsed = events;
     return b;
+  }
+
+  /** Events a stage made or kept, as the batch their raw texts make; null for none. */
+  static encode(events: SseEvent[]): Batch | null {
+    return events.length ? Batch.of(events, encodeEvents(events)) : null;
   }
 }
 

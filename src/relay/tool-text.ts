@@ -10,15 +10,9 @@ import type { ChatToolTextRepair } from "../protocol/tool-text/chat-repair.ts";
 import { Batch } from "./frames.ts";
 import type { Stage, StageStep } from "./stream.ts";
 
-const encoder = new TextEncoder();
-
 function eventOf(chunk: ChatChunk): SseEvent {
   const data = JSON.stringify(chunk);
   return { event: undefined, data, raw: eventText(data) };
-}
-
-function batchOf(events: SseEvent[]): Batch | null {
-  return events.length ? Batch.of(events, encoder.encode(events.map((e) => e.raw).join(""))) : null;
 }
 
 /** `repaired(n)`: called once at the end with the number of calls made from text. */
@@ -64,13 +58,13 @@ export function toolTextStage(repair: ChatToolTextRepair, repaired: (calls: numb
         }
         if (out.at(-1) !== ev) changed = true;
       }
-      return { out: changed ? batchOf(out) : b };
+      return { out: changed ? Batch.encode(out) : b };
     },
     close() {
       // Ended without [DONE] (some servers): release what is held, as chunks.
       const rest = repair.end().map(eventOf);
       report();
-      return { out: batchOf(rest) };
+      return { out: Batch.encode(rest) };
     },
   };
 }

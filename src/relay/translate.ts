@@ -7,7 +7,7 @@ import { GatewayError } from "../protocol/errors.ts";
 import type { ChatChunk, ChatCompletion } from "../protocol/chat.ts";
 import type { StreamTranslator } from "../protocol/apis.ts";
 import { completionAsChunk } from "../protocol/translate/final.ts";
-import type { SseEvent } from "../protocol/sse.ts";
+import { eventText, type SseEvent } from "../protocol/sse.ts";
 import { Batch, type Source } from "./frames.ts";
 import { streamInterrupted } from "./heartbeat.ts";
 import type { Stage, StageStep } from "./stream.ts";
@@ -17,12 +17,12 @@ const encoder = new TextEncoder();
 type Typed = { type: string };
 
 function batchOf(events: Typed[]): Batch | null {
-  if (events.length === 0) return null;
-  const parsed: SseEvent[] = events.map((ev) => {
-    const data = JSON.stringify(ev);
-    return { event: ev.type, data, raw: `event: ${ev.type}\ndata: ${data}\n\n` };
-  });
-  return Batch.of(parsed, encoder.encode(parsed.map((e) => e.raw).join("")));
+  return Batch.encode(
+    events.map((ev): SseEvent => {
+      const data = JSON.stringify(ev);
+      return { event: ev.type, data, raw: eventText(data, ev.type) };
+    }),
+  );
 }
 
 const FINISH = /"finish_reason":\s*"/;
