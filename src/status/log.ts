@@ -59,7 +59,7 @@ export class Logger {
       ]
         .filter(Boolean)
         .join(" ");
-      this.write(`${new Date().toISOString()} ${r.method} ${r.path} ${r.status} ${r.ms}ms ${extra}`);
+      this.write(`${stamp()} ${r.method} ${r.path} ${r.status} ${r.ms}ms ${extra}`);
       return;
     }
     // The fields after the fixed head, as JSON.stringify writes the object (one per request: no spread copy).
@@ -69,7 +69,7 @@ export class Logger {
 
   event(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
     if (LEVELS[this.level] > LEVELS[level]) return;
-    if (this.pretty) this.write(`${new Date().toISOString()} ${level} ${msg} ${Object.keys(fields).length ? JSON.stringify(fields) : ""}`);
-    else this.write(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
+    if (this.pretty) this.write(`${stamp()} ${level} ${msg} ${Object.keys(fields).length ? JSON.stringify(fields) : ""}`);
+    else this.write(JSON.stringify({ ts: stamp(), level, msg, ...fields }));
   }
 }
