@@ -9,10 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
-import { startToolScriptUpstream } from "../codex/tool-script-upstream.ts";
 import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
 import { claudeExec } from "./claude-exec.ts";
-import { resultText, startToolScriptMessages } from "./tool-script-messages.ts";
+import { resultText, startBashChatScript, startToolScriptMessages } from "./tool-script-messages.ts";
 
 const RUN_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -66,12 +65,7 @@ test(
 test(
   "a Bash round trip on a chat-only upstream: Claude really runs `echo hi` and sends the output back",
   async () => {
-    const up = await startToolScriptUpstream({
-      model: "m",
-      command: "echo hi",
-      tool: { name: "Bash", arguments: { command: "echo hi", description: "say hi" } },
-      replyPrefix: "Result: ",
-    });
+    const up = await startBashChatScript();
     stops.push(() => up.stop());
     const gw = await gateway(upstreamToml("gpu", up.url, `wire = ["chat"]`) + CLAUDE_ALIAS(`"gpu/m"`));
 
@@ -157,13 +151,7 @@ test(
 test(
   "Claude runs a Bash call the local model wrote as Qwen3-Coder XML text: repaired into a tool_use block",
   async () => {
-    const up = await startToolScriptUpstream({
-      model: "m",
-      command: "echo hi",
-      tool: { name: "Bash", arguments: { command: "echo hi", description: "say hi" } },
-      replyPrefix: "Result: ",
-      asText: true,
-    });
+    const up = await startBashChatScript({ asText: true });
     stops.push(() => up.stop());
     const gw = await gateway(upstreamToml("gpu", up.url, `wire = ["chat"]`) + CLAUDE_ALIAS(`"gpu/m"`));
 

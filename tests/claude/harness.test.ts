@@ -5,9 +5,8 @@ import { expect, test } from "bun:test";
 import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { echoText } from "../mock/answer-plan.ts";
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from "../mock/upstream.ts";
-import { startToolScriptUpstream } from "../codex/tool-script-upstream.ts";
 import { claudeExec } from "./claude-exec.ts";
-import { resultText, startToolScriptMessages } from "./tool-script-messages.ts";
+import { resultText, startBashChatScript, startToolScriptMessages } from "./tool-script-messages.ts";
 
 /** Bound on one `claude -p` run; a healthy run takes about a second. */
 const RUN_TIMEOUT_MS = 60_000;
@@ -102,12 +101,7 @@ test(
 );
 
 test("the chat-only script answers Claude's Bash call the same way (for runs through the gateway)", async () => {
-  const up = await startToolScriptUpstream({
-    model: "m",
-    command: "echo hi",
-    tool: { name: "Bash", arguments: { command: "echo hi", description: "say hi" } },
-    replyPrefix: "Result: ",
-  });
+  const up = await startBashChatScript();
   stops.push(() => up.stop());
   const post = async (messages: unknown[]) => {
     const res = await fetch(`${up.url}/chat/completions`, { method: "POST", body: JSON.stringify({ model: "m", messages }) });

@@ -7,6 +7,7 @@
 import { recordRequest } from "../mock/record-request.ts";
 import { lastMessagesToolResult } from "../mock/request-parts.ts";
 import type { RecordedRequest } from "../mock/upstream.ts";
+import { startToolScriptUpstream, type ToolScriptUpstream } from "../codex/tool-script-upstream.ts";
 
 export interface ToolScriptMessages {
   /** The host root, without /v1: what ANTHROPIC_BASE_URL takes. */
@@ -21,6 +22,21 @@ type Block = Record<string, unknown>;
 
 /** What the script says once the tool's output is back. */
 export const resultText = (toolText: string) => `Result: ${toolText}`;
+
+/**
+ * The same Bash round trip from a chat-only upstream (for runs through the gateway's
+ * translation): model "m", Claude's Bash tool running `echo hi`, the same closing text.
+ * `asText`: the call comes as Qwen3-Coder XML text the gateway must repair.
+ */
+export function startBashChatScript(o: { asText?: boolean } = {}): Promise<ToolScriptUpstream> {
+  return startToolScriptUpstream({
+    model: "m",
+    command: "echo hi",
+    tool: { name: "Bash", arguments: { command: "echo hi", description: "say hi" } },
+    replyPrefix: resultText(""),
+    asText: o.asText,
+  });
+}
 
 /** Splits JSON text at a few points, so the client has to join fragments. */
 function fragments(json: string): string[] {
