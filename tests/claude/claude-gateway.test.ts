@@ -3,7 +3,7 @@
 // (passed through), and to an Anthropic-shaped cloud when the local one fails. Claude itself
 // judges every stream it gets; the upstreams' recordings show what reached them.
 import { expect, test } from "bun:test";
-import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
+import { onOneDay, stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -180,33 +180,20 @@ test(
     const gw = await gateway(upstreamToml("gpu", gpu.url) + `[models."claude-*"]\ntargets = ["gpu/m"]\ncache = "always"\n`);
     const root = mkdtempSync(join(tmpdir(), "wayfront-claude-cache-"));
     stops.push(async () => rmSync(root, { recursive: true, force: true }));
-    let prompt = "Reply with WF-CLAUDE-CACHE-7";
+    const prompt = (attempt: number) => `Reply with WF-CLAUDE-CACHE-${7 + attempt}`;
 
-    // Claude's prompt carries today's date: a pair of runs that straddles midnight asks two
-    // different questions, so such a pair is run once more (the assertions stay as they are).
-    const day = () => new Date().toISOString().slice(0, 10);
-    const pair = async () => {
-      const started = day();
-      const runs = [
-        await claudeExec({ baseUrl: gw.url, authToken: "wayfront", prompt, timeoutMs: RUN_TIMEOUT_MS, root }),
-        await claudeExec({ baseUrl: gw.url, authToken: "wayfront", prompt, timeoutMs: RUN_TIMEOUT_MS, root }),
-      ];
-      return { runs, sameDay: day() === started };
-    };
-    let p = await pair();
-    if (!p.sameDay) {
-      // A new prompt too: the first pair may have cached the new day's turn already.
-      prompt = "Reply with WF-CLAUDE-CACHE-8";
+    const { first, second, asked } = await onOneDay(async (attempt) => {
       gpu.requests.length = 0;
       gw.logs.length = 0;
-      p = await pair();
-    }
-    const [first, second] = p.runs;
+      const asked = prompt(attempt);
+      const ask = () => claudeExec({ baseUrl: gw.url, authToken: "wayfront", prompt: asked, timeoutMs: RUN_TIMEOUT_MS, root });
+      return { first: await ask(), second: await ask(), asked };
+    });
 
     expect(first.code, transcript(first)).toBe(0);
     expect(second.code, transcript(second)).toBe(0);
     expect(second.stdout).toBe(first.stdout);
-    expect(second.stdout, transcript(second)).toContain(prompt);
+    expect(second.stdout, transcript(second)).toContain(asked);
     // Only the first run reached the GPU: the second was answered from the cache, though
     // Claude's billing line and session ids differ between the runs.
     expect(posts(gpu.requests, "/v1/chat/completions")).toHaveLength(1);

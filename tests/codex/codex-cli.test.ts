@@ -2,7 +2,7 @@
 // Codex speaks only the Responses API to custom providers, so everything here goes through
 // the Responses → Chat translation and back, and Codex itself judges the stream it gets.
 import { expect, test } from "bun:test";
-import { stopsAfterEach, transcript } from "../helpers/cli-run.ts";
+import { onOneDay, stopsAfterEach, transcript } from "../helpers/cli-run.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,15 +147,20 @@ test(
     // Codex sends no temperature or seed, so the default deterministic mode would not cache it.
     const gw = await startTestGateway(`[cache]\nmode = "always"\n` + upstreamToml("gpu", mock.url) + ALIAS);
     stops.push(() => gw.stop());
-    const prompt = "Reply with the marker WF-CACHE-0042";
     // The same folders for both sessions: Codex puts its working directory in the prompt.
     const root = mkdtempSync(join(tmpdir(), "wayfront-codex-twice-"));
     stops.push(async () => rmSync(root, { recursive: true, force: true }));
-    const first = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+    const { first, second, prompt } = await onOneDay(async (attempt) => {
+      mock.requests.length = 0;
+      gw.logs.length = 0;
+      const prompt = `Reply with the marker WF-CACHE-${42 + attempt}`;
+      const first = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+      // Let the write, which is kept off the response path, land before the second session.
+      await gw.gateway.cache.store.stats();
+      const second = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
+      return { first, second, prompt };
+    });
     expect(first.code, transcript(first)).toBe(0);
-    // Let the write, which is kept off the response path, land before the second session.
-    await gw.gateway.cache.store.stats();
-    const second = await codexExec({ baseUrl: gw.v1, model: "test-model", prompt, timeoutMs: RUN_TIMEOUT_MS, root });
     expect(second.code, transcript(second)).toBe(0);
     expect(second.stdout, transcript(second)).toContain(echoText(prompt));
     // A new Codex session stamps new item ids, session ids and prompt_cache_key: still one generation.

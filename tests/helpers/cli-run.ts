@@ -21,3 +21,17 @@ export interface CliRun {
 /** What the CLI printed plus what it logged, for a failure message that shows why. */
 export const transcript = (run: CliRun): string =>
   `exit ${run.code}${run.timedOut ? " (timed out)" : ""}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+/**
+ * Runs `pair` (two CLI sessions that must ask the same question) and, when the day changed
+ * while it ran, once more with the next attempt number: Codex and Claude Code both put
+ * today's date in their prompt, so a pair that straddles midnight asks two questions. The
+ * attempt number lets the caller pick a fresh prompt (the first pair may have cached the new
+ * day's turn already) and clear what it counts.
+ */
+export async function onOneDay<T>(pair: (attempt: number) => Promise<T>): Promise<T> {
+  const day = () => new Date().toISOString().slice(0, 10);
+  const started = day();
+  const result = await pair(0);
+  return day() === started ? result : pair(1);
+}
