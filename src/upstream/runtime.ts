@@ -62,8 +62,8 @@ export function describeLoaded(m: LoadedModel): string {
   return `${m.model}  ${ctx}  ${gpu}`;
 }
 
-/** The server's root: these endpoints sit beside /v1, not under it. */
-const rootOf = (s: UpstreamState) => s.config.baseUrl.replace(/\/v1$/, "");
+/** The server's root: its own endpoints (/api/ps, /props, /tokenize) sit beside /v1, not under it. */
+export const rootOf = (s: UpstreamState): string => s.config.baseUrl.replace(/\/v1$/, "");
 
 async function readJson(s: UpstreamState, path: string): Promise<Read<unknown>> {
   try {

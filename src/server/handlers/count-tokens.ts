@@ -20,6 +20,7 @@ import { resolveRoute } from "../../router/resolve.ts";
 import { rewriteModel } from "../../protocol/model-field.ts";
 import { authHeaders, type UpstreamState } from "../../upstream/registry.ts";
 import { speaks } from "../../upstream/wire.ts";
+import { rootOf } from "../../upstream/runtime.ts";
 import { readBody } from "../body.ts";
 
 const ASK_TIMEOUT_MS = 5_000;
@@ -73,8 +74,7 @@ async function countFor(gw: Gateway, text: string, body: Json, model: string): P
     }
     if (s.config.tier === "local" && !s.config.demo && spec.translationCheck?.Check(body)) {
       const prompt = promptText(spec.fromChat!.request(body, { acceptsReasoningEffort: false }).chat);
-      const root = s.config.baseUrl.replace(/\/v1$/, "");
-      const got = await ask(s, `${root}/tokenize`, JSON.stringify({ model: target.model, content: prompt, prompt }), {});
+      const got = await ask(s, `${rootOf(s)}/tokenize`, JSON.stringify({ model: target.model, content: prompt, prompt }), {});
       const n = count(got?.count) ?? (Array.isArray(got?.tokens) ? got.tokens.length : null);
       if (n !== null) return { tokens: n, source: "tokenizer" };
     }
