@@ -47,6 +47,12 @@ const ENTRIES_PER_TURN = 4;
 // with it, so LRU order is current whenever eviction runs; stats() and close() flush first.
 const BOOKKEEPING_DELAY_MS = 1000;
 
+/** Run at every flush: both must read only the (last_used, bytes) index, never the answers (migrations.ts v6). */
+export const SIZE_SQL = {
+  total: "SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cache_entries",
+  lru: "SELECT namespace, key, bytes FROM cache_entries ORDER BY last_used ASC LIMIT ?",
+};
+
 const id = (namespace: string, key: string) => `${namespace}\u0000${key}`;
 
 export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
@@ -72,19 +78,35 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     ),
     touch: db.query("UPDATE cache_entries SET last_used = max(last_used, ?) WHERE namespace = ? AND key = ?"),
     count: db.query("INSERT INTO cache_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"),
-    total: db.query<{ n: number; b: number }, []>("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM cache_entries"),
-    lru: db.query<{ namespace: string; key: string; bytes: number }, [number]>(
-      "SELECT namespace, key, bytes FROM cache_entries ORDER BY last_used ASC LIMIT ?",
-    ),
+    total: db.query<{ n: number; b: number }, []>(SIZE_SQL.total),
+    lru: db.query<{ namespace: string; key: string; bytes: number }, [number]>(SIZE_SQL.lru),
     del: db.query("DELETE FROM cache_entries WHERE namespace = ? AND key = ?"),
     expire: db.query("DELETE FROM cache_entries WHERE created_at <= ?"),
+    version: db.query<{ data_version: number }, []>("PRAGMA data_version"),
   };
 
   const live = (createdAt: number) => createdAt > now() - opts.ttlMs;
 
-  const evictOverCap = (): number => {
+  // The file's total size, known without reading it at every flush (that was O(entries) per
+  // answer recorded): counted once, then kept up by what this connection writes (an upper
+  // bound: a replaced row counts twice). It is counted again when the estimate would pass the
+  // cap, and when another connection (another process on the same file, the CLI) committed
+  // since this one last looked: SQLite's data_version changes exactly then.
+  let estimate: number | null = null;
+  let seenVersion = -1;
+  const otherWrote = (): boolean => {
+    const v = q.version.get()!.data_version;
+    const changed = v !== seenVersion;
+    seenVersion = v;
+    return changed;
+  };
+
+  const evictOverCap = (added: number): number => {
+    if (!otherWrote() && estimate !== null && estimate + added <= opts.maxBytes) {
+      estimate += added;
+      return 0;
+    }
     let { b: total } = q.total.get()!;
-    if (total <= opts.maxBytes) return 0;
     let removed = 0;
     // Pages rather than one cursor, so no scan is open while its rows are deleted.
     while (total > opts.maxBytes) {
@@ -97,10 +119,12 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
         removed++;
       }
     }
+    estimate = total;
     return removed;
   };
 
   const writeBatch = db.transaction((entries: CacheEntry[], touched: typeof touches, h: number, m: number) => {
+    let added = 0;
     for (const e of entries) {
       const final = JSON.stringify(e.final);
       const stream = e.stream === null ? null : JSON.stringify(e.stream);
@@ -108,11 +132,12 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       if (bytes > opts.maxBytes) continue; // would evict everything else and still not fit
       const simhash = e.near ? BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") : null;
       q.put.run(e.namespace, e.key, e.api, e.createdAt, now(), final, stream, e.near?.nearKey ?? null, simhash, bytes);
+      added += bytes;
     }
     for (const t of touched.values()) q.touch.run(t.at, t.namespace, t.key);
     if (h) q.count.run("hits", h);
     if (m) q.count.run("misses", m);
-    evictOverCap();
+    evictOverCap(added);
   });
 
   /** `all`: write everything now (stats, close); otherwise a few entries and the rest next turn. */
@@ -245,6 +270,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       pending.clear();
       touches.clear();
       hits = misses = 0;
+      estimate = 0;
       db.transaction(() => {
         db.exec("DELETE FROM cache_entries");
         db.exec("DELETE FROM cache_counters");
@@ -253,7 +279,8 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
 
     async prune() {
       flushNow(true);
-      return db.transaction(() => q.expire.run(now() - opts.ttlMs).changes + evictOverCap())();
+      estimate = null; // a full count after what expired
+      return db.transaction(() => q.expire.run(now() - opts.ttlMs).changes + evictOverCap(0))();
     },
 
     close() {

@@ -99,6 +99,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // At most this many streams at once per client key (NULL: no limit).
     sql: "ALTER TABLE client_keys ADD COLUMN max_streams INTEGER;",
   },
+  {
+    version: 6,
+    // The cache's size check (sum of bytes) and its LRU page read only this index. Without it
+    // each read walked every row's overflow pages to reach the bytes column, stored after the answer:
+    // 377 ms per flush with 200 entries of 4 MB, the event loop held the whole time.
+    sql: `
+      DROP INDEX cache_entries_last_used;
+      CREATE INDEX cache_entries_lru ON cache_entries (last_used, bytes);
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
