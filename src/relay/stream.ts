@@ -8,6 +8,7 @@ import { parseEvents, type SseEvent } from "../protocol/sse.ts";
 import type { Batch, Source } from "./frames.ts";
 import { Heartbeat, streamInterrupted } from "./heartbeat.ts";
 import { usageOf, type Usage } from "./usage.ts";
+import { nextTurn, overBudget } from "./turn.ts";
 
 export interface StageStep {
   /** What to send on (null: nothing now). */
@@ -77,13 +78,6 @@ export interface OutgoingOptions {
 
 const encoder = new TextEncoder();
 
-// An upstream faster than the client (or than the CPU) keeps a relay in microtasks, each read
-// resolving at once from buffered bytes: every YIELD_BYTES relayed, the relay gives the event
-// loop a turn. With a timer, not setImmediate: Bun runs immediates queued while it runs
-// immediates in the same pass, so 200 big streams yielding to each other that way kept every
-// new request (a /healthz too) out until all of them were done.
-const YIELD_BYTES = 64 * 1024;
-
 export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let relay: Relay | null = null;
   let beat: Heartbeat | null = null;
@@ -91,7 +85,6 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
   let usage: Usage | null = null;
   let last: Uint8Array | null = null;
   let wireEnd: "done" | "failed" | null = null;
-  let sinceYield = 0;
 
   const onClientGone = () => {
     if (!finish("cancelled")) return;
@@ -178,15 +171,11 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
           for (const [i, s] of relay.stages.entries()) send(ctl, through(s.open?.() ?? null, i + 1).out);
         }
         for (;;) {
-          // Fairness: see YIELD_BYTES above.
-          if (sinceYield >= YIELD_BYTES) {
-            sinceYield = 0;
-            await new Promise<void>((r) => setTimeout(r, 0));
-            if (done) return;
-          }
           const b = await relay.source.read();
+          // Fairness with other streams and requests (turn.ts); checked once the read is in,
+          // since what costs is the batch's work, and 200 reads may resolve in one pass.
+          if (overBudget()) await nextTurn();
           if (done) return;
-          if (b) sinceYield += b.bytes.length;
           if (o.clientSignal?.aborted) return void finish("cancelled");
           if (!b) return closeStages(ctl);
           usage = usageOf(b) ?? usage;
