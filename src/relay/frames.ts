@@ -8,14 +8,45 @@ import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
 import { realClock, type SetTimer } from "../upstream/clock.ts";
 
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
 /** One or more whole events, as the bytes that carried them. */
 export class Batch {
   private parsed: SseEvent[] | undefined;
+  private decoded: string | undefined;
   constructor(readonly bytes: Uint8Array) {}
 
   get events(): SseEvent[] {
-    this.parsed ??= parseEvents(this.bytes);
+    this.parsed ??= parseEvents(this.text);
     return this.parsed;
+  }
+
+  /** The bytes as text, decoded once however many stages read it. */
+  get text(): string {
+    this.decoded ??= decoder.decode(this.bytes);
+    return this.decoded;
+  }
+
+  /**
+   * Where the data of each event is. A batch of plain `data: …` events (every chat stream)
+   * is read where it lies, without the parser's per-event objects and copies: the translator
+   * reads every event of a stream and needs nothing else of them.
+   */
+  get data(): DataSpans {
+    const spans = plainDataSpans(this.text);
+    return spans ? { text: this.text, spans } : joinedData(this.events);
+  }
+
+  /**
+   * A batch a stage wrote as SSE text; its events are parsed from that text if anyone asks.
+   * The text must be well-formed UTF-16 (JSON.stringify's output is), so it is what the bytes
+   * decode to.
+   */
+  static fromText(text: string): Batch {
+    const b = new Batch(encoder.encode(text));
+    b.decoded = text;
+    return b;
   }
 
   /** A batch of already-parsed events (what a stage made or kept). */
@@ -29,6 +60,40 @@ export class Batch {
   static encode(events: SseEvent[]): Batch | null {
     return events.length ? Batch.of(events, encodeEvents(events)) : null;
   }
+}
+
+/** The data of event i is `text.slice(spans[2 * i], spans[2 * i + 1])`. */
+export interface DataSpans {
+  text: string;
+  spans: number[];
+}
+
+/**
+ * The data of LF-terminated, one-line `data:` events (what parseEvents makes of them, one
+ * optional space after the colon dropped); null when any event is anything else (a name,
+ * several lines, a comment, CR line ends), which the general parser reads instead.
+ */
+function plainDataSpans(text: string): number[] | null {
+  if (text.indexOf("\r") !== -1) return null;
+  const spans: number[] = [];
+  for (let at = 0; at < text.length; ) {
+    const lf = text.indexOf("\n", at);
+    if (lf === -1 || text.charCodeAt(lf + 1) !== 10 || !text.startsWith("data:", at)) return null;
+    spans.push(text.charCodeAt(at + 5) === 32 ? at + 6 : at + 5, lf);
+    at = lf + 2;
+  }
+  return spans;
+}
+
+/** Parsed events' data, end to end in one text (for events that are not all plain). */
+function joinedData(events: SseEvent[]): DataSpans {
+  const spans: number[] = [];
+  let at = 0;
+  for (const ev of events) {
+    spans.push(at, at + ev.data.length);
+    at += ev.data.length;
+  }
+  return { text: events.map((ev) => ev.data).join(""), spans };
 }
 
 /** Where a stream's batches come from: an upstream body, or several one after another. */

@@ -7,7 +7,8 @@ import { GatewayError } from "../protocol/errors.ts";
 import type { ChatChunk, ChatCompletion } from "../protocol/chat.ts";
 import type { StreamTranslator } from "../protocol/apis.ts";
 import { completionAsChunk } from "../protocol/translate/final.ts";
-import { eventText, type SseEvent } from "../protocol/sse.ts";
+import { DeltaChunkShape, isDeltaWriter } from "../protocol/translate/delta-chunks.ts";
+import { eventText } from "../protocol/sse.ts";
 import { Batch, type Source } from "./frames.ts";
 import { streamInterrupted } from "./heartbeat.ts";
 import type { Stage, StageStep } from "./stream.ts";
@@ -16,37 +17,74 @@ const encoder = new TextEncoder();
 
 type Typed = { type: string };
 
-function batchOf(events: Typed[]): Batch | null {
-  return Batch.encode(
-    events.map((ev): SseEvent => {
-      const data = JSON.stringify(ev);
-      return { event: ev.type, data, raw: eventText(data, ev.type) };
-    }),
-  );
+/** The events after what is already written, as their SSE text (`event:` named by their type). */
+function appendEvents(text: string, events: Typed[]): string {
+  for (const ev of events) text += eventText(JSON.stringify(ev), ev.type);
+  return text;
+}
+
+/** One batch for all a push wrote (one enqueue, one encode), or null for nothing. */
+function batchOf(text: string, events: Typed[] = []): Batch | null {
+  const all = appendEvents(text, events);
+  return all === "" ? null : Batch.fromText(all);
 }
 
 const FINISH = /"finish_reason":\s*"/;
 
+type ErrorChunk = ChatChunk & { error?: { message?: string; code?: string } };
+
+/**
+ * The per-chunk fast path (protocol/translate/delta-chunks.ts), for a translator that can
+ * write its own delta events: a chunk shaped like the last plain one goes out without a
+ * JSON.parse, an event object or a JSON.stringify.
+ */
+function fastPath(t: StreamTranslator) {
+  const writer = isDeltaWriter(t) ? t : null;
+  const shape = new DeltaChunkShape();
+  let matched = false;
+  return {
+    /** The SSE text of the chunk whose data is at [from, to) of `text`; null when it must be parsed. */
+    write(text: string, from: number, to: number): string | null {
+      if (!writer) return null;
+      matched = shape.match(text, from, to);
+      // No finish_reason can be in a match: the shape was learnt from a chunk without one, and
+      // none can form across the piece, whose quotes are all escaped (`"finish_reason":` needs
+      // a quote right after a letter).
+      return matched ? writer.deltaText(shape.kind, shape.piece, shape.plain) : null;
+    },
+    /** That chunk, parsed: its shape may fit the chunks after it. */
+    learn(data: string, chunk: ChatChunk): void {
+      if (writer && !matched) shape.learn(data, chunk);
+    },
+  };
+}
+
 export function translateStage(t: StreamTranslator, upstreamName: string): Stage {
   let sawFinish = false;
   const failed = (e: GatewayError) => t.fail({ message: e.message, code: e.code ?? undefined });
+  const fast = fastPath(t);
   return {
     name: "from-chat",
     // response.created / message_start at once: the client sees the answer begin even while
     // a local model is still loading.
-    open: () => batchOf(t.start()),
+    open: () => batchOf("", t.start()),
     push(b): StageStep {
-      const events: Typed[] = [];
-      for (const ev of b.events) {
-        if (FINISH.test(ev.data)) sawFinish = true;
-        const data = ev.data.trim();
-        if (data === "[DONE]") {
-          events.push(...t.finish());
-          return { out: batchOf(events), end: true };
+      let out = "";
+      const { text: all, spans } = b.data;
+      for (let i = 0; i < spans.length; i += 2) {
+        const sse = fast.write(all, spans[i], spans[i + 1]);
+        if (sse !== null) {
+          out += sse;
+          continue;
         }
-        let chunk: ChatChunk & { error?: { message?: string; code?: string } };
+        const data = all.slice(spans[i], spans[i + 1]);
+        const finish = FINISH.test(data);
+        if (finish) sawFinish = true;
+        const text = data.trim();
+        if (text === "[DONE]") return { out: batchOf(out, t.finish()), end: true };
+        let chunk: ErrorChunk;
         try {
-          chunk = JSON.parse(data);
+          chunk = JSON.parse(text);
         } catch {
           continue; // not JSON (a server's own keep-alive): nothing to translate
         }
@@ -54,21 +92,21 @@ export function translateStage(t: StreamTranslator, upstreamName: string): Stage
           // A chat stream's terminal error event (what OpenAI and vLLM send mid-stream).
           const message = `Upstream \`${upstreamName}\` reported an error mid-stream: ${chunk.error.message ?? "unknown error"}`;
           const e = new GatewayError("upstream_error", message, { code: chunk.error.code ?? "upstream_error" });
-          events.push(...failed(e));
-          return { out: batchOf(events), end: e };
+          return { out: batchOf(out, failed(e)), end: e };
         }
         if (!Array.isArray(chunk.choices)) chunk.choices = [];
-        events.push(...t.push(chunk));
+        out = appendEvents(out, t.push(chunk));
+        if (!finish) fast.learn(text, chunk);
       }
-      return { out: batchOf(events) };
+      return { out: batchOf(out) };
     },
     close() {
       // No [DONE]: complete if the upstream gave a finish_reason (some servers omit [DONE]),
       // otherwise the answer was cut off.
       const error = sawFinish ? undefined : streamInterrupted(upstreamName, "no finish_reason and no [DONE]");
-      return { out: batchOf(error ? failed(error) : t.finish()), error };
+      return { out: batchOf("", error ? failed(error) : t.finish()), error };
     },
-    fail: (e) => batchOf(failed(e))?.bytes ?? new Uint8Array(0),
+    fail: (e) => batchOf("", failed(e))?.bytes ?? new Uint8Array(0),
   };
 }
 

@@ -29,6 +29,11 @@ export class ThinkTagSplitter {
   /** The newline(s) models put after a tag are layout, not content. */
   private trimNext = false;
 
+  /** Past any trace and its layout: push() now gives back whatever it gets, as text. */
+  get passing(): boolean {
+    return this.state === "text" && !this.trimNext;
+  }
+
   push(chunk: string): Segment[] {
     const out: Segment[] = [];
     let buf = this.held + chunk;

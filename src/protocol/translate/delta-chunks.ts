@@ -1,0 +1,152 @@
+// The per-chunk fast path of a streamed translation. Nearly every chunk of a chat stream is
+// one piece of answer text (or of thinking), and a server writes those chunks the same way
+// each time: the same id, model, created and field order around a string that changes. Once
+// one was parsed, the next ones are recognised by the text around that string and the string
+// is read without JSON.parse, which was the largest cost of translating a chunk (with the
+// JSON.stringify of the event it became: see DeltaWriter). Anything else (a chunk that differs
+// in any other byte, an escape in the text, a finish, usage, a tool call) takes the general path.
+import type { ChatChunk } from "../chat.ts";
+
+export type DeltaKind = "text" | "reasoning";
+
+/** A translator that writes the events of a plain delta chunk itself, as SSE text. */
+export interface DeltaWriter {
+  /**
+   * The SSE text of what push() would send for a chunk carrying only `text` of `kind`: the
+   * same bytes, without the event objects. `plain`: the caller knows the text holds nothing
+   * JSON.stringify would escape. Null when that is more than one delta event (the first piece
+   * opens an item): push the parsed chunk instead.
+   */
+  deltaText(kind: DeltaKind, text: string, plain?: boolean): string | null;
+}
+
+export function isDeltaWriter(t: object): t is DeltaWriter {
+  return typeof (t as Partial<DeltaWriter>).deltaText === "function";
+}
+
+/**
+ * The piece a chunk carries when it is only answer text or only thinking for choice 0 (no
+ * usage, error, tool call or finish_reason): what the translators read, and how. Null for
+ * anything else. Every decision here rests on a value's type or truthiness, never on what a
+ * non-empty string says, which is what lets DeltaChunkShape swap one such string for another.
+ */
+export function plainDelta(chunk: ChatChunk): { kind: DeltaKind; text: string } | null {
+  if (chunk.usage || (chunk as { error?: unknown }).error || !Array.isArray(chunk.choices)) return null;
+  const choice = chunk.choices.find((c) => (c.index ?? 0) === 0);
+  const delta = choice?.delta;
+  if (!delta || choice.finish_reason) return null;
+  const tools = delta.tool_calls;
+  if (tools != null && !(Array.isArray(tools) && tools.length === 0)) return null;
+  const thinking = delta.reasoning_content ?? delta.reasoning;
+  if (thinking) return typeof thinking === "string" && !delta.content ? { kind: "reasoning", text: thinking } : null;
+  return typeof delta.content === "string" && delta.content !== "" ? { kind: "text", text: delta.content } : null;
+}
+
+const PROBE = "wayfront-probe";
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Past this many shapes learnt, another needs LEARN_HITS matches per shape so far. */
+const FREE_LEARNS = 4;
+const LEARN_HITS = 16;
+
+/**
+ * The shape of the stream's last plain delta chunk: its data up to and including the quote
+ * that opens the piece's string, and from the quote that closes it. Data that starts and ends
+ * with those, with a string's body between (no control character, no quote but an escaped
+ * one), is the same chunk with another piece: JSON reads the prefix the same way, stays
+ * inside the string through the piece, and reads the rest the same way again.
+ */
+export class DeltaChunkShape {
+  private head = "";
+  private tail = "";
+  /** What the last match carries: its kind, its text, and whether that needs no JSON escape. */
+  kind: DeltaKind = "text";
+  piece = "";
+  plain = true;
+  private learnt = 0;
+  private hits = 0;
+
+  /**
+   * Whether the data at [start, end) of `text` is the learnt chunk with only the piece
+   * changed (then `piece` holds it). Offsets, not a slice: most events are never cut out of
+   * their batch.
+   */
+  match(text: string, start: number, end: number): boolean {
+    const head = this.head;
+    const tail = this.tail;
+    const from = start + head.length;
+    const to = end - tail.length;
+    if (head === "" || to <= from || !text.startsWith(head, start) || !text.startsWith(tail, to)) return false;
+    let escaped = false;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === QUOTE) return false; // not JSON, or the string ends here
+      if (c === BACKSLASH) {
+        escaped = true;
+        i++; // an escaped quote does not end the string
+      }
+    }
+    const piece = escaped ? stringBody(text.slice(from, to)) : text.slice(from, to);
+    if (piece === null) return false;
+    this.hits++;
+    // Unescaped, nothing in it JSON.stringify would escape (text decoded from bytes holds no
+    // lone surrogate, the one thing it escapes besides quotes, backslashes and controls).
+    this.plain = !escaped;
+    this.piece = piece;
+    return true;
+  }
+
+  /**
+   * Learns the shape of a chunk the general path parsed, when it is a plain delta whose piece
+   * can be found in it for sure: written once, as JSON.stringify writes it, at a place where a
+   * string starts; and the chunk read again with another piece there gives that other piece.
+   * A server whose chunks differ each time in something else (a timestamp, OpenAI's
+   * `obfuscation` padding) soon stops being learnt from: each try costs a parse.
+   */
+  learn(data: string, chunk: ChatChunk): void {
+    if (this.learnt >= FREE_LEARNS && this.hits < this.learnt * LEARN_HITS) return;
+    const d = plainDelta(chunk);
+    if (!d) return;
+    const literal = JSON.stringify(d.text);
+    const at = data.indexOf(literal);
+    if (at === -1 || data.indexOf(literal, at + 1) !== -1 || !opensString(data, at)) return;
+    const head = data.slice(0, at + 1);
+    const tail = data.slice(at + literal.length - 1);
+    // The shape it has already (the piece held an escape, so it did not match): nothing new.
+    if (head === this.head && tail === this.tail) return;
+    this.learnt++;
+    const probe = d.text === PROBE ? `${PROBE}!` : PROBE;
+    let again: ChatChunk;
+    try {
+      again = JSON.parse(head + probe + tail);
+    } catch {
+      return;
+    }
+    const p = plainDelta(again);
+    if (p?.kind !== d.kind || p.text !== probe) return;
+    this.head = head;
+    this.tail = tail;
+    this.kind = d.kind;
+  }
+}
+
+/** The text of a JSON string's body with escapes in it (code: quotes, newlines), or null if it is not one. */
+function stringBody(body: string): string | null {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return null; // a bad escape, or a backslash escaping the closing quote
+  }
+}
+
+/** Whether the quote at `at` opens a string (is not inside one, as an escaped quote or not). */
+function opensString(json: string, at: number): boolean {
+  let inString = false;
+  for (let i = 0; i < at; i++) {
+    const c = json.charCodeAt(i);
+    if (c === QUOTE) inString = !inString;
+    else if (c === BACKSLASH && inString) i++;
+  }
+  return !inString;
+}
