@@ -31,6 +31,7 @@ import { isCompleteObject, toolInput } from "./messages-tool-input.ts";
 import { toMessagesUsage } from "./messages-usage.ts";
 import { count } from "./usage.ts";
 import { resolveToolName, type ToolNameMap } from "./tool-names.ts";
+import type { DeltaKind, DeltaWriter } from "./delta-chunks.ts";
 
 export { toMessagesUsage } from "./messages-usage.ts";
 
@@ -53,7 +54,13 @@ interface ToolState {
 
 const randomId = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 
-export class ChatToMessagesStream {
+/** How many fast-path pieces a block takes before they are copied out of their batches (see append). */
+const SETTLE_EVERY = 128;
+
+/** The block being written, its text as `settled + recent` (see append). */
+type OpenBlock = { index: number; block: TextBlock | ThinkingBlock; settled: string; recent: string; pieces: number };
+
+export class ChatToMessagesStream implements DeltaWriter {
   private out: MessagesEvent[] = [];
   private readonly msg: MessageObject;
   private readonly newId: (prefix: string) => string;
@@ -61,7 +68,7 @@ export class ChatToMessagesStream {
   private readonly splitter = new ThinkTagSplitter();
   /** Insertion order is first appearance, the order the blocks go out in. */
   private readonly tools = new Map<number, ToolState>();
-  private open?: { index: number; block: TextBlock | ThinkingBlock };
+  private open?: OpenBlock;
   private finishReason: string | null = null;
   private usage?: MessageUsage;
   private toolSent = false;
@@ -109,6 +116,41 @@ export class ChatToMessagesStream {
       this.closeChoice();
     }
     return this.drain();
+  }
+
+  /**
+   * The fast path of push() for a chunk that is only a piece of text or thinking while its
+   * block is open (and no tool call is waiting): that content_block_delta written straight
+   * as SSE, the bytes the event object would serialise to (tests/unit/relay/translate-fast-path
+   * holds both to that). Null when push() must take the chunk.
+   */
+  deltaText(kind: DeltaKind, text: string, plain = false): string | null {
+    if (this.ended) return "";
+    const open = this.open;
+    const type = kind === "text" ? "text" : "thinking";
+    if (!open || open.block.type !== type || this.choiceDone || this.tools.size > 0 || text === "") return null;
+    if (kind === "text" && !this.splitter.passing) return null;
+    this.append(open, text, true);
+    const field = plain ? `"${text}"` : JSON.stringify(text);
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"${type}_delta","${type}":${field}}}\n\n`;
+  }
+
+  /**
+   * Adds to the open block's text, kept as `settled + recent`. A fast-path piece is a slice of
+   * its upstream batch's text, and in JSC a slice keeps the string it was cut from alive; so
+   * every SETTLE_EVERY such pieces the recent text is copied into a string of its own, and the
+   * block holds at most that many batches, not the whole stream.
+   */
+  private append(open: OpenBlock, text: string, slice: boolean): void {
+    open.recent += text;
+    if (slice && ++open.pieces === SETTLE_EVERY) {
+      open.settled += JSON.parse(JSON.stringify(open.recent)) as string;
+      open.recent = "";
+      open.pieces = 0;
+    }
+    const all = open.settled + open.recent;
+    if (open.block.type === "text") open.block.text = all;
+    else open.block.thinking = all;
   }
 
   /** The upstream ended cleanly: close what is open, then message_delta (stop reason, usage) and message_stop. */
@@ -165,11 +207,11 @@ export class ChatToMessagesStream {
     }
   }
 
-  private openBlock(block: TextBlock | ThinkingBlock): { index: number; block: TextBlock | ThinkingBlock } {
+  private openBlock(block: TextBlock | ThinkingBlock): OpenBlock {
     this.closeOpen();
     const index = this.msg.content.push(block) - 1;
     this.out.push({ type: "content_block_start", index, content_block: structuredClone(block) } as MessagesEvent);
-    this.open = { index, block };
+    this.open = { index, block, settled: "", recent: "", pieces: 0 };
     return this.open;
   }
 
@@ -181,13 +223,13 @@ export class ChatToMessagesStream {
 
   private textDelta(text: string): void {
     const open = this.open?.block.type === "text" ? this.open : this.openBlock({ type: "text", text: "" });
-    (open.block as TextBlock).text += text;
+    this.append(open, text, false);
     this.out.push({ type: "content_block_delta", index: open.index, delta: { type: "text_delta", text } });
   }
 
   private thinkingDelta(thinking: string): void {
     const open = this.open?.block.type === "thinking" ? this.open : this.openBlock({ type: "thinking", thinking: "", signature: "" });
-    (open.block as ThinkingBlock).thinking += thinking;
+    this.append(open, thinking, false);
     this.out.push({ type: "content_block_delta", index: open.index, delta: { type: "thinking_delta", thinking } });
   }
 

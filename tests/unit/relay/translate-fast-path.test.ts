@@ -9,6 +9,7 @@ import type { ChatChunk } from "../../../src/protocol/chat.ts";
 import { parseEvents } from "../../../src/protocol/sse.ts";
 import { DeltaChunkShape } from "../../../src/protocol/translate/delta-chunks.ts";
 import { ChatToResponsesStream, serializeEvent } from "../../../src/protocol/translate/stream.ts";
+import { ChatToMessagesStream } from "../../../src/protocol/translate/messages-stream.ts";
 import { Batch } from "../../../src/relay/frames.ts";
 import { streamInterrupted } from "../../../src/relay/heartbeat.ts";
 import { translateStage } from "../../../src/relay/translate.ts";
@@ -21,13 +22,18 @@ function responsesTranslator(): ChatToResponsesStream {
   return new ChatToResponsesStream({ model: "m", toolNames: {}, createdAt: 1700000000, responseId: "resp_1", newId: (p) => `${p}_${++n}` });
 }
 
+function messagesTranslator(): ChatToMessagesStream {
+  let n = 0;
+  return new ChatToMessagesStream({ model: "m", toolNames: {}, messageId: "msg_1", newId: (p) => `${p}_${++n}`, inputTokens: 3 });
+}
+
 /** The same translator without deltaText: the stage takes the general path for every chunk. */
 function generalOnly(t: StreamTranslator): StreamTranslator {
   return { start: () => t.start(), push: (c) => t.push(c), finish: () => t.finish(), fail: (e) => t.fail(e), final: () => t.final() };
 }
 
 /** Counts the chunks the fast path wrote. */
-function counted(t: ChatToResponsesStream): { t: ChatToResponsesStream; fast: () => number } {
+function counted<T extends ChatToResponsesStream | ChatToMessagesStream>(t: T): { t: T; fast: () => number } {
   let fast = 0;
   const deltaText = t.deltaText.bind(t);
   t.deltaText = (kind, text, plain) => {
@@ -85,14 +91,26 @@ function reference(batches: string[]): string {
   return [...out, sse(t.fail({ message: cut.message, code: cut.code ?? undefined })), `close: ${cut.message}`].join("|");
 }
 
-/** Asserts both paths, and what the stage sent before them, agree; returns how many chunks took the fast path. */
+/**
+ * Asserts both paths, and what the stage sent before them, agree, for Responses and for
+ * Messages, and that both assemble the same final answer; returns how many chunks took the
+ * Responses fast path.
+ */
 function bothPaths(batches: string[]): number {
   const fast = counted(responsesTranslator());
   const sent = run(fast.t, batches);
   expect(sent).toBe(run(generalOnly(responsesTranslator()), batches));
   expect(sent).toBe(reference(batches));
+  const messages = counted(messagesTranslator());
+  const general = messagesTranslator();
+  expect(run(messages.t, batches)).toBe(run(generalOnly(general), batches));
+  expect(messages.t.final()).toEqual(general.final());
+  messagesFast += messages.fast();
   return fast.fast();
 }
+
+/** Chunks the Messages fast path wrote, over every test (it must be taken, not only be right). */
+let messagesFast = 0;
 
 /** The events as batches: all in one, one each, and in pairs. */
 function splits(events: string[]): string[][] {
@@ -280,6 +298,38 @@ describe("translate stage: the fast path writes what the general path writes", (
       }
       bothPaths(batches);
     }
+  });
+});
+
+describe("ChatToMessagesStream.deltaText", () => {
+  test("the Messages fast path was taken by the streams above", () => {
+    expect(messagesFast).toBeGreaterThan(1000);
+  });
+
+  test("a long answer's text is whole, however it was put together (copied out every so many pieces)", () => {
+    const pieces = Array.from({ length: 1000 }, (_, i) => `tok${i} `);
+    const fast = counted(messagesTranslator());
+    run(fast.t, [[chunk({ content: "first " }), ...texts(pieces)].join(""), chunk({ reasoning_content: "then think" }), chunk({}, "stop"), DONE]);
+    expect(fast.fast()).toBe(pieces.length);
+    expect(fast.t.final().content).toEqual([
+      { type: "text", text: `first ${pieces.join("")}` },
+      { type: "thinking", thinking: "then think", signature: "" },
+    ]);
+  });
+
+  test("leaves to push() a piece that opens a block, or comes while a tool call waits; writes nothing once over", () => {
+    const t = messagesTranslator();
+    t.start();
+    expect(t.deltaText("text", "a", true)).toBeNull();
+    t.push(JSON.parse(chunk({ content: "a" }).slice(6)) as ChatChunk);
+    expect(t.deltaText("reasoning", "b", true)).toBeNull();
+    expect(t.deltaText("text", 'say "b"')).toBe(
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"say \\"b\\""}}\n\n',
+    );
+    t.push(JSON.parse(chunk({ tool_calls: [{ index: 0, id: "call_1", function: { name: "x", arguments: '{"a"' } }] }).slice(6)) as ChatChunk);
+    expect(t.deltaText("text", "c", true)).toBeNull();
+    t.finish();
+    expect(t.deltaText("text", "d", true)).toBe("");
   });
 });
 
