@@ -10,6 +10,10 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export async function serve(args: Args, version: string): Promise<void> {
   const config = await configFromArgs(args, process.env);
   const gw = startGateway(config, version, { allowOpen: args.allowOpen === true });
+  // Listening: from here on code runs because requests come, so the JIT gets its normal policy
+  // back. The compiled binary starts with a reluctant one (--compile-jit-policy, cli/build.ts):
+  // start-up code runs once, and compiling it cost ~3 MiB of idle RSS and CPU the start needs.
+  Bun.unsafe.setJITPolicy(1);
   // Not fatal (a reload may add upstreams), but say so plainly: nothing can be served.
   const empty = noUpstreamsProblem(config);
   if (empty) {

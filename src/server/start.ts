@@ -82,7 +82,9 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     ...(shared ? { limits: new SharedRateLimits(shared, undefined, { onDown: sharedDown("rate limits"), onUp: sharedUp("rate limits") }) } : {}),
   };
   // Never an open relay by accident: bound beyond loopback with a cloud key and nobody asked.
-  const open = opts.allowOpen ? null : openRelayProblem(config, config.auth.staticKeys.length > 0 || keys.list().length > 0);
+  // The stored keys are counted only when that decides it (not a query in front of every start).
+  const keysExist = () => config.auth.staticKeys.length > 0 || keys.list().length > 0;
+  const open = opts.allowOpen || !openRelayProblem(config, false) ? null : openRelayProblem(config, keysExist());
   if (open) {
     cache.close();
     responses.close();

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { runCli, spawnGateway, type GatewayProcess } from "../helpers/process.ts";
+import { COMPILE_FLAGS, ENTRY } from "../../src/cli/build.ts";
 
-const root = join(import.meta.dir, "../..");
 const dir = mkdtempSync(join(tmpdir(), "wayfront-arm64-"));
 const exe = join(dir, "wayfront-linux-arm64");
 // Debian's qemu-user and libc6-arm64-cross (.ci/run installs both when missing).
@@ -19,17 +19,8 @@ let gw: GatewayProcess;
 beforeAll(async () => {
   if (!QEMU) throw new Error("qemu-aarch64 not found: apt-get install qemu-user libc6-arm64-cross (.ci/run does)");
   if (!existsSync(join(SYSROOT, "lib"))) throw new Error(`${SYSROOT} missing: apt-get install libc6-arm64-cross`);
-  const build = await runCli([
-    process.execPath,
-    "build",
-    join(root, "src/main.ts"),
-    "--compile",
-    "--minify",
-    "--bytecode",
-    "--target=bun-linux-arm64",
-    "--outfile",
-    exe,
-  ]);
+  // build:all's flags (cli/build.ts); its start profile is left out here, it only orders bytecode.
+  const build = await runCli([process.execPath, "build", ENTRY, ...COMPILE_FLAGS, "--target=bun-linux-arm64", "--outfile", exe]);
   if (build.code !== 0) throw new Error(`cross-compile failed:\n${build.stdout}\n${build.stderr}`);
   gw = await spawnGateway([QEMU, "-L", SYSROOT, exe, "serve", "--demo", "--port", "0", "--data-dir", join(dir, "data")], { OPENAI_API_KEY: "" });
 }, 180_000);

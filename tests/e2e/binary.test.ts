@@ -6,16 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { runCli, spawnGateway, type GatewayProcess } from "../helpers/process.ts";
+import { compile, withStartProfile } from "../../src/cli/build.ts";
 
-const root = join(import.meta.dir, "../..");
 const dir = mkdtempSync(join(tmpdir(), "wayfront-bin-"));
 const exe = join(dir, process.platform === "win32" ? "wayfront.exe" : "wayfront");
 let gw: GatewayProcess;
 
 beforeAll(async () => {
-  // The same flags as `npm run build`, into a temp dir so parallel runs don't collide.
-  const build = await runCli([process.execPath, "build", join(root, "src/main.ts"), "--compile", "--minify", "--bytecode", "--outfile", exe]);
-  if (build.code !== 0) throw new Error(`bun build --compile failed:\n${build.stdout}\n${build.stderr}`);
+  // Built as `npm run build` builds it (cli/build.ts: its flags and a recorded start profile),
+  // into a temp dir so parallel runs don't collide.
+  const built = await withStartProfile((profile) => {
+    expect(profile.length).toBe(1); // the profile was recorded, not skipped
+    return compile(exe, profile);
+  });
+  if (!built) throw new Error("bun build --compile failed (its output is above)");
   gw = await spawnGateway([exe, "serve", "--demo", "--port", "0", "--data-dir", join(dir, "data")], { OPENAI_API_KEY: "" });
 }, 120_000);
 

@@ -1,16 +1,24 @@
 // What the gateway shows about itself: the status page, /status.json, /metrics, /healthz.
 import type { Gateway } from "../gateway.ts";
 import { cacheJson, statusJson } from "../../status/status-json.ts";
-import { statusPage } from "../../status/page.ts";
 import { allSnippets, exampleModel } from "../../status/snippets.ts";
+
+// The page's renderer (eta and its compiled templates) is loaded at the first page request, not
+// at start-up: a gateway serves API calls long before, if ever, anyone opens its page.
+let page: Promise<typeof import("../../status/page.ts")> | undefined;
+function loadPage() {
+  page ??= import("../../status/page.ts");
+  return page;
+}
 
 const JSON_TYPE = { "content-type": "application/json" };
 
 export function statusPageEndpoint(gw: Gateway) {
-  return (request: Request) =>
-    statusPage(gw, request, { snippets: (base) => allSnippets(base, exampleModel(gw.config)) }).then(
-      (html) => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }),
-    );
+  return async (request: Request) => {
+    const { statusPage } = await loadPage();
+    const html = await statusPage(gw, request, { snippets: (base) => allSnippets(base, exampleModel(gw.config)) });
+    return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+  };
 }
 
 export function statusJsonEndpoint(gw: Gateway) {
