@@ -2,11 +2,11 @@
 // chat.completion turn into each other, so one cache entry answers both shapes.
 import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
 import type { Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
 import type { ChatCompletion } from "../chat.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
+import { compiledOnUse } from "./compile-on-use.ts";
 
 /** A chat.completion as the cache keeps it: the protocol's schema, every choice numbered. */
 export type AssembledCompletion = ChatCompletion & { choices: AssembledChoice[] };
@@ -185,10 +185,14 @@ const continuation: Continuation = {
   },
 };
 
+const lenientCheck = compiledOnUse(Type.Object({ ...COMMON_FIELDS, messages: Type.Array(Type.Object({ role: Type.String() })) }));
+
 export const chat: ProtocolSpec = {
   api: "chat",
   path: "/chat/completions",
-  check: TypeCompiler.Compile(Type.Object({ ...COMMON_FIELDS, messages: Type.Array(Type.Object({ role: Type.String() })) })),
+  get check() {
+    return lenientCheck();
+  },
   streams: true,
   deterministic: false,
   prompt: { turns: "messages" },

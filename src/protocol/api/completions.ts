@@ -1,10 +1,10 @@
 // Legacy completions (POST /v1/completions): chat's framing with `text` per choice.
 import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks } from "./chunks.ts";
 import { COMMON_FIELDS } from "./common.ts";
 import type { Assembler, Json, ProtocolSpec } from "./spec.ts";
+import { compiledOnUse } from "./compile-on-use.ts";
 
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 
@@ -53,10 +53,14 @@ function isContent(data: string): boolean {
   return arr(ev?.choices).some((c) => c?.finish_reason || c?.text);
 }
 
+const lenientCheck = compiledOnUse(Type.Object({ ...COMMON_FIELDS, prompt: Type.Union([Type.String(), Type.Array(Type.Unknown())]) }));
+
 export const completions: ProtocolSpec = {
   api: "completions",
   path: "/completions",
-  check: TypeCompiler.Compile(Type.Object({ ...COMMON_FIELDS, prompt: Type.Union([Type.String(), Type.Array(Type.Unknown())]) })),
+  get check() {
+    return lenientCheck();
+  },
   streams: true,
   deterministic: false,
   prompt: { texts: "prompt" },

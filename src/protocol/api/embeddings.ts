@@ -1,14 +1,20 @@
 // Embeddings (POST /v1/embeddings): never streamed, a pure function of the input.
 import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { chunkTerminalError } from "./chunks.ts";
 import type { ProtocolSpec } from "./spec.ts";
+import { compiledOnUse } from "./compile-on-use.ts";
+
+const lenientCheck = compiledOnUse(
+  Type.Object({ model: Type.String({ minLength: 1 }), input: Type.Union([Type.String(), Type.Array(Type.Unknown())]) }),
+);
 
 export const embeddings: ProtocolSpec = {
   api: "embeddings",
   path: "/embeddings",
-  check: TypeCompiler.Compile(Type.Object({ model: Type.String({ minLength: 1 }), input: Type.Union([Type.String(), Type.Array(Type.Unknown())]) })),
+  get check() {
+    return lenientCheck();
+  },
   streams: false,
   deterministic: true,
   // A vector for different text is a different answer: no near matching, no context fit.

@@ -13,6 +13,7 @@ import type { Assembler, Json, Payload, ProtocolSpec } from "./spec.ts";
 import { MessagesRequest } from "../messages.ts";
 import { isBillingHeader, messagesToChat } from "../translate/messages-request.ts";
 import { ChatToMessagesStream, chatCompletionToMessage } from "../translate/messages-stream.ts";
+import { compiledOnUse } from "./compile-on-use.ts";
 
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
@@ -160,18 +161,22 @@ function localBody(text: string): string {
 
 let strict: TypeCheck<typeof MessagesRequest> | undefined;
 
+const lenientCheck = compiledOnUse(
+  Type.Object({
+    ...COMMON_FIELDS,
+    messages: Type.Array(Type.Unknown()),
+    max_tokens: Type.Optional(Type.Number()),
+  }),
+);
+
 export const messages: ProtocolSpec = {
   api: "messages",
   path: "/messages",
   // Lenient: what the gateway reads. Anything else Claude Code sends (thinking, output_config,
   // context_management, cache_control…) passes; a 400 would make it retry with features cut.
-  check: TypeCompiler.Compile(
-    Type.Object({
-      ...COMMON_FIELDS,
-      messages: Type.Array(Type.Unknown()),
-      max_tokens: Type.Optional(Type.Number()),
-    }),
-  ),
+  get check() {
+    return lenientCheck();
+  },
   streams: true,
   deterministic: false,
   prompt: { turns: "messages", instructions: "system" },

@@ -12,6 +12,7 @@ import { ResponsesRequest } from "../responses.ts";
 import { responsesToChat } from "../translate/request.ts";
 import { ChatToResponsesStream } from "../translate/stream.ts";
 import { chatCompletionToResponse } from "../translate/final.ts";
+import { compiledOnUse } from "./compile-on-use.ts";
 
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const TERMINAL = /^response\.(completed|incomplete|failed)$/;
@@ -108,16 +109,20 @@ function terminalError(e: unknown, last: Payload | null): string {
 
 let strict: TypeCheck<typeof ResponsesRequest> | undefined;
 
+const lenientCheck = compiledOnUse(
+  Type.Object({
+    ...COMMON_FIELDS,
+    input: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Unknown())])),
+    previous_response_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }),
+);
+
 export const responses: ProtocolSpec = {
   api: "responses",
   path: "/responses",
-  check: TypeCompiler.Compile(
-    Type.Object({
-      ...COMMON_FIELDS,
-      input: Type.Optional(Type.Union([Type.String(), Type.Array(Type.Unknown())])),
-      previous_response_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    }),
-  ),
+  get check() {
+    return lenientCheck();
+  },
   streams: true,
   deterministic: false,
   prompt: { turns: "input", textTurns: true, instructions: "instructions" },
