@@ -64,6 +64,24 @@ describe("sqliteStore", () => {
     expect(onDisk()).toBe(10);
   });
 
+  test("large answers are written about a megabyte per turn, one at least; nothing is lost", async () => {
+    const path = tempPath();
+    const s = make({ path, now: () => 1000, maxBytes: 64 << 20 });
+    const big = "z".repeat(700 * 1024);
+    const all = Array.from({ length: 6 }, (_, i) => s.put(entry(`big-${i}`, { final: big, stream: null })));
+    const onDisk = () => openDb(path).query<{ n: number }, []>("SELECT count(*) AS n FROM cache_entries").get()!.n;
+    await new Promise((r) => setTimeout(r, 0));
+    // 700 KiB each: two fit the turn's megabyte (the second passes it), not four.
+    expect(onDisk()).toBe(2);
+    await Promise.all(all);
+    expect(onDisk()).toBe(6);
+    // One entry larger than the turn's megabyte is still written in one turn.
+    const huge = s.put(entry("huge", { final: "h".repeat(3 << 20), stream: null }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(onDisk()).toBe(7);
+    await huge;
+  });
+
   test("put then get, before and after the flush, and after reopening", async () => {
     const path = tempPath();
     const s = make({ path, now: () => 1000 });
