@@ -38,8 +38,10 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 // Bun writes enqueued chunks to the socket on a later event-loop turn (it corks writes), so
 // an error in the same turn would reset the connection before headers or the earlier chunks
-// left: the client would see a refused request, not a stream cut mid-way. Give it a turn.
-const FLUSH_GRACE_MS = 20;
+// left: the client would see a refused request, not a stream cut mid-way. Give it a turn, and
+// the client time to read them: a reset that lands while they are still unread may take them
+// with it (20 ms was not always enough with four test workers on two cores, once in CI).
+const FLUSH_GRACE_MS = 100;
 
 /**
  * Erroring the body makes Bun close the socket mid chunked-encoding: the client sees a
