@@ -32,6 +32,7 @@ import { toMessagesUsage } from "./messages-usage.ts";
 import { count } from "./usage.ts";
 import { resolveToolName, type ToolNameMap } from "./tool-names.ts";
 import type { DeltaKind, DeltaWriter } from "./delta-chunks.ts";
+import { type GrowingText, grow, growingText } from "./open-text.ts";
 
 export { toMessagesUsage } from "./messages-usage.ts";
 
@@ -54,11 +55,8 @@ interface ToolState {
 
 const randomId = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 
-/** How many fast-path pieces a block takes before they are copied out of their batches (see append). */
-const SETTLE_EVERY = 128;
-
-/** The block being written, its text as `settled + recent` (see append). */
-type OpenBlock = { index: number; block: TextBlock | ThinkingBlock; settled: string; recent: string; pieces: number };
+/** The block being written, and its text as it grows (open-text.ts). */
+type OpenBlock = { index: number; block: TextBlock | ThinkingBlock } & GrowingText;
 
 export class ChatToMessagesStream implements DeltaWriter {
   private out: MessagesEvent[] = [];
@@ -130,25 +128,14 @@ export class ChatToMessagesStream implements DeltaWriter {
     const type = kind === "text" ? "text" : "thinking";
     if (!open || open.block.type !== type || this.choiceDone || this.tools.size > 0 || text === "") return null;
     if (kind === "text" && !this.splitter.passing) return null;
-    this.append(open, text, true);
+    this.append(open, text);
     const field = plain ? `"${text}"` : JSON.stringify(text);
     return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"${type}_delta","${type}":${field}}}\n\n`;
   }
 
-  /**
-   * Adds to the open block's text, kept as `settled + recent`. A fast-path piece is a slice of
-   * its upstream batch's text, and in JSC a slice keeps the string it was cut from alive; so
-   * every SETTLE_EVERY such pieces the recent text is copied into a string of its own, and the
-   * block holds at most that many batches, not the whole stream.
-   */
-  private append(open: OpenBlock, text: string, slice: boolean): void {
-    open.recent += text;
-    if (slice && ++open.pieces === SETTLE_EVERY) {
-      open.settled += JSON.parse(JSON.stringify(open.recent)) as string;
-      open.recent = "";
-      open.pieces = 0;
-    }
-    const all = open.settled + open.recent;
+  /** Adds to the open block's text (open-text.ts grow: fast-path slices never hold the whole stream). */
+  private append(open: OpenBlock, text: string): void {
+    const all = grow(open, text);
     if (open.block.type === "text") open.block.text = all;
     else open.block.thinking = all;
   }
@@ -211,7 +198,7 @@ export class ChatToMessagesStream implements DeltaWriter {
     this.closeOpen();
     const index = this.msg.content.push(block) - 1;
     this.out.push({ type: "content_block_start", index, content_block: structuredClone(block) } as MessagesEvent);
-    this.open = { index, block, settled: "", recent: "", pieces: 0 };
+    this.open = { index, block, ...growingText() };
     return this.open;
   }
 
@@ -223,13 +210,13 @@ export class ChatToMessagesStream implements DeltaWriter {
 
   private textDelta(text: string): void {
     const open = this.open?.block.type === "text" ? this.open : this.openBlock({ type: "text", text: "" });
-    this.append(open, text, false);
+    this.append(open, text);
     this.out.push({ type: "content_block_delta", index: open.index, delta: { type: "text_delta", text } });
   }
 
   private thinkingDelta(thinking: string): void {
     const open = this.open?.block.type === "thinking" ? this.open : this.openBlock({ type: "thinking", thinking: "", signature: "" });
-    this.append(open, thinking, false);
+    this.append(open, thinking);
     this.out.push({ type: "content_block_delta", index: open.index, delta: { type: "thinking_delta", thinking } });
   }
 
