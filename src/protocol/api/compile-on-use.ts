@@ -1,5 +1,6 @@
-// A row's request check, compiled the first time a request of its API comes: a start then
-// compiles only the schemas of the APIs it is asked, not all five (about 3 ms of a cold start).
+// A row's request checks (the lenient one, and the strict one a translation needs), compiled the
+// first time they are needed: a start compiles only the schemas of the APIs it is asked, not all
+// five (about 3 ms of a cold start).
 import type { TSchema } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 

@@ -4,7 +4,6 @@
 // A final Message object replays as that sequence, so one cache entry answers a stream and
 // Claude Code's non-streamed fallback alike.
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { ANTHROPIC_ERRORS, anthropicStreamErrorEvent } from "../errors.ts";
 import { includesAscii } from "../bytes.ts";
 import { splitText } from "./chunks.ts";
@@ -159,7 +158,7 @@ function localBody(text: string): string {
   return JSON.stringify({ ...body, system });
 }
 
-let strict: TypeCheck<typeof MessagesRequest> | undefined;
+const strictCheck = compiledOnUse(MessagesRequest);
 
 const lenientCheck = compiledOnUse(
   Type.Object({
@@ -208,8 +207,7 @@ export const messages: ProtocolSpec = {
   fallbackWire: "chat",
   // Compiled when first needed (a chat-only target), not at start-up.
   get translationCheck() {
-    strict ??= TypeCompiler.Compile(MessagesRequest);
-    return strict;
+    return strictCheck();
   },
   fromChat: {
     request: (body, o) => messagesToChat(body as MessagesRequest, o),

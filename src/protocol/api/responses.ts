@@ -2,7 +2,6 @@
 // sequence_number; the final object is what response.completed carries, and a final object
 // replays as the event sequence the Responses streaming reference describes.
 import { Type } from "@sinclair/typebox";
-import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { OPENAI_ERRORS, responsesStreamErrorEvent } from "../errors.ts";
 import { splitText } from "./chunks.ts";
 import { includesAscii } from "../bytes.ts";
@@ -107,7 +106,7 @@ function terminalError(e: unknown, last: Payload | null): string {
   return responsesStreamErrorEvent(e, next);
 }
 
-let strict: TypeCheck<typeof ResponsesRequest> | undefined;
+const strictCheck = compiledOnUse(ResponsesRequest);
 
 const lenientCheck = compiledOnUse(
   Type.Object({
@@ -163,8 +162,7 @@ export const responses: ProtocolSpec = {
   fallbackWire: "chat",
   // Compiled when first needed (a chat-only target), not at start-up: it is the largest schema.
   get translationCheck() {
-    strict ??= TypeCompiler.Compile(ResponsesRequest);
-    return strict;
+    return strictCheck();
   },
   fromChat: {
     request: (body, o) => responsesToChat(body as ResponsesRequest, o),
