@@ -13,20 +13,21 @@ const completion = (message: Record<string, unknown>, finish_reason: string | nu
 
 const opts = () => ({ model: "agent-model", toolNames: { Bash: { name: "Bash", kind: "function" as const } }, newId: counterIds() });
 
+/** Thinking, text and a Bash call, with cached-token usage: one whole chat answer. */
+const toolTurn = () =>
+  completion(
+    {
+      reasoning_content: "Need a shell.",
+      content: "I'll run it.",
+      tool_calls: [{ id: "call_1", type: "function", function: { name: "Bash", arguments: '{"command":"echo hi"}' } }],
+    },
+    "tool_calls",
+    { prompt_tokens: 200, completion_tokens: 30, prompt_tokens_details: { cached_tokens: 150 } },
+  );
+
 describe("chatCompletionToMessage", () => {
   test("thinking first, then text, then tool_use with the parsed input; stop_reason tool_use; usage mapped", () => {
-    const m = chatCompletionToMessage(
-      completion(
-        {
-          reasoning_content: "Need a shell.",
-          content: "I'll run it.",
-          tool_calls: [{ id: "call_1", type: "function", function: { name: "Bash", arguments: '{"command":"echo hi"}' } }],
-        },
-        "tool_calls",
-        { prompt_tokens: 200, completion_tokens: 30, prompt_tokens_details: { cached_tokens: 150 } },
-      ),
-      opts(),
-    );
+    const m = chatCompletionToMessage(toolTurn(), opts());
     assertValidMessage(m);
     expect(m).toEqual({
       id: "msg_1",
@@ -80,18 +81,7 @@ describe("chatCompletionToMessage", () => {
       ],
       opts(),
     ).stream.final();
-    const whole = chatCompletionToMessage(
-      completion(
-        {
-          reasoning_content: "Need a shell.",
-          content: "I'll run it.",
-          tool_calls: [{ id: "call_1", type: "function", function: { name: "Bash", arguments: '{"command":"echo hi"}' } }],
-        },
-        "tool_calls",
-        { prompt_tokens: 200, completion_tokens: 30, prompt_tokens_details: { cached_tokens: 150 } },
-      ),
-      opts(),
-    );
+    const whole = chatCompletionToMessage(toolTurn(), opts());
     expect(whole).toEqual(streamed);
   });
 });
