@@ -5,6 +5,7 @@
 // Null when the answer must not be kept: not 2xx, not parseable, a terminal error event, a
 // stream that was cut, larger than the per-entry limit, or no proper finish (`complete`).
 import type { Json, Payload, ProtocolSpec } from "../protocol/apis.ts";
+import type { DataSpans } from "../protocol/sse.ts";
 
 export interface Recorded {
   /** The stream's data payloads in order; null if recorded from a non-stream answer or too large to keep twice. */
@@ -15,8 +16,12 @@ export interface Recorded {
 }
 
 export interface Recorder {
-  /** A batch of whole events sent to the client. */
-  push(batch: { readonly bytes: Uint8Array; readonly events: readonly Payload[] }): void;
+  /**
+   * A batch of whole events sent to the client: its `plain` data spans when every event is a
+   * plain `data: …` one (read in place, no per-event objects: a burst of big recorded streams
+   * spent most of the memory the cache added on those), else its parsed events.
+   */
+  push(batch: { readonly plain: DataSpans | null; readonly events: readonly Payload[] }): void;
   /** Call once the answer ended normally; the whole JSON text when it was not a stream. */
   finish(text?: string): Recorded | null;
 }
@@ -32,33 +37,35 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
   let payloads: string[] | null = [];
   let bytes = 0;
   let bad = !ok; // not 2xx, too large, an error event, or a payload that is not JSON
+  const drop = () => {
+    bad = true;
+    payloads = null;
+  };
+  /** One event's data: assembled, and kept while the payloads are small. */
+  const take = (data: string, event: string | undefined) => {
+    if (data.trim() === "[DONE]") return;
+    bytes += data.length;
+    if (bytes > maxBytes || event === "error") return drop();
+    let p: Json;
+    try {
+      p = JSON.parse(data) as Json;
+    } catch {
+      return drop(); // not JSON where JSON was due: nothing trustworthy to keep
+    }
+    if (p.error != null || p.type === "error") return drop();
+    assembler.push(p);
+    if (payloads && bytes <= KEEP_PAYLOADS_BYTES) payloads.push(data);
+    else payloads = null;
+  };
   return {
     push(batch) {
       if (bad) return;
-      for (const e of plainPayloads(batch.bytes) ?? batch.events) {
-        if (e.data.trim() === "[DONE]") continue;
-        bytes += e.data.length;
-        if (bytes > maxBytes || e.event === "error") {
-          bad = true;
-          payloads = null;
-          return;
-        }
-        let p: Json;
-        try {
-          p = JSON.parse(e.data) as Json;
-        } catch {
-          bad = true; // not JSON where JSON was due: nothing trustworthy to keep
-          payloads = null;
-          return;
-        }
-        if (p.error != null || p.type === "error") {
-          bad = true;
-          payloads = null;
-          return;
-        }
-        assembler.push(p);
-        if (payloads && bytes <= KEEP_PAYLOADS_BYTES) payloads.push(e.data);
-        else payloads = null;
+      const plain = batch.plain;
+      if (plain) {
+        const { text, spans } = plain;
+        for (let i = 0; i < spans.length && !bad; i += 2) take(text.slice(spans[i], spans[i + 1]), undefined);
+      } else {
+        for (const e of batch.events) if (!bad) take(e.data, e.event);
       }
     },
     finish(text) {
@@ -68,29 +75,6 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
       return final && spec.complete(final) ? { stream: payloads, final, bytes } : null;
     },
   };
-}
-
-const decoder = new TextDecoder();
-
-/**
- * The payloads of a batch of plain `data: …` events (what OpenAI-compatible servers send: one
- * data line, LF-terminated), without the general parser's per-event objects and raw copies —
- * a burst of big recorded streams spent most of the memory the cache added there. Null when
- * any event is anything else (a name, several lines, CR, a comment): the caller parses it.
- */
-function plainPayloads(bytes: Uint8Array): Payload[] | null {
-  const text = decoder.decode(bytes);
-  const out: Payload[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const end = text.indexOf("\n\n", at);
-    if (end === -1 || !text.startsWith("data: ", at)) return null;
-    const nl = text.indexOf("\n", at);
-    if (nl !== end || text.charCodeAt(end - 1) === 13) return null;
-    out.push({ data: text.slice(at + 6, end) });
-    at = end + 2;
-  }
-  return out;
 }
 
 function fromFinal(spec: ProtocolSpec, text: string): Recorded | null {

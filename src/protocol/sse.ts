@@ -139,3 +139,26 @@ export function encodeEvent(data: string, event?: string): Uint8Array {
 
 /** An SSE comment line: ignored by every conforming client, keeps idle proxies from cutting us. */
 export const HEARTBEAT = encoder.encode(": wayfront keep-alive\n\n");
+
+/** The data of event i is `text.slice(spans[2 * i], spans[2 * i + 1])`. */
+export interface DataSpans {
+  text: string;
+  spans: number[];
+}
+
+/**
+ * The data of LF-terminated, one-line `data:` events (what parseEvents makes of them, one
+ * optional space after the colon dropped); null when any event is anything else (a name,
+ * several lines, a comment, CR line ends), which the general parser reads instead.
+ */
+export function plainDataSpans(text: string): number[] | null {
+  if (text.indexOf("\r") !== -1) return null;
+  const spans: number[] = [];
+  for (let at = 0; at < text.length; ) {
+    const lf = text.indexOf("\n", at);
+    if (lf === -1 || text.charCodeAt(lf + 1) !== 10 || !text.startsWith("data:", at)) return null;
+    spans.push(text.charCodeAt(at + 5) === 32 ? at + 6 : at + 5, lf);
+    at = lf + 2;
+  }
+  return spans;
+}

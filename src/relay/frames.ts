@@ -2,7 +2,7 @@
 // first-token gate, usage, the recorder, the translator, a mid-stream continuation) reads
 // these batches instead of scanning the bytes again; a batch's events are parsed only when a
 // stage asks for them, so a plain relay forwards the upstream's bytes untouched.
-import { encodeEvents, parseEvents, type SseEvent } from "../protocol/sse.ts";
+import { type DataSpans, encodeEvents, parseEvents, plainDataSpans, type SseEvent } from "../protocol/sse.ts";
 import { concat, firstEventEnd, lastEventEnd } from "./boundary.ts";
 import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
@@ -15,6 +15,7 @@ const encoder = new TextEncoder();
 export class Batch {
   private parsed: SseEvent[] | undefined;
   private decoded: string | undefined;
+  private plainSpans: DataSpans | null | undefined;
   constructor(readonly bytes: Uint8Array) {}
 
   get events(): SseEvent[] {
@@ -34,8 +35,16 @@ export class Batch {
    * reads every event of a stream and needs nothing else of them.
    */
   get data(): DataSpans {
-    const spans = plainDataSpans(this.text);
-    return spans ? { text: this.text, spans } : joinedData(this.events);
+    return this.plain ?? joinedData(this.events);
+  }
+
+  /** The batch's data spans when every event is a plain `data: …` one, else null; found once. */
+  get plain(): DataSpans | null {
+    if (this.plainSpans === undefined) {
+      const spans = plainDataSpans(this.text);
+      this.plainSpans = spans && { text: this.text, spans };
+    }
+    return this.plainSpans;
   }
 
   /**
@@ -60,29 +69,6 @@ export class Batch {
   static encode(events: SseEvent[]): Batch | null {
     return events.length ? Batch.of(events, encodeEvents(events)) : null;
   }
-}
-
-/** The data of event i is `text.slice(spans[2 * i], spans[2 * i + 1])`. */
-export interface DataSpans {
-  text: string;
-  spans: number[];
-}
-
-/**
- * The data of LF-terminated, one-line `data:` events (what parseEvents makes of them, one
- * optional space after the colon dropped); null when any event is anything else (a name,
- * several lines, a comment, CR line ends), which the general parser reads instead.
- */
-function plainDataSpans(text: string): number[] | null {
-  if (text.indexOf("\r") !== -1) return null;
-  const spans: number[] = [];
-  for (let at = 0; at < text.length; ) {
-    const lf = text.indexOf("\n", at);
-    if (lf === -1 || text.charCodeAt(lf + 1) !== 10 || !text.startsWith("data:", at)) return null;
-    spans.push(text.charCodeAt(at + 5) === 32 ? at + 6 : at + 5, lf);
-    at = lf + 2;
-  }
-  return spans;
 }
 
 /** Parsed events' data, end to end in one text (for events that are not all plain). */
