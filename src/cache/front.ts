@@ -36,6 +36,8 @@ export interface Hit {
   /** Seconds since it was recorded (the Age header). */
   age: number;
   id: string;
+  /** The stored answer this hit replays: the same object on every hit on it while it is loaded (a key for memos of what it says). */
+  answer: object;
   /** The final object's JSON. */
   final(): string;
   /** The SSE replay, one text per event. */
@@ -128,6 +130,7 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
       outcome,
       age: Math.max(0, Math.floor((Date.now() - h.entry.createdAt) / 1000)),
       id,
+      answer: h.entry,
       final: () => h.final.render(id, model)[0]!,
       stream: (includeUsage) => hot.stream(h, includeUsage).render(id, model),
     };

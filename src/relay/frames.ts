@@ -6,7 +6,7 @@ import { type DataSpans, encodeEvents, parseEvents, plainDataSpans, type SseEven
 import { concat, firstEventEnd, lastEventEnd } from "./boundary.ts";
 import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
-import { realClock, type SetTimer } from "../upstream/clock.ts";
+import { type Clock, realClock } from "../upstream/clock.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -95,58 +95,88 @@ export class Frames implements Source {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly back: Batch[] = [];
   private bytes = 0;
-  private readonly setTimer: SetTimer;
-  private cancelTotal: (() => void) | null = null;
+  private readonly clock: Pick<Clock, "now" | "setTimer">;
+  /** The one timer that watches both limits (null when there are none, or once it is over). */
+  private cancelTimer: (() => void) | null = null;
+  private startedAt = 0;
+  /** When the read now waiting on the upstream began; -1 while none is (the client is slow). */
+  private readStarted = -1;
   /** Set when a limit cut the stream: every read from then on fails with it. */
   private cut: Error | null = null;
   private readonly cutCtl = new AbortController();
   /** Aborts when a limit cuts the stream, even while nobody is reading it (a client that stopped). */
   readonly cutSignal: AbortSignal = this.cutCtl.signal;
-  private wake: ((e: Error) => void) | null = null;
 
   /** `limits`: silence between reads, the whole stream's duration and size (upstream/limits.ts). */
   constructor(
     body: ReadableStream<Uint8Array>,
     private readonly limits?: AnswerLimits,
-    setTimer?: SetTimer,
+    clock?: Pick<Clock, "now" | "setTimer">,
   ) {
     this.reader = body.getReader();
-    this.setTimer = setTimer ?? realClock.setTimer;
-    if (limits) this.cancelTotal = this.setTimer(() => this.stop(durationError(limits.maxMs)), limits.maxMs);
+    this.clock = clock ?? realClock;
+    if (limits) {
+      this.startedAt = this.clock.now();
+      this.arm(Math.min(limits.idleMs, limits.maxMs));
+    }
+  }
+
+  // One timer per stream, not one per read: a read only notes when it began, and the timer,
+  // when it fires, cuts the stream or sets itself again for whichever limit comes next. Arming
+  // and clearing a timer and racing a promise for every read showed in the per-chunk cost of
+  // fast streams.
+  private arm(ms: number): void {
+    this.cancelTimer = this.clock.setTimer(() => this.check(), ms);
+  }
+
+  private check(): void {
+    this.cancelTimer = null;
+    const l = this.limits;
+    if (this.cut || !l) return;
+    const now = this.clock.now();
+    const total = l.maxMs - (now - this.startedAt);
+    if (total <= 0) return this.stop(durationError(l.maxMs));
+    // Idle is silence while a read waits: a client that is not reading does not count.
+    const idle = this.readStarted < 0 ? l.idleMs : l.idleMs - (now - this.readStarted);
+    if (idle <= 0) return this.stop(idleError(l.idleMs));
+    this.arm(Math.min(total, idle));
+  }
+
+  private disarm(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
   }
 
   private stop(e: Error): void {
     if (this.cut) return;
     this.cut = e;
     this.cutCtl.abort(e);
-    this.cancelTotal?.();
-    this.wake?.(e);
+    this.disarm();
+    // Cancelling ends a read that is waiting (it resolves as done), which then throws `cut`.
     this.reader.cancel(e).catch(() => {});
   }
 
-  /** One upstream read, within the idle limit. */
+  /** One upstream read, within the limits. */
   private async next(): Promise<ReadableStreamDefaultReadDoneResult | ReadableStreamDefaultReadValueResult<Uint8Array>> {
     if (this.cut) throw this.cut;
     const l = this.limits;
     if (!l) return this.reader.read();
-    const interrupted = new Promise<never>((_, reject) => (this.wake = reject));
-    interrupted.catch(() => {});
-    const cancelIdle = this.setTimer(() => this.stop(idleError(l.idleMs)), l.idleMs);
+    this.readStarted = this.clock.now();
+    let step: ReadableStreamDefaultReadDoneResult | ReadableStreamDefaultReadValueResult<Uint8Array>;
     try {
-      const step = await Promise.race([this.reader.read(), interrupted]);
-      if (this.cut) throw this.cut;
-      if (!step.done) {
-        this.bytes += step.value.length;
-        if (this.bytes > l.maxBytes) {
-          this.stop(sizeError(l.maxBytes));
-          throw this.cut;
-        }
-      } else this.cancelTotal?.();
-      return step;
+      step = await this.reader.read();
     } finally {
-      cancelIdle();
-      this.wake = null;
+      this.readStarted = -1;
     }
+    if (this.cut) throw this.cut;
+    if (!step.done) {
+      this.bytes += step.value.length;
+      if (this.bytes > l.maxBytes) {
+        this.stop(sizeError(l.maxBytes));
+        throw this.cut;
+      }
+    } else this.disarm();
+    return step;
   }
 
   /** Puts batches back in front (the first-token gate read them ahead). */
@@ -234,7 +264,7 @@ export class Frames implements Source {
   }
 
   cancel(reason?: unknown): void {
-    this.cancelTotal?.();
+    this.disarm();
     this.reader.cancel(reason).catch(() => {});
   }
 }

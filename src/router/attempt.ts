@@ -303,7 +303,7 @@ async function attemptOne(o: One): Promise<OneResult> {
   let body: ServedBody;
   let firstTokenMs: number | undefined;
   if (input.stream && res.body && (res.headers.get("content-type") ?? "").includes("text/event-stream")) {
-    const frames = new Frames(res.body, limits, clock.setTimer);
+    const frames = new Frames(res.body, limits, clock);
     const limit = upstream.config.firstTokenTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(limit, dl.remaining()));
     const gate = new AbortController();

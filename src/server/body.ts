@@ -15,7 +15,10 @@ export async function readBody(req: Request, limit: number, timeoutMs = 0): Prom
     });
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (declared > limit) throw tooLarge();
-  if (!req.body) return "";
+  if (declared === 0) return "";
+  // With a declared length, req.text() reads it natively: asking for req.body first would make
+  // a stream object (and its read buffer) for every request, only to drop it.
+  if (!Number.isFinite(declared) && !req.body) return "";
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late =
     timeoutMs > 0
@@ -42,7 +45,7 @@ export async function readBody(req: Request, limit: number, timeoutMs = 0): Prom
       clearTimeout(timer);
     }
   }
-  const reader = req.body.getReader();
+  const reader = req.body!.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
