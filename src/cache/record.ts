@@ -54,8 +54,22 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
     }
     if (p.error != null || p.type === "error") return drop();
     assembler.push(p);
+    assembler.learn?.(data, p);
+    keep(data);
+  };
+  const keep = (data: string) => {
     if (payloads && bytes <= KEEP_PAYLOADS_BYTES) payloads.push(data);
     else payloads = null;
+  };
+  /**
+   * A plain event's data, taken where it lies when the assembler can read it so (a chat text
+   * chunk shaped like one it parsed: Assembler.take), else cut out and parsed.
+   */
+  const takeAt = (text: string, start: number, end: number) => {
+    if (!assembler.take?.(text, start, end)) return take(text.slice(start, end), undefined);
+    bytes += end - start;
+    if (bytes > maxBytes) return drop();
+    if (payloads) keep(text.slice(start, end));
   };
   return {
     push(batch) {
@@ -63,7 +77,7 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
       const plain = batch.plain;
       if (plain) {
         const { text, spans } = plain;
-        for (let i = 0; i < spans.length && !bad; i += 2) take(text.slice(spans[i], spans[i + 1]), undefined);
+        for (let i = 0; i < spans.length && !bad; i += 2) takeAt(text, spans[i], spans[i + 1]);
       } else {
         for (const e of batch.events) if (!bad) take(e.data, e.event);
       }

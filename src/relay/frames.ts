@@ -135,11 +135,11 @@ export class Frames implements Source {
     if (this.cut || !l) return;
     const now = this.clock.now();
     const total = l.maxMs - (now - this.startedAt);
-    if (total <= 0) return this.stop(durationError(l.maxMs));
     // Idle is silence while a read waits: a client that is not reading does not count.
     const idle = this.readStarted < 0 ? l.idleMs : l.idleMs - (now - this.readStarted);
-    if (idle <= 0) return this.stop(idleError(l.idleMs));
-    this.arm(Math.min(total, idle));
+    if (total <= 0) this.stop(durationError(l.maxMs));
+    else if (idle <= 0) this.stop(idleError(l.idleMs));
+    else this.arm(Math.min(total, idle));
   }
 
   private disarm(): void {

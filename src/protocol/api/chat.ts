@@ -3,8 +3,10 @@
 import { OPENAI_ERRORS } from "../errors.ts";
 import { Type } from "@sinclair/typebox";
 import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompleteChat, replayChunks, splitText } from "./chunks.ts";
-import type { Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
-import type { ChatCompletion } from "../chat.ts";
+import type { Assembler, Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
+import type { ChatChunk, ChatCompletion } from "../chat.ts";
+import { DeltaChunkShape } from "../translate/delta-chunks.ts";
+import { type GrowingText, add, growingText, settle } from "../translate/open-text.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
 import { compiledOnUse } from "./compile-on-use.ts";
 
@@ -41,6 +43,66 @@ export function chatAssembler(): { push(chunk: unknown): void; finish(): Assembl
       return out;
     },
   };
+}
+
+/**
+ * The assembler the cache's recorder uses: chatAssembler, with the per-chunk fast path the
+ * translators have (translate/delta-chunks.ts): a recorded stream's JSON.parse of every chunk
+ * cost about as much per chunk as translating it. Only a chunk whose merge is nothing but
+ * text appended to choice 0 is learnt (onlyText), so a chunk of its shape differs from it in
+ * that text alone. Such chunks in a row are merged as one: the learnt chunk carrying all their
+ * text, pushed before anything else is merged or the answer is read. Their pieces are slices
+ * of the batches' text, so they are kept as a GrowingText (open-text.ts) meanwhile.
+ */
+function recordingAssembler(): Assembler {
+  const a = chatAssembler();
+  const shape = new DeltaChunkShape();
+  /** The learnt chunk, parsed, its text to be replaced by the pieces taken. */
+  let learnt: ChatChunk | null = null;
+  let taken: GrowingText | null = null;
+  const flush = () => {
+    if (!taken || !learnt) return;
+    learnt.choices[0]!.delta!.content = settle(taken);
+    taken = null;
+    a.push(learnt);
+  };
+  return {
+    push(payload) {
+      flush();
+      a.push(payload);
+    },
+    finish() {
+      flush();
+      return a.finish() as unknown as Json;
+    },
+    take(text, start, end) {
+      if (!learnt || !shape.match(text, start, end)) return false;
+      taken ??= growingText();
+      add(taken, shape.piece);
+      return true;
+    },
+    learn(data, payload) {
+      if (onlyText(payload) && shape.learn(data, payload as unknown as ChatChunk)) learnt = JSON.parse(data) as ChatChunk;
+    },
+  };
+}
+
+/** A chunk whose merge is nothing but appending its content to choice 0's. */
+function onlyText(c: Json): boolean {
+  if (c.usage != null || c.error != null || !Array.isArray(c.choices) || c.choices.length !== 1) return false;
+  const ch = obj(c.choices[0]);
+  if ((ch.index ?? 0) !== 0 || ch.finish_reason != null || ch.logprobs != null) return false;
+  const d = obj(ch.delta);
+  const tools = d.tool_calls;
+  return (
+    str(d.content) &&
+    d.content !== "" &&
+    d.reasoning_content == null &&
+    d.reasoning == null &&
+    d.refusal == null &&
+    d.function_call == null &&
+    (tools == null || (Array.isArray(tools) && tools.length === 0))
+  );
 }
 
 /** Merge chunk deltas into one chat.completion. */
@@ -234,10 +296,7 @@ export const chat: ProtocolSpec = {
   streamEnd: chunkStreamEnd,
   terminalError: chunkTerminalError,
   isAnswer: hasChoices,
-  assembler: () => {
-    const a = chatAssembler();
-    return { push: a.push, finish: () => a.finish() as unknown as Json };
-  },
+  assembler: recordingAssembler,
   complete: (final) => isCompleteChat(final),
   toEvents: (final) => chatToChunks(final as unknown as AssembledCompletion),
   replay: (payloads, final, o) => replayChunks(payloads, final, o, "chat.completion.chunk"),

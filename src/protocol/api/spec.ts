@@ -54,6 +54,15 @@ export interface Assembler {
   push(payload: Json): void;
   /** The final object, or null when the payloads held none. */
   finish(): Json | null;
+  /**
+   * A row's fast path: takes the payload at [start, end) of `text` without JSON.parse when it
+   * can read it in place (the chat row: a plain text chunk shaped like one it has seen), as
+   * push() of the parsed payload would. False: the caller parses it, push()es it, and shows
+   * it to learn().
+   */
+  take?(text: string, start: number, end: number): boolean;
+  /** A payload just pushed, with its data text, for take() to learn its shape from. */
+  learn?(data: string, payload: Json): void;
 }
 
 /** What a translated answer is told about the request it answers. */

@@ -11,7 +11,11 @@ const LIMITS = { idleMs: 1_000, maxMs: 10_000, maxBytes: 1_000 };
 /** A body the test feeds by hand. */
 function feed() {
   let ctl!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (ctl = c) });
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      ctl = c;
+    },
+  });
   return { body, send: (text: string) => ctl.enqueue(enc.encode(text)), end: () => ctl.close() };
 }
 
