@@ -78,6 +78,7 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
       if (plain) {
         const { text, spans } = plain;
         for (let i = 0; i < spans.length && !bad; i += 2) takeAt(text, spans[i], spans[i + 1]);
+        assembler.batchDone?.();
       } else {
         for (const e of batch.events) if (!bad) take(e.data, e.event);
       }

@@ -6,7 +6,6 @@ import { DONE, chunkStreamEnd, chunkTerminalError, hasChoices, identify, isCompl
 import type { Assembler, Continuation, Json, Payload, ProtocolSpec } from "./spec.ts";
 import type { ChatChunk, ChatCompletion } from "../chat.ts";
 import { DeltaChunkShape } from "../translate/delta-chunks.ts";
-import { type GrowingText, add, growingText, settle } from "../translate/open-text.ts";
 import { COMMON_FIELDS, TRANSPORT_AND_IDENTITY } from "./common.ts";
 import { compiledOnUse } from "./compile-on-use.ts";
 
@@ -51,20 +50,32 @@ export function chatAssembler(): { push(chunk: unknown): void; finish(): Assembl
  * cost about as much per chunk as translating it. Only a chunk whose merge is nothing but
  * text appended to choice 0 is learnt (onlyText), so a chunk of its shape differs from it in
  * that text alone. Such chunks in a row are merged as one: the learnt chunk carrying all their
- * text, pushed before anything else is merged or the answer is read. Their pieces are slices
- * of the batches' text, so they are kept as a GrowingText (open-text.ts) meanwhile.
+ * text, pushed before anything else is merged or the answer is read.
  */
 function recordingAssembler(): Assembler {
   const a = chatAssembler();
   const shape = new DeltaChunkShape();
   /** The learnt chunk, parsed, its text to be replaced by the pieces taken. */
   let learnt: ChatChunk | null = null;
-  let taken: GrowingText | null = null;
+  /** Taken from the batch being read: slices of its text. */
+  let pieces: string[] = [];
+  /** Taken from earlier batches since the last merge, copied out of them. */
+  let taken: string | null = null;
   const flush = () => {
-    if (!taken || !learnt) return;
-    learnt.choices[0]!.delta!.content = settle(taken);
+    copyOut();
+    if (taken === null || !learnt) return;
+    learnt.choices[0]!.delta!.content = taken;
     taken = null;
     a.push(learnt);
+  };
+  // In JSC a slice keeps the whole string it was cut from alive, so a piece must not outlive
+  // its batch: a burst of big recorded answers held most of their batches until they ended.
+  // join() makes one new string of its own (concatenation would make a rope of the slices,
+  // and JSON.parse(JSON.stringify()) two strings).
+  const copyOut = () => {
+    if (pieces.length === 0) return;
+    taken = (taken ?? "") + (pieces.length === 1 ? [pieces[0], ""] : pieces).join("");
+    pieces = [];
   };
   return {
     push(payload) {
@@ -77,10 +88,10 @@ function recordingAssembler(): Assembler {
     },
     take(text, start, end) {
       if (!learnt || !shape.match(text, start, end)) return false;
-      taken ??= growingText();
-      add(taken, shape.piece);
+      pieces.push(shape.piece);
       return true;
     },
+    batchDone: copyOut,
     learn(data, payload) {
       if (onlyText(payload) && shape.learn(data, payload as unknown as ChatChunk)) learnt = JSON.parse(data) as ChatChunk;
     },

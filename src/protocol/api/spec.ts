@@ -63,6 +63,8 @@ export interface Assembler {
   take?(text: string, start: number, end: number): boolean;
   /** A payload just pushed, with its data text, for take() to learn its shape from. */
   learn?(data: string, payload: Json): void;
+  /** The batch take() read from is done with: nothing taken from it may keep it alive now. */
+  batchDone?(): void;
 }
 
 /** What a translated answer is told about the request it answers. */

@@ -19,25 +19,13 @@ export const growingText = (): GrowingText => ({ settled: "", recent: "", pieces
 
 /** Adds a piece; returns the whole text so far. */
 export function grow(t: GrowingText, piece: string): string {
-  add(t, piece);
-  return t.settled + t.recent;
-}
-
-/** Adds a piece (grow, for a caller that reads the text only at the end: settle). */
-export function add(t: GrowingText, piece: string): void {
   t.recent += piece;
-  if (++t.pieces === SETTLE_EVERY) settle(t);
-}
-
-/** The whole text, holding none of the strings its pieces were cut from: the recent ones are copied out now. */
-export function settle(t: GrowingText): string {
-  if (t.recent !== "") {
-    // A string of its own: JSON.parse makes new strings, where concatenation and slices share.
+  if (++t.pieces === SETTLE_EVERY) {
     t.settled += JSON.parse(JSON.stringify(t.recent)) as string;
     t.recent = "";
+    t.pieces = 0;
   }
-  t.pieces = 0;
-  return t.settled;
+  return t.settled + t.recent;
 }
 
 /** An open text item, with its delta events' fixed text and its text as it grows. */
