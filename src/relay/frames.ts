@@ -165,6 +165,9 @@ export class Frames implements Source {
     let step: ReadableStreamDefaultReadDoneResult | ReadableStreamDefaultReadValueResult<Uint8Array>;
     try {
       step = await this.reader.read();
+    } catch (err) {
+      this.disarm(); // the stream broke: nothing is left to watch
+      throw err;
     } finally {
       this.readStarted = -1;
     }

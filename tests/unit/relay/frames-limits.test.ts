@@ -111,3 +111,21 @@ describe("Frames limits", () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+test("Frames limits: a stream that breaks leaves no timer behind", async () => {
+  const clock = new FakeClock();
+  let ctl!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      ctl = c;
+    },
+  });
+  const frames = new Frames(body, LIMITS, clock);
+  const r = watch(frames.read());
+  await clock.advance(0);
+  expect(clock.pending()).toBe(1);
+  ctl.error(new Error("connection reset"));
+  await clock.advance(0);
+  expect(r.v).toContain("connection reset");
+  expect(clock.pending()).toBe(0);
+});
