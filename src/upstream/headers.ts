@@ -22,6 +22,8 @@ const DROP_TO_UPSTREAM = new Set([
   "openai-project",
   // Bun decodes compressed bodies itself; asking for identity keeps streams unbuffered.
   "accept-encoding",
+  // A response header; from a client it means nothing upstream (and toJSON gives it as a list).
+  "set-cookie",
 ]);
 
 // What of an upstream's response headers reaches the client: an allowlist, so an upstream can
@@ -44,13 +46,15 @@ function passes(name: string): boolean {
   return PASS_TO_CLIENT.has(name) || PASS_PREFIXES.some((p) => name.startsWith(p));
 }
 
-// Both directions build a plain object and let fetch / Headers take it in one go: one
-// native call instead of one per header (it showed in the passthrough profile).
+// Both directions read the headers with Bun's toJSON (one native call, not an iterator step
+// and an array per header) and build a plain object that fetch / Headers take in one go: both
+// showed in the passthrough profile.
 export function upstreamHeaders(client: Headers, upstream: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of client) {
+  const all = client.toJSON();
+  for (const k in all) {
     if (DROP_TO_UPSTREAM.has(k) || k.startsWith("x-wayfront-")) continue;
-    out[k] = v;
+    out[k] = all[k];
   }
   out["content-type"] = "application/json";
   // The client's anthropic-version is what its body is written for; ours is only a default.
@@ -63,7 +67,8 @@ export function upstreamHeaders(client: Headers, upstream: Record<string, string
 
 export function clientHeaders(upstream: Headers, extra: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of upstream) if (passes(k)) out[k] = v;
+  const all = upstream.toJSON();
+  for (const k in all) if (passes(k)) out[k] = all[k];
   for (const k in extra) out[k.toLowerCase()] = extra[k];
   return out;
 }
