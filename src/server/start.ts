@@ -4,7 +4,7 @@ import type { Config } from "../config/resolve.ts";
 import { Registry } from "../upstream/registry.ts";
 import { Health } from "../upstream/health.ts";
 import { gatewayMetrics } from "../status/gateway-metrics.ts";
-import { Logger } from "../status/log.ts";
+import { Logger, stdoutIsTerminal } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
 import { sharedKeyStore } from "../auth/shared-keys.ts";
@@ -36,7 +36,7 @@ export interface Running {
 }
 
 export function startGateway(config: Config, version: string, opts: { write?: (line: string) => void; allowOpen?: boolean } = {}): Running {
-  const pretty = config.log.format === "pretty" || (config.log.format === "auto" && !opts.write && process.stdout.isTTY === true);
+  const pretty = config.log.format === "pretty" || (config.log.format === "auto" && !opts.write && stdoutIsTerminal());
   const log = new Logger(config.log.level, pretty, opts.write);
   const registry = new Registry(config);
   mkdirSync(config.server.dataDir, { recursive: true });

@@ -1,6 +1,7 @@
 // One JSON line per request on stdout (pretty on a terminal). Never prompts, never keys:
 // only the fields listed in RequestLog reach the log, and any URL in a line is written
 // without its credentials (`http://user:pass@host` → `http://host`), whoever built the message.
+import { fstatSync } from "node:fs";
 import { redactUrls } from "../upstream/url.ts";
 
 export interface RequestLog {
@@ -37,13 +38,41 @@ function stamp(): string {
 }
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/**
+ * Whether stdout is a terminal (where `format = "auto"` writes pretty lines): a character
+ * device. Asked of the file itself, since process.stdout.isTTY builds the node stream that
+ * stdoutLine avoids. /dev/null is one too; nobody reads what goes there.
+ */
+export function stdoutIsTerminal(): boolean {
+  try {
+    return fstatSync(1).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+// Bun's own stdout writer, not process.stdout: the first write to process.stdout builds a node
+// stream, which cost a compiled binary about 10 ms and 8 MiB before its first log line. Each
+// line is flushed at once, as process.stdout wrote it; a log that cannot be written (stdout
+// closed) must not take the gateway down with it.
+let sink: ReturnType<typeof Bun.stdout.writer> | null = null;
+function stdoutLine(line: string): void {
+  try {
+    sink ??= Bun.stdout.writer();
+    sink.write(`${line}\n`);
+    sink.flush();
+  } catch {
+    // nowhere to say it
+  }
+}
+
 export class Logger {
   private readonly write: (line: string) => void;
 
   constructor(
     private readonly level: Level = "info",
     private readonly pretty = false,
-    write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+    write: (line: string) => void = stdoutLine,
   ) {
     this.write = (line) => write(redactUrls(line));
   }
