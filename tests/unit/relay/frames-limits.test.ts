@@ -16,7 +16,7 @@ function feed() {
       ctl = c;
     },
   });
-  return { body, send: (text: string) => ctl.enqueue(enc.encode(text)), end: () => ctl.close() };
+  return { body, send: (text: string) => ctl.enqueue(enc.encode(text)), end: () => ctl.close(), fail: (e: Error) => ctl.error(e) };
 }
 
 /** The read's outcome so far: pending, a batch's text, null (the end), or the limit that cut it. */
@@ -110,22 +110,17 @@ describe("Frames limits", () => {
     expect(b.v).toBe("max_answer_bytes");
     expect(clock.pending()).toBe(0);
   });
-});
 
-test("Frames limits: a stream that breaks leaves no timer behind", async () => {
-  const clock = new FakeClock();
-  let ctl!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      ctl = c;
-    },
+  test("a stream that breaks leaves no timer behind", async () => {
+    const clock = new FakeClock();
+    const f = feed();
+    const frames = new Frames(f.body, LIMITS, clock);
+    const r = watch(frames.read());
+    await clock.advance(0);
+    expect(clock.pending()).toBe(1);
+    f.fail(new Error("connection reset"));
+    await clock.advance(0);
+    expect(r.v).toContain("connection reset");
+    expect(clock.pending()).toBe(0);
   });
-  const frames = new Frames(body, LIMITS, clock);
-  const r = watch(frames.read());
-  await clock.advance(0);
-  expect(clock.pending()).toBe(1);
-  ctl.error(new Error("connection reset"));
-  await clock.advance(0);
-  expect(r.v).toContain("connection reset");
-  expect(clock.pending()).toBe(0);
 });
