@@ -112,15 +112,15 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  let current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      // PRAGMA takes no bound parameters; version is our own integer constant.
-      db.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`);
-    })();
-    current = m.version;
-  }
-  return current;
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return current;
+  // All pending steps in one transaction: a new data dir (every first start) commits once, not
+  // once per step; and a step that fails leaves the schema where it was, not half-way.
+  db.transaction(() => {
+    for (const m of pending) db.exec(m.sql);
+    // PRAGMA takes no bound parameters; version is our own integer constant.
+    db.exec(`PRAGMA user_version = ${Math.trunc(pending[pending.length - 1]!.version)}`);
+  })();
+  return pending[pending.length - 1]!.version;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MIGRATIONS, migrate } from "../../../src/db/migrations.ts";
+import { Database } from "bun:sqlite";
 import { openDb } from "../../../src/db/open.ts";
 
 const dirs: string[] = [];
@@ -41,6 +42,16 @@ describe("openDb", () => {
     expect(() => migrate(db, broken)).toThrow();
     expect((db.query("PRAGMA user_version").get() as any).user_version).toBe(99);
     expect(db.query("SELECT name FROM sqlite_master WHERE name = 'ok2'").get()).toBeNull();
+    db.close();
+  });
+
+  test("every pending step applies in one transaction: a failing step leaves a new database empty", () => {
+    const db = new Database(tempPath(), { create: true, strict: true });
+    const broken = [...MIGRATIONS, { version: 100, sql: "THIS IS NOT SQL;" }];
+    expect(() => migrate(db, broken)).toThrow();
+    expect((db.query("PRAGMA user_version").get() as any).user_version).toBe(0);
+    expect(db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([]);
+    expect(migrate(db)).toBe(MIGRATIONS.at(-1)!.version);
     db.close();
   });
 });
