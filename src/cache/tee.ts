@@ -2,9 +2,9 @@
 // own pace: the leader's client, the coalesced followers that join while it is in flight,
 // and (through onChunk/onEnd) the cache recorder.
 //
-// The source is read eagerly into memory rather than at the pace of the slowest reader: a
-// follower that stops reading must not hold back the others (issue 4, "each at its own
-// pace"), and an LLM answer is small next to the cache entry we keep of it anyway.
+// The source is read at the pace of the fastest reader, not the slowest: a follower that stops
+// reading must not hold back the others (issue 4, "each at its own pace"); what it has not read
+// yet is kept for it (until the tee is sealed, below).
 
 export interface TeeEnd {
   /** The source closed normally (false: it errored or every reader left). */
@@ -68,11 +68,20 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
     }
   };
 
-  void (async () => {
-    try {
-      for (;;) {
+  // One read at a time, and only while some reader wants a chunk that is not here yet: the
+  // answer comes in at the pace of its fastest reader, so a client slower than its upstream
+  // holds back the upstream (as an uncached answer does), not a copy of everything it has not
+  // read yet. Reading ahead of every reader made a burst of big cacheable answers hold most
+  // of them twice over, beside what the recorder keeps.
+  let reading = false;
+  const fill = () => {
+    if (reading || end) return;
+    reading = true;
+    void (async () => {
+      try {
         const { value, done } = await reader.read();
-        if (done) break;
+        reading = false;
+        if (done) return finish({ ok: true });
         if (end) return; // cancelled meanwhile
         chunks.push(value);
         retained += value.length;
@@ -83,12 +92,12 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
           trim();
         }
         wake();
+      } catch (error) {
+        reading = false;
+        finish({ ok: false, error });
       }
-      finish({ ok: true });
-    } catch (error) {
-      finish({ ok: false, error });
-    }
-  })();
+    })();
+  };
 
   return {
     get ended() {
@@ -110,7 +119,10 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
       };
       return new ReadableStream<Uint8Array>({
         async pull(ctl) {
-          while (at.i >= base + chunks.length && end === null && !gone) await new Promise<void>((r) => waiters.push(r));
+          while (at.i >= base + chunks.length && end === null && !gone) {
+            fill();
+            await new Promise<void>((r) => waiters.push(r));
+          }
           if (gone) return;
           if (at.i < base + chunks.length) {
             ctl.enqueue(chunks[at.i - base]);

@@ -89,6 +89,7 @@ function recordingAssembler(): Assembler {
     take(text, start, end) {
       if (!learnt || !shape.match(text, start, end)) return false;
       pieces.push(shape.piece);
+      shape.piece = ""; // a slice of this batch: only `pieces` may hold it, and only until batchDone
       return true;
     },
     batchDone: copyOut,

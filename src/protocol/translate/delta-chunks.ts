@@ -135,8 +135,10 @@ export class DeltaChunkShape {
     }
     const p = plainDelta(again);
     if (p?.kind !== d.kind || p.text !== probe) return false;
-    this.head = head;
-    this.tail = tail;
+    // Copies of their own: as slices they would keep the whole batch the learnt chunk came in
+    // alive for as long as the stream lasts (with big batches, a megabyte a stream).
+    this.head = [head, ""].join("");
+    this.tail = [tail, ""].join("");
     this.kind = d.kind;
     return true;
   }

@@ -155,4 +155,30 @@ describe("teeBody", () => {
     tee.cancel("again");
     expect(ends).toEqual([{ ok: false, error: "every reader left" }]);
   });
+
+  test("the source is read as the fastest branch asks, never ahead of every branch", async () => {
+    let pulls = 0;
+    const source = new ReadableStream<Uint8Array>(
+      {
+        pull(ctl) {
+          pulls++;
+          ctl.enqueue(bytes(`chunk ${pulls};`));
+          if (pulls === 1000) ctl.close();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const tee = teeBody(source);
+    const fast = tee.branch().getReader();
+    const slow = tee.branch().getReader();
+    for (let i = 0; i < 5; i++) await fast.read();
+    await settle();
+    await settle();
+    // An eager tee would have read all 1,000 chunks into memory by now.
+    expect(pulls).toBeLessThanOrEqual(7);
+    // The slow branch still gets every chunk from the first, at its own pace.
+    expect(new TextDecoder().decode((await slow.read()).value)).toBe("chunk 1;");
+    fast.cancel();
+    slow.cancel();
+  });
 });
