@@ -39,9 +39,6 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const pretty = config.log.format === "pretty" || (config.log.format === "auto" && !opts.write && stdoutIsTerminal());
   const log = new Logger(config.log.level, pretty, opts.write);
   const registry = new Registry(config);
-  // The model lists are asked for first: their answers come in while the database opens and the
-  // app is built, and the first request need not wait for them (a cold start served sooner).
-  registry.start();
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(dbPath(config));
   const events = new EventLog(log);
@@ -89,7 +86,6 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const keysExist = () => config.auth.staticKeys.length > 0 || keys.list().length > 0;
   const open = opts.allowOpen || !openRelayProblem(config, false) ? null : openRelayProblem(config, keysExist());
   if (open) {
-    registry.stop();
     cache.close();
     responses.close();
     keys.close();
@@ -98,6 +94,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   }
   if (opts.allowOpen && openRelayProblem(config, false))
     log.event("warn", "open to the network (--allow-open): anyone who can reach this port may use every upstream", {});
+  registry.start();
   health.start();
   warnMisroutes(gateway);
   const app = buildApp(gateway);

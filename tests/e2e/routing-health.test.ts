@@ -12,9 +12,7 @@ let env: LocalAndCloud;
 
 beforeAll(async () => {
   env = await startLocalAndCloud({
-    // A cool-down long enough that the request right after the circuit opens still finds it
-    // open on a loaded machine (at 300 ms, with four test workers on two cores, it could already be half-open).
-    sections: `[health]\ninterval = "1h"\nfailure_threshold = 2\ncooldown = "1s"\n[routing]\ndeadline = "400ms"\n`,
+    sections: `[health]\ninterval = "1h"\nfailure_threshold = 2\ncooldown = "300ms"\n[routing]\ndeadline = "400ms"\n`,
     models:
       `[models."coder"]\ntargets = ["gpu/m", "cloud/big"]\nprice_input = 2.0\nprice_output = 8.0\n` +
       `[models."slow"]\ntargets = ["gpu/m+slow-first:3000", "cloud/big+slow-first:3000"]\n`,
