@@ -31,10 +31,10 @@ export interface Recorder {
 const KEEP_PAYLOADS_BYTES = 256 * 1024;
 
 // Recording reads each batch as text and copies its pieces out: garbage about twice the size
-// of what is recorded, which the engine collected late enough that a burst of big cacheable
-// answers peaked well above the same burst uncached (1.8–2.5× in tests/e2e/memory.test.ts, then
-// 1.7–1.8× with this). So every COLLECT_EVERY bytes recorded, across all recordings, the engine is
-// asked (not forced: Bun.gc(false) returns at once) to collect.
+// of what is recorded, which the engine collected late enough to raise a burst of big cacheable
+// answers' peak (tests/e2e/memory.test.ts: cached peak 353 → 327 MB mean with this). So every
+// COLLECT_EVERY bytes recorded, across all recordings, the engine is asked (not forced:
+// Bun.gc(false) returns at once) to collect.
 const COLLECT_EVERY = 16 * 1024 * 1024;
 let recordedSinceCollect = 0;
 function collectNowAndThen(recorded: number): void {
@@ -55,11 +55,15 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
     bad = true;
     payloads = null;
   };
+  /** Adds an event's data to the answer's size: false once it is past the per-entry limit. */
+  const counted = (n: number) => {
+    bytes += n;
+    return bytes <= maxBytes;
+  };
   /** One event's data: assembled, and kept while the payloads are small. */
   const take = (data: string, event: string | undefined) => {
     if (data.trim() === "[DONE]") return;
-    bytes += data.length;
-    if (bytes > maxBytes || event === "error") return drop();
+    if (!counted(data.length) || event === "error") return drop();
     let p: Json;
     try {
       p = JSON.parse(data) as Json;
@@ -81,8 +85,7 @@ export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity
    */
   const takeAt = (text: string, start: number, end: number) => {
     if (!assembler.take?.(text, start, end)) return take(text.slice(start, end), undefined);
-    bytes += end - start;
-    if (bytes > maxBytes) return drop();
+    if (!counted(end - start)) return drop();
     if (payloads) keep(text.slice(start, end));
   };
   const pushBatch = (batch: { readonly plain: DataSpans | null; readonly events: readonly Payload[] }) => {

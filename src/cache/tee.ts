@@ -70,9 +70,8 @@ export function teeBody(source: ReadableStream<Uint8Array>, o: TeeOptions = {}):
 
   // One read at a time, and only while some reader wants a chunk that is not here yet: the
   // answer comes in at the pace of its fastest reader, so a client slower than its upstream
-  // holds back the upstream (as an uncached answer does), not a copy of everything it has not
-  // read yet. Reading ahead of every reader made a burst of big cacheable answers hold most
-  // of them twice over, beside what the recorder keeps.
+  // holds back the upstream (as an uncached answer does) instead of the tee holding a copy of
+  // everything that client has not read yet.
   let reading = false;
   const fill = () => {
     if (reading || end) return;
