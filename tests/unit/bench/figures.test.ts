@@ -73,4 +73,22 @@ describe("issueFigures", () => {
     expect(names).toContain("passthrough req/s vs floor, 32 conns (binary)");
     expect(names).toContain("first token added p99, 500 streams (binary)");
   });
+
+  test("a load run that got errors is missed whatever its ratio, and says which side and how many", () => {
+    const m: Measurements = {
+      ...base,
+      // Faster than the floor because every answer was a quick 401: not a passthrough figure.
+      passthrough: { "32": { ...base.passthrough["32"], gateway: { ...load(15000, 40), non2xx: 60000 } } },
+      cacheHit: { gateway: { ...load(30000, null), errors: 3 }, bare: load(40000, null), rpsRatio: 0.75, p50Ratio: 1.2 },
+    };
+    const rows = byName(m);
+    const pass = rows.get("passthrough req/s vs floor, 32 conns");
+    expect(pass?.value).toBeCloseTo(1.5);
+    expect(pass?.verdict).toBe("missed");
+    expect(pass?.figure.note).toBe("gateway: 60000 errors or non-2xx");
+    expect(rows.get("CPU per request vs floor, 32 conns")?.verdict).toBe("missed");
+    expect(rows.get("cache hit req/s vs bare Bun, same bytes")?.figure.note).toBe("gateway: 3 errors or non-2xx");
+    // Clean runs carry no note.
+    expect(byName(base).get("passthrough req/s vs floor, 32 conns")?.figure.note).toBeUndefined();
+  });
 });
