@@ -91,11 +91,16 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
     relay?.abort(o.clientSignal?.reason);
     relay?.source.cancel(o.clientSignal?.reason);
   };
+  let onStop: (() => void) | null = null;
   const finish = (outcome: StreamEnd["outcome"], error?: GatewayError) => {
     if (done) return false;
     done = true;
     beat?.stop();
     o.clientSignal?.removeEventListener("abort", onClientGone);
+    // The stop signal is the gateway's, shared by every stream it ever serves: a listener
+    // left on it would keep this stream (its request, relay and last batch) for the life of
+    // the process.
+    if (onStop) o.stopSignal?.removeEventListener("abort", onStop);
     o.onEnd({ outcome, error, usage });
     return true;
   };
@@ -128,16 +133,13 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
 
   return new ReadableStream<Uint8Array>({
     start(ctl) {
-      o.stopSignal?.addEventListener(
-        "abort",
-        () => {
-          if (done) return;
-          failWith(ctl, new GatewayError("stream_interrupted", "The gateway is shutting down; the answer is incomplete.", { code: "shutting_down" }));
-          relay?.abort(o.stopSignal?.reason);
-          relay?.source.cancel(o.stopSignal?.reason);
-        },
-        { once: true },
-      );
+      onStop = () => {
+        if (done) return;
+        failWith(ctl, new GatewayError("stream_interrupted", "The gateway is shutting down; the answer is incomplete.", { code: "shutting_down" }));
+        relay?.abort(o.stopSignal?.reason);
+        relay?.source.cancel(o.stopSignal?.reason);
+      };
+      o.stopSignal?.addEventListener("abort", onStop, { once: true });
       // Bun may not cancel a response body whose pull is still waiting on the upstream: the
       // client's abort is heard here directly, so the end is counted at once and as the client's.
       o.clientSignal?.addEventListener("abort", onClientGone, { once: true });
