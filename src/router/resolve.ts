@@ -29,9 +29,10 @@ export async function resolveRoute(model: string, config: Config, registry: Regi
   }
 
   let serving = registry.serving(model);
-  // Lists not fetched yet (just started) or the model was pulled a moment ago: refresh once.
+  // Lists not fetched yet (just started) or the model was pulled a moment ago: refresh once
+  // (at most every MISS_REFRESH_MS, however many requests ask for names nobody serves).
   if (serving.length === 0 && !config.aliases.has("*")) {
-    await registry.refresh();
+    await registry.refreshForMiss();
     serving = registry.serving(model);
   }
   if (serving.length > 0) {

@@ -7,6 +7,14 @@ import { contextWindowOf } from "./context-window.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * A request for a model no list has refreshes the lists (it may have been pulled a moment
+ * ago), but at most this often: a client that keeps asking for a wrong name (a retry loop, an
+ * agent set up with a model nobody serves) must not make every one of its requests a
+ * GET /models to every upstream, the cloud's included.
+ */
+export const MISS_REFRESH_MS = 2_000;
+
 export interface UpstreamState {
   config: UpstreamConfig;
   fetch: Fetcher;
@@ -28,12 +36,15 @@ export class Registry {
   readonly byName = new Map<string, UpstreamState>();
   readonly list: UpstreamState[];
   private refreshing: Promise<void> | null = null;
+  /** When the last refresh began (whatever became of it). */
+  private refreshedAt = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   /** `previous`: on a config reload, an upstream at the same URL keeps its model lists. */
   constructor(
     private readonly config: Config,
     previous?: Registry,
+    private readonly now: () => number = Date.now,
   ) {
     this.list = config.upstreams.map((u) => {
       const old = previous?.get(u.name);
@@ -91,10 +102,17 @@ export class Registry {
 
   /** Refresh every list at once; concurrent callers share the one refresh in flight. */
   refresh(): Promise<void> {
+    if (!this.refreshing) this.refreshedAt = this.now();
     this.refreshing ??= Promise.all(this.list.map((s) => this.refreshOne(s))).then(() => {
       this.refreshing = null;
     });
     return this.refreshing;
+  }
+
+  /** For a model no list has: joins a refresh in flight, or starts one unless the last began under MISS_REFRESH_MS ago. */
+  refreshForMiss(): Promise<void> {
+    if (this.refreshing || this.now() - this.refreshedAt >= MISS_REFRESH_MS) return this.refresh();
+    return Promise.resolve();
   }
 
   async refreshOne(s: UpstreamState): Promise<void> {

@@ -183,6 +183,22 @@ test("unknown model → 404 that says how to list models", async () => {
   expect(r.json.error.message).toContain("GET /v1/models");
 });
 
+test("a client repeating an unknown model gets its 404 every time without making each one a GET /models upstream", async () => {
+  const lists = () => mock.requests.filter((r) => r.method === "GET" && r.path.endsWith("/models")).length;
+  const before = lists();
+  for (let i = 0; i < 30; i++) {
+    const res = await fetch(roomy.url + "/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-nope", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe("model_not_found");
+  }
+  // One refresh per MISS_REFRESH_MS (2 s), and the health probes: never one per request.
+  expect(lists() - before).toBeLessThan(5);
+});
+
 test("a body over the limit → 413, declared or chunked", async () => {
   const big = JSON.stringify({ model: "m", messages: [{ role: "user", content: "x".repeat(70 * 1024) }] });
   const r = await post("/v1/chat/completions", big);
