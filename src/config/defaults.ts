@@ -52,6 +52,12 @@ export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_DEMO_TOKENS_PER_SECOND = 20;
 /** Matches OpenAI's retention of stored responses (30 days), so clients see the same lifetime. */
 export const DEFAULT_RESPONSES_STORE_TTL_MS = 30 * 24 * 3_600_000;
+/**
+ * Stored responses hold whole conversations, one row per turn, for 30 days: clients that leave
+ * `store` at its default (true) and send their full history each turn add a copy of it per
+ * request. Bounded, oldest first, so the data dir on a Pi's card cannot grow without end.
+ */
+export const DEFAULT_RESPONSES_MAX_BYTES = 256 * 1024 * 1024;
 export const DEMO_UPSTREAM = "demo";
 export const DEMO_MODEL = "wayfront-demo";
 

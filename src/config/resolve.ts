@@ -124,7 +124,7 @@ export interface Config {
   /** "auto": pretty on a terminal, JSON lines otherwise (a log collector, a pipe, a file). */
   log: { level: "debug" | "info" | "warn" | "error"; format: "auto" | "json" | "pretty" };
   demo: { tokensPerSecond: number };
-  responses: { storeTtlMs: number };
+  responses: { storeTtlMs: number; maxBytes: number };
 }
 
 export interface Overrides {
@@ -284,7 +284,10 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
     },
     log: { level: raw.log?.level ?? "info", format: raw.log?.format ?? "auto" },
     demo: { tokensPerSecond: raw.demo?.tokens_per_second ?? D.DEFAULT_DEMO_TOKENS_PER_SECOND },
-    responses: { storeTtlMs: durationMs(raw.responses?.store_ttl, D.DEFAULT_RESPONSES_STORE_TTL_MS) },
+    responses: {
+      storeTtlMs: durationMs(raw.responses?.store_ttl, D.DEFAULT_RESPONSES_STORE_TTL_MS),
+      maxBytes: sizeBytes(raw.responses?.max_bytes, D.DEFAULT_RESPONSES_MAX_BYTES),
+    },
   });
 }
 

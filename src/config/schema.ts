@@ -219,6 +219,8 @@ export const ResponsesSection = Type.Object(
   {
     /** How long a stored response (`store: true`) stays available to previous_response_id. */
     store_ttl: Type.Optional(Duration),
+    /** Their total size (the oldest go first past it); a single turn bigger than this is not stored. */
+    max_bytes: Type.Optional(Size),
   },
   strict,
 );

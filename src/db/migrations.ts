@@ -109,6 +109,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cache_entries_lru ON cache_entries (last_used, bytes);
     `,
   },
+  {
+    version: 7,
+    // Stored responses get a size, so their total can be capped (responses.max_bytes) by
+    // dropping the oldest; the size check and the oldest-first page read only this index.
+    sql: `
+      ALTER TABLE stored_responses ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+      UPDATE stored_responses SET bytes = length(input) + length(response);
+      CREATE INDEX stored_responses_age ON stored_responses (created_at, bytes);
+    `,
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -17,24 +17,87 @@ export interface StoredResponse {
   response: ResponseObject;
 }
 
+/** The size check and the oldest-first page: both read only the (created_at, bytes) index (migration 7). */
+export const STORED_SIZE_SQL = {
+  total: "SELECT coalesce(sum(bytes), 0) AS n FROM stored_responses",
+  oldest: "SELECT namespace, id, bytes FROM stored_responses WHERE NOT (namespace = ? AND id = ?) ORDER BY created_at LIMIT 256",
+};
+
+/** Past the cap, the oldest rows go until the total is back under this share of it (not one row per put). */
+const EVICT_TO = 0.9;
+
 export class ResponseStore {
   private readonly now: () => number;
+  private readonly maxBytes: number;
+  /**
+   * The rows' total size as far as this store knows: counted from the table when first needed,
+   * when it passes the cap, and when another connection wrote the file since (SQLite's
+   * data_version says so), and grown by each put in between. Expired rows deleted on the way in
+   * are not taken off, so it errs high: the worst it does is count again early.
+   */
+  private total: number | null = null;
+  private seenVersion = -1;
 
   constructor(
     private readonly db: Database,
     private readonly ttlMs: number,
-    opts: { now?: () => number } = {},
+    opts: { now?: () => number; maxBytes?: number } = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   }
 
-  put(namespace: string, input: unknown[], response: ResponseObject): void {
+  /** False when the turn alone is larger than the cap: it is not stored (a follow-up to it is a 404). */
+  put(namespace: string, input: unknown[], response: ResponseObject): boolean {
     const t = this.now();
+    const inputText = JSON.stringify(input);
+    const responseText = JSON.stringify(response);
+    const bytes = inputText.length + responseText.length;
+    if (bytes > this.maxBytes) return false;
     // Expired rows go on the way in: one indexed delete, no timer to own.
     this.db.query("DELETE FROM stored_responses WHERE expires_at <= ?").run(t);
     this.db
-      .query("INSERT OR REPLACE INTO stored_responses (namespace, id, created_at, expires_at, input, response) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(namespace, response.id, t, t + this.ttlMs, JSON.stringify(input), JSON.stringify(response));
+      .query("INSERT OR REPLACE INTO stored_responses (namespace, id, created_at, expires_at, input, response, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(namespace, response.id, t, t + this.ttlMs, inputText, responseText, bytes);
+    if (Number.isFinite(this.maxBytes)) {
+      const version = this.version();
+      this.total = this.total === null || version !== this.seenVersion ? this.counted() : this.total + bytes;
+      if (this.total > this.maxBytes) this.evict(namespace, response.id);
+      this.seenVersion = version;
+    }
+    return true;
+  }
+
+  /** Changes exactly when another connection committed to the file (not for this one's own writes). */
+  private version(): number {
+    return (this.db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+  }
+
+  /** The stored rows' total size. */
+  private counted(): number {
+    return (this.db.query(STORED_SIZE_SQL.total).get() as { n: number }).n;
+  }
+
+  /** Oldest first, until the total is under EVICT_TO of the cap; never the row just stored (it fits on its own). */
+  private evict(namespace: string, id: string): void {
+    let total = this.counted();
+    const goal = this.maxBytes * EVICT_TO;
+    if (total > this.maxBytes) {
+      const oldest = this.db.query(STORED_SIZE_SQL.oldest);
+      const drop = this.db.query("DELETE FROM stored_responses WHERE namespace = ? AND id = ?");
+      this.db.transaction(() => {
+        while (total > goal) {
+          const page = oldest.all(namespace, id) as { namespace: string; id: string; bytes: number }[];
+          if (page.length === 0) break;
+          for (const r of page) {
+            if (total <= goal) break;
+            drop.run(r.namespace, r.id);
+            total -= r.bytes;
+          }
+        }
+      })();
+    }
+    this.total = total;
   }
 
   get(namespace: string, id: string): StoredResponse | null {

@@ -15,11 +15,13 @@ export class StoredResponses {
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
-  put(namespace: string, input: unknown[], response: ResponseObject): void {
-    this.local.put(namespace, input, response);
-    if (!this.shared) return;
+  /** False when the turn is larger than responses.max_bytes: stored nowhere. */
+  put(namespace: string, input: unknown[], response: ResponseObject): boolean {
+    if (!this.local.put(namespace, input, response)) return false;
+    if (!this.shared) return true;
     // Off the response path: the local row already serves this instance.
     this.shared.cmd("SET", [key(namespace, response.id), JSON.stringify({ input, response }), "PX", String(this.ttlMs)]).catch(this.onError);
+    return true;
   }
 
   async get(namespace: string, id: string): Promise<StoredResponse | null> {

@@ -48,8 +48,11 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const cache = responseCache(config, watchStore(openCacheStore(config, { db, onError: cacheError }), cacheOutage), cacheError);
   const health = new Health(config, registry, undefined, { events });
   const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
-  const responses = new StoredResponses(new ResponseStore(db, config.responses.storeTtlMs), shared, config.responses.storeTtlMs, (err) =>
-    log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
+  const responses = new StoredResponses(
+    new ResponseStore(db, config.responses.storeTtlMs, { maxBytes: config.responses.maxBytes }),
+    shared,
+    config.responses.storeTtlMs,
+    (err) => log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
   );
   const sharedDown = (what: string) => (err: unknown) =>
     log.event("warn", `shared ${what} unavailable: counting in this instance`, { message: (err as Error)?.message ?? String(err) });

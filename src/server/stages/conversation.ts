@@ -26,7 +26,9 @@ export async function startTurn(x: Exchange): Promise<Turn | null> {
     responseId: `resp_${crypto.randomUUID().replaceAll("-", "")}`,
     keep(r) {
       try {
-        store.put(namespace, turn.conversation, r);
+        if (!store.put(namespace, turn.conversation, r)) {
+          x.gw.log.event("warn", "response not stored: larger than responses.max_bytes", { id: r.id, max_bytes: x.config.responses.maxBytes });
+        }
       } catch (err) {
         x.gw.log.event("warn", "could not store response", { id: r.id, message: (err as Error).message });
       }

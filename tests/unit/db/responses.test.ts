@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Database as SqliteDatabase } from "bun:sqlite";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MIGRATIONS, migrate } from "../../../src/db/migrations.ts";
 import { openDb, type Database } from "../../../src/db/open.ts";
-import { ResponseStore, inputItems, outputAsInput } from "../../../src/db/responses.ts";
+import { ResponseStore, STORED_SIZE_SQL, inputItems, outputAsInput } from "../../../src/db/responses.ts";
 import type { ResponseObject } from "../../../src/protocol/responses.ts";
 
 let db: Database;
@@ -60,5 +65,92 @@ describe("ResponseStore", () => {
 
   test("outputAsInput drops reasoning", () => {
     expect(outputAsInput(response("r", "t").output[0])).toEqual([]);
+  });
+});
+
+describe("ResponseStore: responses.max_bytes", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const fileDb = () => {
+    const dir = mkdtempSync(join(tmpdir(), "wf-responses-"));
+    dirs.push(dir);
+    return join(dir, "wayfront.db");
+  };
+  const stored = (d: Database) =>
+    d.query("SELECT coalesce(sum(bytes), 0) AS n, count(*) AS rows FROM stored_responses").get() as { n: number; rows: number };
+
+  test("a long conversation stored turn by turn stays under the cap: the oldest turns go, the newest can be continued", () => {
+    db = openDb(fileDb());
+    let now = 0;
+    const cap = 40_000;
+    const store = new ResponseStore(db, 3_600_000, { now: () => now, maxBytes: cap });
+    // Each row holds the whole conversation so far (about 600 more characters a turn): 80
+    // turns are some 2 MB stored whole, 50 times the cap.
+    let conversation: unknown[] = [];
+    for (let i = 0; i < 80; i++) {
+      now += 1000;
+      conversation = [...conversation, { type: "message", role: "user", content: `turn ${i} `.padEnd(300, "x") }];
+      expect(store.put("default", conversation, response(`resp_${i}`, `answer ${i} `.padEnd(300, "y")))).toBe(true);
+      expect(stored(db).n).toBeLessThanOrEqual(cap);
+    }
+    expect(store.get("default", "resp_0")).toBeNull();
+    expect(store.get("default", "resp_79")).not.toBeNull();
+    // The newest row's history is the whole conversation: continuing it needs nothing older.
+    expect(store.history("default", "resp_79")!.length).toBe(80 + 2);
+    // What is counted is what is stored.
+    const exact = db.query("SELECT sum(length(input) + length(response)) AS n FROM stored_responses").get() as { n: number };
+    expect(stored(db).n).toBe(exact.n);
+  });
+
+  test("a turn larger than the cap is not stored, and nothing else is dropped for it", () => {
+    db = openDb(fileDb());
+    const store = new ResponseStore(db, 3_600_000, { now: () => 0, maxBytes: 5_000 });
+    expect(store.put("default", [], response("resp_small", "ok"))).toBe(true);
+    expect(store.put("default", [{ type: "message", role: "user", content: "z".repeat(6_000) }], response("resp_big", "no"))).toBe(false);
+    expect(store.get("default", "resp_big")).toBeNull();
+    expect(store.get("default", "resp_small")).not.toBeNull();
+  });
+
+  test("rows another process wrote to the same file count too", () => {
+    const path = fileDb();
+    db = openDb(path);
+    const other = openDb(path);
+    try {
+      let now = 0;
+      const a = new ResponseStore(db, 3_600_000, { now: () => now, maxBytes: 20_000 });
+      const b = new ResponseStore(other, 3_600_000, { now: () => now, maxBytes: 20_000 });
+      for (let i = 0; i < 30; i++) {
+        now++;
+        (i % 2 ? a : b).put("default", [{ type: "message", role: "user", content: "q".repeat(1_500) }], response(`resp_${i}`, "a"));
+      }
+      expect(stored(db).n).toBeLessThanOrEqual(20_000);
+      expect(a.get("default", "resp_29")).not.toBeNull();
+    } finally {
+      other.close();
+    }
+  });
+
+  test("the size check and the oldest-first page read only the (created_at, bytes) index", () => {
+    db = openDb(":memory:");
+    for (const sql of [STORED_SIZE_SQL.total, STORED_SIZE_SQL.oldest]) {
+      const args = sql.includes("?") ? ["default", "resp_x"] : [];
+      const plan = db.query(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[];
+      expect(plan.map((p) => p.detail)).toEqual(["SCAN stored_responses USING COVERING INDEX stored_responses_age"]);
+    }
+  });
+
+  test("rows stored before the sizes existed get theirs when the data dir is upgraded", () => {
+    db = new SqliteDatabase(":memory:", { strict: true });
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version < 7),
+    );
+    db.query(
+      "INSERT INTO stored_responses (namespace, id, created_at, expires_at, input, response) VALUES ('default', 'resp_old', 0, 9e12, '[1,2]', '{\"id\":\"resp_old\"}')",
+    ).run();
+    migrate(db);
+    expect(db.query("SELECT bytes FROM stored_responses").get()).toEqual({ bytes: 5 + 17 });
   });
 });
