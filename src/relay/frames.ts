@@ -286,6 +286,15 @@ function hasContent(b: Batch, isContent: (data: string) => boolean): boolean {
     const end = lastEventEnd(b.bytes.subarray(0, PEEK_BYTES), true);
     if (end > 0 && parseEvents(b.bytes.subarray(0, end)).some((ev) => isContent(ev.data))) return true;
   }
+  // Plain `data:` events (every chat stream) are judged one by one where they lie, up to the
+  // first with content (the second, after the role chunk): parsing the whole batch into event
+  // objects first was the largest part of the gate's time to the first token.
+  const plain = b.plain;
+  if (plain) {
+    const { text, spans } = plain;
+    for (let i = 0; i < spans.length; i += 2) if (isContent(text.slice(spans[i], spans[i + 1]))) return true;
+    return false;
+  }
   return b.events.some((ev) => isContent(ev.data));
 }
 
