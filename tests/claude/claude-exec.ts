@@ -7,21 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type BoundedRun, runBounded } from "../helpers/bounded-run.ts";
 
 export const CLAUDE_BIN = new URL("../../node_modules/.bin/claude", import.meta.url).pathname;
 
-/** How long a signalled Claude gets to exit before SIGKILL. */
-const KILL_GRACE_MS = 2000;
-/** Per stream; past it the output is drained and dropped, so a runaway loop can't fill memory. */
-const OUTPUT_CAP_BYTES = 1 << 20;
-
-export interface ClaudeRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** True when the run was killed for outliving the timeout. */
-  timedOut: boolean;
-}
+export type ClaudeRun = BoundedRun;
 
 export interface ClaudeExecOptions {
   /** The host root: Claude appends /v1/messages itself (a URL ending in /v1 gives /v1/v1/messages). */
@@ -83,60 +73,15 @@ function claudeEnv(opts: ClaudeExecOptions, root: string): Record<string, string
   return { ...env, ...opts.env };
 }
 
-/** Reads a stream to the end, keeping at most `cap` bytes of it. */
-async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<string> {
-  const kept: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    if (size >= cap) continue;
-    const part = chunk.subarray(0, cap - size);
-    kept.push(part);
-    size += part.length;
-  }
-  const text = new TextDecoder().decode(Buffer.concat(kept));
-  return size >= cap ? `${text}\n[output capped at ${cap} bytes]` : text;
-}
-
 export async function claudeExec(opts: ClaudeExecOptions): Promise<ClaudeRun> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), "wayfront-claude-"));
   const work = join(root, "work");
   mkdirSync(work, { recursive: true });
   const env = claudeEnv(opts, root);
   const args = [CLAUDE_BIN, "-p", opts.prompt, "--allowedTools", ...(opts.allowedTools ?? ["Bash"])];
-  // detached: its own process group, so a timeout takes down the shells its Bash tool started too.
-  const proc = Bun.spawn(args, { cwd: work, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid, signal);
-    } catch {
-      // The group is gone already.
-    }
-  };
-  let timedOut = false;
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      signalGroup("SIGTERM");
-      const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(KILL_GRACE_MS).then(() => false)]);
-      if (exited) return;
-    }
-    // Children that outlived Claude (a backgrounded command) go too.
-    signalGroup("SIGKILL");
-    await proc.exited;
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void stop();
-  }, opts.timeoutMs);
   try {
-    const [stdout, stderr, code] = await Promise.all([
-      readCapped(proc.stdout, OUTPUT_CAP_BYTES),
-      readCapped(proc.stderr, OUTPUT_CAP_BYTES),
-      proc.exited,
-    ]);
-    return { code: timedOut ? null : code, stdout, stderr, timedOut };
+    return await runBounded(args, { cwd: work, env, timeoutMs: opts.timeoutMs });
   } finally {
-    clearTimeout(timer);
-    await stop();
     if (!opts.root) rmSync(root, { recursive: true, force: true });
   }
 }

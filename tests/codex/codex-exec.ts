@@ -6,20 +6,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type BoundedRun, runBounded } from "../helpers/bounded-run.ts";
 
 /** The launcher npm installs; it picks the platform package's binary and forwards signals. */
 export const CODEX_BIN = new URL("../../node_modules/.bin/codex", import.meta.url).pathname;
 
-/** How long a signalled Codex gets to exit before SIGKILL. */
-const KILL_GRACE_MS = 2000;
-
-export interface CodexRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** True when the run was killed for outliving the timeout. */
-  timedOut: boolean;
-}
+export type CodexRun = BoundedRun;
 
 /** config.toml for a custom provider at `baseUrl` (the gateway's /v1 URL). */
 export function codexConfig(baseUrl: string, model: string): string {
@@ -89,29 +81,9 @@ export async function codexExec(opts: {
     WAYFRONT_API_KEY: "local",
     NO_COLOR: "1",
   };
-  const proc = Bun.spawn(args, { cwd: work, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  let timedOut = false;
-  // SIGTERM first: on Node < 22.15 the launcher stays in between and forwards only signals it
-  // can catch, so a bare SIGKILL would orphan the native binary. SIGKILL if that is ignored.
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill("SIGTERM");
-    const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(KILL_GRACE_MS).then(() => false)]);
-    if (!exited) {
-      proc.kill("SIGKILL");
-      await proc.exited;
-    }
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void stop();
-  }, opts.timeoutMs);
   try {
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    return { code: timedOut ? null : code, stdout, stderr, timedOut };
+    return await runBounded(args, { cwd: work, env, timeoutMs: opts.timeoutMs });
   } finally {
-    clearTimeout(timer);
-    await stop();
     if (!opts.root) rmSync(root, { recursive: true, force: true });
   }
 }
