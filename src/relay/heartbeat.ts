@@ -1,24 +1,59 @@
 // SSE comment heartbeats while a stream is silent, so proxies in between (nginx's 60 s
 // proxy_read_timeout, load balancers' idle timeouts) don't cut it.
+//
+// Every open stream with the same tick shares one interval timer: a timer per stream was 1,000
+// timers (and 1,000 wake-ups a second) with 1,000 streams open, each with its own closure.
 import { HEARTBEAT } from "../protocol/sse.ts";
 import { GatewayError } from "../protocol/errors.ts";
 
+interface Ticker {
+  timer: ReturnType<typeof setInterval>;
+  beats: Set<Heartbeat>;
+}
+
+/** One shared timer per tick length (streams of one config all have the same). */
+const tickers = new Map<number, Ticker>();
+
+/** How many shared timers are running (for tests: one however many streams are open). */
+export function heartbeatTimers(): number {
+  return tickers.size;
+}
+
 export class Heartbeat {
   private lastWrite = Date.now();
-  private timer: ReturnType<typeof setInterval> | null = null;
+  /** How often this stream is looked at: its interval, but at least once a second; 0 = off. */
+  private readonly tick: number;
 
   /** `canBeat` says whether a comment may go out now (between events only). */
-  constructor(ctl: ReadableStreamDefaultController<Uint8Array>, everyMs: number, canBeat: () => boolean) {
-    if (everyMs <= 0) return;
-    this.timer = setInterval(
-      () => {
-        if (canBeat() && Date.now() - this.lastWrite >= everyMs) {
-          ctl.enqueue(HEARTBEAT);
-          this.lastWrite = Date.now();
-        }
-      },
-      Math.max(10, Math.min(everyMs, 1000)),
-    );
+  constructor(
+    private readonly ctl: ReadableStreamDefaultController<Uint8Array>,
+    private readonly everyMs: number,
+    private readonly canBeat: () => boolean,
+  ) {
+    this.tick = everyMs > 0 ? Math.max(10, Math.min(everyMs, 1000)) : 0;
+    if (this.tick === 0) return;
+    let t = tickers.get(this.tick);
+    if (!t) {
+      const beats = new Set<Heartbeat>();
+      const timer = setInterval(() => {
+        const now = Date.now();
+        for (const b of beats) b.beat(now);
+      }, this.tick);
+      t = { timer, beats };
+      tickers.set(this.tick, t);
+    }
+    t.beats.add(this);
+  }
+
+  private beat(now: number): void {
+    if (now - this.lastWrite < this.everyMs || !this.canBeat()) return;
+    try {
+      this.ctl.enqueue(HEARTBEAT);
+      this.lastWrite = now;
+    } catch {
+      // The stream closed under us (its end is reported elsewhere): it beats no more.
+      this.stop();
+    }
   }
 
   /** Something real was written: the next heartbeat is a full interval away. */
@@ -27,8 +62,10 @@ export class Heartbeat {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    const t = tickers.get(this.tick);
+    if (!t?.beats.delete(this) || t.beats.size > 0) return;
+    clearInterval(t.timer);
+    tickers.delete(this.tick);
   }
 }
 
