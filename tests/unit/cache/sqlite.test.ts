@@ -1,22 +1,17 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SIZE_SQL, sqliteStore } from "../../../src/cache/sqlite.ts";
 import type { CacheEntry, CacheStore } from "../../../src/cache/store.ts";
 import { openDb } from "../../../src/db/open.ts";
+import { tempDirs } from "../../helpers/temp-dirs.ts";
 
-const dirs: string[] = [];
+const temp = tempDirs("wf-cache-");
 const stores: CacheStore[] = [];
 afterEach(() => {
   for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  temp.clean();
 });
-function tempPath(): string {
-  const d = mkdtempSync(join(tmpdir(), "wf-cache-"));
-  dirs.push(d);
-  return join(d, "wayfront.db");
-}
+const tempPath = () => temp.file("wayfront.db");
 
 function make(opts: { ttlMs?: number; maxBytes?: number; now?: () => number; path?: string } = {}) {
   const s = sqliteStore({ path: opts.path ?? tempPath(), ttlMs: opts.ttlMs ?? 60_000, maxBytes: opts.maxBytes ?? 1 << 20, now: opts.now });

@@ -1,20 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MIGRATIONS, migrate } from "../../../src/db/migrations.ts";
 import { Database } from "bun:sqlite";
 import { openDb } from "../../../src/db/open.ts";
+import { tempDirs } from "../../helpers/temp-dirs.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempPath = () => {
-  const d = mkdtempSync(join(tmpdir(), "wf-db-"));
-  dirs.push(d);
-  return join(d, "w.db");
-};
+const temp = tempDirs("wf-db-");
+afterEach(temp.clean);
+const tempPath = () => temp.file("w.db");
 
 describe("openDb", () => {
   test("WAL, synchronous NORMAL, busy timeout, migrated to the latest version", () => {

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Database as SqliteDatabase } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MIGRATIONS, migrate } from "../../../src/db/migrations.ts";
 import { openDb, type Database } from "../../../src/db/open.ts";
 import { ResponseStore, STORED_SIZE_SQL, inputItems, outputAsInput } from "../../../src/db/responses.ts";
 import type { ResponseObject } from "../../../src/protocol/responses.ts";
+import { tempDirs } from "../../helpers/temp-dirs.ts";
 
 let db: Database;
 afterEach(() => db?.close());
@@ -69,15 +67,9 @@ describe("ResponseStore", () => {
 });
 
 describe("ResponseStore: responses.max_bytes", () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  const fileDb = () => {
-    const dir = mkdtempSync(join(tmpdir(), "wf-responses-"));
-    dirs.push(dir);
-    return join(dir, "wayfront.db");
-  };
+  const temp = tempDirs("wf-responses-");
+  afterEach(temp.clean);
+  const fileDb = () => temp.file("wayfront.db");
   const stored = (d: Database) =>
     d.query("SELECT coalesce(sum(bytes), 0) AS n, count(*) AS rows FROM stored_responses").get() as { n: number; rows: number };
 
