@@ -231,5 +231,5 @@ export const messages: ProtocolSpec = {
       const ev = p.type === "message_start" ? { ...p, message: { ...obj(p.message), id: o.id, model: o.model } } : p;
       return { event: str(p.type) || undefined, data: JSON.stringify(ev) };
     }),
-  identify: (final, id, model) => ({ ...structuredClone(final), id, model }),
+  identify: (final, id, model) => ({ ...final, id, model }), // shallow, as chunks.ts identify says
 };

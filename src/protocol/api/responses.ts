@@ -194,5 +194,5 @@ export const responses: ProtocolSpec = {
       const ev = p.response && typeof p.response === "object" ? { ...p, response: { ...(p.response as Json), id: o.id, model: o.model } } : p;
       return { event: typeof p.type === "string" ? p.type : undefined, data: JSON.stringify(ev) };
     }),
-  identify: (final, id, model) => ({ ...structuredClone(final), id, model }),
+  identify: (final, id, model) => ({ ...final, id, model }), // shallow, as chunks.ts identify says
 };

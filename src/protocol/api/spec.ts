@@ -163,6 +163,6 @@ export interface ProtocolSpec {
   toEvents(final: Json): Json[];
   /** Recorded payloads → the events a replay sends, with the client's id and model. */
   replay(payloads: Json[], final: Json | null, o: ReplayOptions): Payload[];
-  /** The final object shown to the client, with its id and model. */
+  /** The final object shown to the client, with its id and model; serialised at once by its caller, so it may share nested parts with `final`. */
   identify(final: Json, id: string, model: string): Json;
 }
