@@ -78,22 +78,23 @@ export class ResponseStore {
     return (this.db.query(STORED_SIZE_SQL.total).get() as { n: number }).n;
   }
 
-  /** Oldest first, until the total is under EVICT_TO of the cap; never the row just stored (it fits on its own). */
+  /**
+   * Oldest first, until the total is under EVICT_TO of the cap; never the row just stored (it
+   * fits on its own). At most one page of rows per put, so the work a request does here stays
+   * bounded: a table far over the cap (a data dir from before the cap, or a lowered cap) comes
+   * down over the next puts instead of in one long transaction on the event loop.
+   */
   private evict(namespace: string, id: string): void {
     let total = this.counted();
     const goal = this.maxBytes * EVICT_TO;
     if (total > this.maxBytes) {
-      const oldest = this.db.query(STORED_SIZE_SQL.oldest);
+      const page = this.db.query(STORED_SIZE_SQL.oldest).all(namespace, id) as { namespace: string; id: string; bytes: number }[];
       const drop = this.db.query("DELETE FROM stored_responses WHERE namespace = ? AND id = ?");
       this.db.transaction(() => {
-        while (total > goal) {
-          const page = oldest.all(namespace, id) as { namespace: string; id: string; bytes: number }[];
-          if (page.length === 0) break;
-          for (const r of page) {
-            if (total <= goal) break;
-            drop.run(r.namespace, r.id);
-            total -= r.bytes;
-          }
+        for (const r of page) {
+          if (total <= goal) break;
+          drop.run(r.namespace, r.id);
+          total -= r.bytes;
         }
       })();
     }

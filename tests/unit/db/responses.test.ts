@@ -105,6 +105,31 @@ describe("ResponseStore: responses.max_bytes", () => {
     expect(store.get("default", "resp_small")).not.toBeNull();
   });
 
+  test("a table far over the cap (from before it, or a lowered cap) comes down a page of rows per put, not all in one", () => {
+    db = openDb(fileDb());
+    let now = 0;
+    const row = [{ type: "message", role: "user", content: "r".repeat(900) }];
+    const uncapped = new ResponseStore(db, 3_600_000, { now: () => now });
+    for (let i = 0; i < 1000; i++) {
+      now++;
+      uncapped.put("default", row, response(`resp_old_${i}`, "a"));
+    }
+    const before = stored(db);
+    const cap = 50_000; // about 45 of those rows
+    const store = new ResponseStore(db, 3_600_000, { now: () => now, maxBytes: cap });
+    now++;
+    store.put("default", row, response("resp_new_0", "a"));
+    // One put drops at most one page (256 rows) of the oldest.
+    expect(stored(db).rows).toBe(before.rows + 1 - 256);
+    for (let i = 1; stored(db).n > cap && i < 10; i++) {
+      now++;
+      store.put("default", row, response(`resp_new_${i}`, "a"));
+    }
+    expect(stored(db).n).toBeLessThanOrEqual(cap);
+    expect(store.get("default", "resp_old_0")).toBeNull();
+    expect(store.get("default", "resp_new_0")).not.toBeNull();
+  });
+
   test("rows another process wrote to the same file count too", () => {
     const path = fileDb();
     db = openDb(path);
