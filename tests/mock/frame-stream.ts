@@ -39,9 +39,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 // Bun writes enqueued chunks to the socket on a later event-loop turn (it corks writes), so
 // an error in the same turn would reset the connection before headers or the earlier chunks
 // left: the client would see a refused request, not a stream cut mid-way. Give it a turn, and
-// the client time to read them: a reset that lands while they are still unread may take them
-// with it (20 ms was not always enough with four test workers on two cores, once in CI).
-const FLUSH_GRACE_MS = 100;
+// the client time to read them: a reset that lands while they are still unread takes them with
+// it (a client that had not read for 500 ms got none of them; 20 ms and then 100 ms were each
+// not enough once in CI, with four test workers and Chromium on two cores). A clean close
+// (FIN) would keep them, but Bun.serve gives a body no way to end without its last chunk
+// other than this reset, or an idle timeout that takes 4 s to fire.
+const FLUSH_GRACE_MS = 300;
 
 /**
  * Erroring the body makes Bun close the socket mid chunked-encoding: the client sees a
