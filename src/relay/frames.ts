@@ -95,7 +95,9 @@ export class Frames implements Source {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly back: Batch[] = [];
   private bytes = 0;
-  private readonly clock: Pick<Clock, "now" | "setTimer">;
+  private readonly clock: Pick<Clock, "now" | "elapsed" | "setTimer">;
+  /** The clock's step-free time: every limit here is a duration (clock.ts says why). */
+  private readonly elapsed: () => number;
   /** The one timer that watches both limits (null when there are none, or once it is over). */
   private cancelTimer: (() => void) | null = null;
   private startedAt = 0;
@@ -111,12 +113,13 @@ export class Frames implements Source {
   constructor(
     body: ReadableStream<Uint8Array>,
     private readonly limits?: AnswerLimits,
-    clock?: Pick<Clock, "now" | "setTimer">,
+    clock?: Pick<Clock, "now" | "elapsed" | "setTimer">,
   ) {
     this.reader = body.getReader();
     this.clock = clock ?? realClock;
+    this.elapsed = this.clock.elapsed ?? this.clock.now;
     if (limits) {
-      this.startedAt = this.clock.now();
+      this.startedAt = this.elapsed();
       this.arm(Math.min(limits.idleMs, limits.maxMs));
     }
   }
@@ -133,7 +136,7 @@ export class Frames implements Source {
     this.cancelTimer = null;
     const l = this.limits;
     if (this.cut || !l) return;
-    const now = this.clock.now();
+    const now = this.elapsed();
     const total = l.maxMs - (now - this.startedAt);
     // Idle is silence while a read waits: a client that is not reading does not count.
     const idle = this.readStarted < 0 ? l.idleMs : l.idleMs - (now - this.readStarted);
@@ -161,7 +164,7 @@ export class Frames implements Source {
     if (this.cut) throw this.cut;
     const l = this.limits;
     if (!l) return this.reader.read();
-    this.readStarted = this.clock.now();
+    this.readStarted = this.elapsed();
     let step: ReadableStreamDefaultReadDoneResult | ReadableStreamDefaultReadValueResult<Uint8Array>;
     try {
       step = await this.reader.read();

@@ -16,11 +16,15 @@ export interface Deadline {
 
 export interface DeadlineClock {
   now?: () => number;
+  /** Step-free milliseconds for the budget (clock.ts); without it `now`, then performance.now. */
+  elapsed?: () => number;
   setTimer?: SetTimer;
 }
 
+const stepFree = (clock: DeadlineClock): (() => number) => clock.elapsed ?? clock.now ?? (() => performance.now());
+
 export function deadline(ms: number, parent?: AbortSignal, clock: DeadlineClock = {}): Deadline {
-  const now = clock.now ?? Date.now;
+  const now = stepFree(clock);
   const end = now() + ms;
   const ctrl = new AbortController();
   const onParentAbort = () => ctrl.abort(parent?.reason);
@@ -60,7 +64,7 @@ export function deadline(ms: number, parent?: AbortSignal, clock: DeadlineClock 
  * so the hot path pays for a timestamp only.
  */
 export function lazyDeadline(ms: number, parent: AbortSignal, clock: DeadlineClock = {}): Deadline {
-  const now = clock.now ?? Date.now;
+  const now = stepFree(clock);
   const end = now() + ms;
   let inner: Deadline | undefined;
   let disposed = false;

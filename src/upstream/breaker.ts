@@ -53,6 +53,8 @@ export class Breaker {
   private readonly cooldownMs: number;
   private readonly trialTimeoutMs: number;
   private readonly now: () => number;
+  /** Wall-clock time, for the timestamps a snapshot shows (the injected clock, when there is one). */
+  private readonly wall: () => number;
   private failures = 0;
   private tripped = false; // open or half-open because of failures
   private openedUntil = 0;
@@ -67,7 +69,9 @@ export class Breaker {
     this.threshold = opts.failureThreshold;
     this.cooldownMs = opts.cooldownMs;
     this.trialTimeoutMs = opts.trialTimeoutMs ?? DEFAULT_TRIAL_TIMEOUT_MS;
-    this.now = opts.now ?? Date.now;
+    // Cool-downs are durations: a clock that never steps (upstream/clock.ts says why).
+    this.now = opts.now ?? (() => performance.now());
+    this.wall = opts.now ?? Date.now;
     this.onChange = opts.onChange;
   }
 
@@ -132,11 +136,12 @@ export class Breaker {
   snapshot(): BreakerSnapshot {
     const state = this.state();
     const t = this.now();
+    const at = (until: number) => this.wall() + (until - t);
     return {
       state,
       consecutiveFailures: this.failures,
-      openUntil: this.tripped && t < this.openedUntil ? this.openedUntil : null,
-      coolDownUntil: t < this.coolUntil ? this.coolUntil : null,
+      openUntil: this.tripped && t < this.openedUntil ? at(this.openedUntil) : null,
+      coolDownUntil: t < this.coolUntil ? at(this.coolUntil) : null,
       trialInFlight: this.trialStartedAt >= 0,
       opens: this.opens,
     };

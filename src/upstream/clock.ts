@@ -5,13 +5,22 @@
 export type SetTimer = (fn: () => void, ms: number) => () => void;
 
 export interface Clock {
-  /** Milliseconds, monotonic enough for budgets (Date.now in production). */
+  /** Wall-clock milliseconds (Date.now in production): for timestamps and HTTP dates. */
   now(): number;
+  /**
+   * Milliseconds for durations only, from a clock that never steps. The wall clock can: a
+   * Raspberry Pi has no battery clock, boots at its last shutdown time and is set forward by
+   * NTP minutes later, which, measured on `now`, would cut every stream in flight as idle or
+   * too long, or (stepped back) leave a hung one uncut and an open circuit open for as long as
+   * the step. Absent (a test's clock), `now` serves.
+   */
+  elapsed?(): number;
   setTimer: SetTimer;
 }
 
 export const realClock: Clock = {
   now: Date.now,
+  elapsed: () => performance.now(),
   setTimer(fn, ms) {
     const t = setTimeout(fn, ms);
     return () => clearTimeout(t);

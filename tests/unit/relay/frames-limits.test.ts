@@ -124,3 +124,28 @@ describe("Frames limits", () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+describe("Frames limits: durations on a clock that never steps", () => {
+  test("the wall clock stepped forward an hour (NTP on a Pi) cuts nothing; the step-free clock still bounds the silence", async () => {
+    const clock = new FakeClock();
+    let wall = clock.now();
+    // now() is the wall clock, stepped forward by an hour mid-stream; elapsed() is the step-free one.
+    const stepped = { now: () => wall, elapsed: clock.now, setTimer: clock.setTimer };
+    const f = feed();
+    const frames = new Frames(f.body, LIMITS, stepped);
+    f.send("data: a\n\n");
+    expect(watch(frames.read()).v).toBe("pending");
+    await clock.advance(0);
+    const r = watch(frames.read());
+    await clock.advance(500);
+    wall += 3_600_000;
+    await clock.advance(499);
+    expect(r.v).toBe("pending"); // measured on the wall clock this read would have been "idle" for an hour
+    f.send("data: b\n\n");
+    await clock.advance(0);
+    expect(r.v).toBe("data: b\n\n");
+    const s = watch(frames.read());
+    await clock.advance(1_000);
+    expect(s.v).toBe("idle_timeout");
+  });
+});

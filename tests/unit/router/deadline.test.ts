@@ -99,3 +99,19 @@ describe("lazyDeadline", () => {
     expect(e.signal.aborted).toBe(false);
   });
 });
+
+describe("deadline: a budget is a duration", () => {
+  test("measured on the step-free clock when there is one: a wall clock stepped forward an hour takes nothing off it", () => {
+    const { clock, now: elapsed, setTimer } = fakeClock();
+    let wall = 1_700_000_000_000;
+    const c = { now: () => wall, elapsed, setTimer };
+    const make = [() => deadline(500, undefined, c), () => lazyDeadline(500, new AbortController().signal, c)];
+    for (const m of make) {
+      const d = m();
+      wall += 3_600_000;
+      clock.t += 100;
+      expect(d.remaining()).toBe(400);
+      d.dispose();
+    }
+  });
+});

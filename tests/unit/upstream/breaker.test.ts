@@ -161,3 +161,15 @@ describe("Breaker", () => {
     });
   });
 });
+
+describe("Breaker on its default clock", () => {
+  test("cool-downs run on a step-free clock, and a snapshot still shows wall-clock times", () => {
+    const b = new Breaker({ failureThreshold: 1, cooldownMs: 5_000 });
+    b.onFailure();
+    const snap = b.snapshot();
+    expect(snap.state).toBe("open");
+    // Not performance.now()'s small numbers: what /status.json shows as circuit_until.
+    expect(snap.openUntil).toBeGreaterThan(Date.now() + 4_000);
+    expect(snap.openUntil).toBeLessThan(Date.now() + 6_000);
+  });
+});
