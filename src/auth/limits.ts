@@ -30,7 +30,9 @@ export interface Limiter {
 export class RateLimits implements Limiter {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  // Windows are durations: on the wall clock, one stepped back (upstream/clock.ts says when)
+  // would keep a limited key refused for as long as the step.
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   private window(name: string): Window {
     const t = this.now();
