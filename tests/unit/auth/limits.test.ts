@@ -40,6 +40,22 @@ test("requests per minute: the limit, what remains, a 429 with Retry-After past 
   expect(l.admit(k, 10).headers["x-ratelimit-remaining-requests"]).toBe("1");
 });
 
+test("on its default clock, a wall clock stepped back an hour does not keep a limited key refused for an hour", () => {
+  const real = Date.now;
+  let step = 0;
+  Date.now = () => real() + step; // before the limiter exists, so a default of Date.now would see the step
+  try {
+    const l = new RateLimits();
+    const k = key(1, null);
+    l.admit(k, 10);
+    step = -3_600_000; // the clock set back (NTP, or a Pi's clock restored from its last shutdown)
+    const e = refused(() => l.admit(k, 10));
+    expect(Number(e.headers?.["retry-after"])).toBeLessThanOrEqual(60);
+  } finally {
+    Date.now = real;
+  }
+});
+
 test("tokens per minute: estimated at admission, corrected by the real usage", () => {
   const l = new RateLimits(() => 0);
   const k = key(null, 1000);
