@@ -292,6 +292,18 @@ describe("count_tokens and the model list", () => {
     expect(unknown.status).toBe(404);
   });
 
+  test("count_tokens asks a server without a tokenizer once, not on every count", async () => {
+    const asked = () => chat.requests.filter((r) => r.method === "POST" && r.path.endsWith("/tokenize")).length;
+    const before = asked();
+    for (const words of ["one two", "one two three", "one two three four"]) {
+      const r = await post("/v1/messages/count_tokens", { ...turn(words), model: "gpu/m" });
+      expect(r.headers.get("x-wayfront-token-count")).toBe("estimate");
+      expect((await r.json()).input_tokens).toBeGreaterThan(0);
+    }
+    // Its 404 is remembered (for ten minutes): no round trip to the GPU box for each count.
+    expect(asked() - before).toBeLessThanOrEqual(1);
+  });
+
   test("GET /v1/models with anthropic-version is Anthropic's list shape", async () => {
     const r = await fetch(`${gw.url}/v1/models?limit=1000`, { headers: { "anthropic-version": "2023-06-01" } });
     const body = await r.json();

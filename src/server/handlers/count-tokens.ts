@@ -24,13 +24,21 @@ import { rootOf } from "../../upstream/runtime.ts";
 import { readBody } from "../body.ts";
 
 const ASK_TIMEOUT_MS = 5_000;
+/**
+ * A server that answered /tokenize with "no such route" (Ollama, most OpenAI-compatible
+ * servers) is not asked again for this long: every count would otherwise translate the whole
+ * request and make a round trip to the GPU box only to fall back to the estimate.
+ */
+const NO_TOKENIZER_MS = 10 * 60_000;
+const noTokenizerUntil = new WeakMap<UpstreamState, number>();
 const spec = PROTOCOLS.messages;
 
 type Counted = { tokens: number; source: "upstream" | "tokenizer" | "estimate" };
 
 const count = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
 
-async function ask(s: UpstreamState, url: string, body: string, headers: Record<string, string>): Promise<Json | null> {
+/** The JSON answer, or the status of a refusal (0 when nothing usable came: down, slow, not JSON). */
+async function ask(s: UpstreamState, url: string, body: string, headers: Record<string, string>): Promise<Json | number> {
   try {
     const res = await s.fetch(url, {
       method: "POST",
@@ -41,13 +49,15 @@ async function ask(s: UpstreamState, url: string, body: string, headers: Record<
     });
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
-      return null;
+      return res.status;
     }
     return (await res.json()) as Json;
   } catch {
-    return null; // unreachable, slow or not JSON: the next source answers
+    return 0; // unreachable, slow or not JSON: the next source answers
   }
 }
+
+const json = (got: Json | number): Json | null => (typeof got === "number" ? null : got);
 
 /** The prompt's text as a chat template would see it: system, each message, the tool schemas. */
 function promptText(chat: ChatRequest): string {
@@ -68,13 +78,16 @@ async function countFor(gw: Gateway, text: string, body: Json, model: string): P
   if (s && target) {
     if (await speaks(s, "messages")) {
       const ours = rewriteModel(text, target.model) ?? text;
-      const got = await ask(s, `${s.config.baseUrl}/messages/count_tokens`, ours, { "anthropic-version": "2023-06-01" });
+      const got = json(await ask(s, `${s.config.baseUrl}/messages/count_tokens`, ours, { "anthropic-version": "2023-06-01" }));
       const n = count(got?.input_tokens);
       if (n !== null) return { tokens: n, source: "upstream" };
     }
-    if (s.config.tier === "local" && !s.config.demo && spec.translationCheck?.Check(body)) {
+    const tokenizerGone = (noTokenizerUntil.get(s) ?? 0) > performance.now();
+    if (s.config.tier === "local" && !s.config.demo && !tokenizerGone && spec.translationCheck?.Check(body)) {
       const prompt = promptText(spec.fromChat!.request(body, { acceptsReasoningEffort: false }).chat);
-      const got = await ask(s, `${rootOf(s)}/tokenize`, JSON.stringify({ model: target.model, content: prompt, prompt }), {});
+      const answer = await ask(s, `${rootOf(s)}/tokenize`, JSON.stringify({ model: target.model, content: prompt, prompt }), {});
+      if (answer === 404 || answer === 405 || answer === 501) noTokenizerUntil.set(s, performance.now() + NO_TOKENIZER_MS);
+      const got = json(answer);
       const n = count(got?.count) ?? (Array.isArray(got?.tokens) ? got.tokens.length : null);
       if (n !== null) return { tokens: n, source: "tokenizer" };
     }
