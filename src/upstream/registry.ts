@@ -44,7 +44,8 @@ export class Registry {
   constructor(
     private readonly config: Config,
     previous?: Registry,
-    private readonly now: () => number = Date.now,
+    /** Times the refresh interval: a duration, so a clock that never steps (clock.ts). */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.list = config.upstreams.map((u) => {
       const old = previous?.get(u.name);
