@@ -90,21 +90,31 @@ async function burst(gw: GatewayProcess, tag: string): Promise<{ peakMb: number;
 }
 
 test(`${STREAMS} concurrent cacheable 2 MiB streams cost about what the same burst costs uncached (peak memory)`, async () => {
-  const plain = await startWith("off", "plain");
-  const cached = await startWith("always", "cached");
+  // Each side is measured on two fresh gateways and the higher peak counts, alike for both:
+  // how much Bun's fetch buffers in one burst depends on how the processes happen to share
+  // the cores (one uncached burst read 127 MB, others up to 228), and a single low uncached
+  // peak made the ratio read high.
+  const gateways = [
+    await startWith("off", "plain"),
+    await startWith("off", "plain2"),
+    await startWith("always", "cached"),
+    await startWith("always", "cached2"),
+  ];
   try {
-    const a = await burst(plain, "plain");
-    const b = await burst(cached, "cached");
-    for (const n of [...a.bytes, ...b.bytes]) expect(n).toBeGreaterThan(CHUNKS * PIECE.length);
-    // The gateway answered its health check all through both bursts.
-    expect(a.healthy).toBeGreaterThan(0);
-    expect(b.healthy).toBeGreaterThan(0);
-    console.log(`peak RSS: uncached ${a.peakMb.toFixed(0)} MB, cacheable ${b.peakMb.toFixed(0)} MB`);
+    const runs = [] as Awaited<ReturnType<typeof burst>>[];
+    for (const [i, gw] of gateways.entries()) runs.push(await burst(gw, `burst ${i}`));
+    const uncached = Math.max(runs[0].peakMb, runs[1].peakMb);
+    const cached = Math.max(runs[2].peakMb, runs[3].peakMb);
+    for (const r of runs) for (const n of r.bytes) expect(n).toBeGreaterThan(CHUNKS * PIECE.length);
+    // Each gateway answered its health check all through its burst.
+    for (const r of runs) expect(r.healthy).toBeGreaterThan(0);
+    console.log(
+      `peak RSS: uncached ${runs[0].peakMb.toFixed(0)} and ${runs[1].peakMb.toFixed(0)} MB, cacheable ${runs[2].peakMb.toFixed(0)} and ${runs[3].peakMb.toFixed(0)} MB`,
+    );
     // The target is under 2× (about 1.8× measured on the dev box); the bound is generous for a
     // loaded CI machine, where garbage collection timing moves both figures.
-    expect(b.peakMb).toBeLessThan(2.5 * a.peakMb);
+    expect(cached).toBeLessThan(2.5 * uncached);
   } finally {
-    await plain.stop();
-    await cached.stop();
+    for (const gw of gateways) await gw.stop();
   }
-}, 60_000);
+}, 90_000);
