@@ -4,7 +4,7 @@
 // parent's reason when the parent (the client's request) aborts first.
 
 import { timeoutReason } from "./failure.ts";
-import type { SetTimer } from "../upstream/clock.ts";
+import { type SetTimer, stepFreeNow } from "../upstream/clock.ts";
 
 export interface Deadline {
   signal: AbortSignal;
@@ -21,7 +21,7 @@ export interface DeadlineClock {
   setTimer?: SetTimer;
 }
 
-const stepFree = (clock: DeadlineClock): (() => number) => clock.elapsed ?? clock.now ?? (() => performance.now());
+const stepFree = (clock: DeadlineClock): (() => number) => clock.elapsed ?? clock.now ?? stepFreeNow;
 
 export function deadline(ms: number, parent?: AbortSignal, clock: DeadlineClock = {}): Deadline {
   const now = stepFree(clock);

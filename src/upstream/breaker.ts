@@ -8,6 +8,8 @@
 //
 // Transitions are evaluated lazily against the injected clock, so there are no timers.
 
+import { stepFreeNow } from "./clock.ts";
+
 export type BreakerState = "closed" | "open" | "half-open";
 
 export interface BreakerOptions {
@@ -70,7 +72,7 @@ export class Breaker {
     this.cooldownMs = opts.cooldownMs;
     this.trialTimeoutMs = opts.trialTimeoutMs ?? DEFAULT_TRIAL_TIMEOUT_MS;
     // Cool-downs are durations: a clock that never steps (upstream/clock.ts says why).
-    this.now = opts.now ?? (() => performance.now());
+    this.now = opts.now ?? stepFreeNow;
     this.wall = opts.now ?? Date.now;
     this.onChange = opts.onChange;
   }

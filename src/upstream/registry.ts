@@ -2,6 +2,7 @@
 // (from its GET /models, refreshed periodically, plus any configured statically).
 import type { Config, ModelInfo, UpstreamConfig } from "../config/resolve.ts";
 import { demoFetch } from "./demo.ts";
+import { stepFreeNow } from "./clock.ts";
 import { transportCause } from "./transport-error.ts";
 import { contextWindowOf } from "./context-window.ts";
 
@@ -45,7 +46,7 @@ export class Registry {
     private readonly config: Config,
     previous?: Registry,
     /** Times the refresh interval: a duration, so a clock that never steps (clock.ts). */
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = stepFreeNow,
   ) {
     this.list = config.upstreams.map((u) => {
       const old = previous?.get(u.name);
