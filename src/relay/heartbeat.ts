@@ -3,8 +3,12 @@
 //
 // Every open stream with the same tick shares one interval timer: a timer per stream was 1,000
 // timers (and 1,000 wake-ups a second) with 1,000 streams open, each with its own closure.
+// Silence is a duration, timed on the step-free clock: on the wall clock, one set back (NTP
+// on a Pi, upstream/clock.ts) stopped every heartbeat for as long as the step, and a proxy in
+// between cut the silent streams.
 import { HEARTBEAT } from "../protocol/sse.ts";
 import { GatewayError } from "../protocol/errors.ts";
+import { stepFreeNow } from "../upstream/clock.ts";
 
 interface Ticker {
   timer: ReturnType<typeof setInterval>;
@@ -20,7 +24,7 @@ export function heartbeatTimers(): number {
 }
 
 export class Heartbeat {
-  private lastWrite = Date.now();
+  private lastWrite = stepFreeNow();
   /** How often this stream is looked at: its interval, but at least once a second; 0 = off. */
   private readonly tick: number;
 
@@ -36,7 +40,7 @@ export class Heartbeat {
     if (!t) {
       const beats = new Set<Heartbeat>();
       const timer = setInterval(() => {
-        const now = Date.now();
+        const now = stepFreeNow();
         for (const b of beats) b.beat(now);
       }, this.tick);
       t = { timer, beats };
@@ -58,7 +62,7 @@ export class Heartbeat {
 
   /** Something real was written: the next heartbeat is a full interval away. */
   touch(): void {
-    this.lastWrite = Date.now();
+    this.lastWrite = stepFreeNow();
   }
 
   stop(): void {

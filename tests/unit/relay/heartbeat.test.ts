@@ -68,6 +68,18 @@ describe("Heartbeat", () => {
     expect(gone.beats()).toBe(0);
   });
 
+  test("a wall clock set back an hour (NTP on a Pi) does not silence the heartbeats", async () => {
+    const real = Date.now;
+    const s = sink();
+    live.push(new Heartbeat(s.ctl, 20, () => true));
+    Date.now = () => real() - 3_600_000; // after the stream started
+    try {
+      expect(await until(() => s.beats() >= 2, 1_000)).toBe(true);
+    } finally {
+      Date.now = real;
+    }
+  });
+
   test("an interval of 0 turns heartbeats off: no timer at all", () => {
     const before = heartbeatTimers();
     live.push(new Heartbeat(sink().ctl, 0, () => true));
