@@ -21,6 +21,7 @@ import { rewriteModel } from "../../protocol/model-field.ts";
 import { authHeaders, type UpstreamState } from "../../upstream/registry.ts";
 import { speaks } from "../../upstream/wire.ts";
 import { rootOf } from "../../upstream/runtime.ts";
+import { stepFreeNow } from "../../upstream/clock.ts";
 import { readBody } from "../body.ts";
 
 const ASK_TIMEOUT_MS = 5_000;
@@ -82,11 +83,11 @@ async function countFor(gw: Gateway, text: string, body: Json, model: string): P
       const n = count(got?.input_tokens);
       if (n !== null) return { tokens: n, source: "upstream" };
     }
-    const tokenizerGone = (noTokenizerUntil.get(s) ?? 0) > performance.now();
+    const tokenizerGone = (noTokenizerUntil.get(s) ?? 0) > stepFreeNow();
     if (s.config.tier === "local" && !s.config.demo && !tokenizerGone && spec.translationCheck?.Check(body)) {
       const prompt = promptText(spec.fromChat!.request(body, { acceptsReasoningEffort: false }).chat);
       const answer = await ask(s, `${rootOf(s)}/tokenize`, JSON.stringify({ model: target.model, content: prompt, prompt }), {});
-      if (answer === 404 || answer === 405 || answer === 501) noTokenizerUntil.set(s, performance.now() + NO_TOKENIZER_MS);
+      if (answer === 404 || answer === 405 || answer === 501) noTokenizerUntil.set(s, stepFreeNow() + NO_TOKENIZER_MS);
       const got = json(answer);
       const n = count(got?.count) ?? (Array.isArray(got?.tokens) ? got.tokens.length : null);
       if (n !== null) return { tokens: n, source: "tokenizer" };
