@@ -22,17 +22,33 @@ const MONTH_KEEP_MS = 62 * 86_400_000;
 /** What Redis said last is trusted this long (it is refreshed before every budgeted request). */
 const FRESH_MS = 60_000;
 const dayKey = (d: string) => `wayfront:spend:${d}`;
-const keyDayKey = (d: string, key: string) => `wayfront:spend:${d}:key:${key}`;
+// Per key, one hash per day: one name to drop when the day is old.
+const dayKeysKey = (d: string) => `wayfront:spend:${d}:keys`;
 const monthKey = (m: string) => `wayfront:spend:${m}`;
-// KEYS: day, day and key, month; ARGV: usd, day keys' and month key's lifetime (ms).
+// Each total's name, scored by when it may go.
+const PERIODS = "wayfront:spend:periods";
+// No totals carry a Redis TTL: under the eviction policy the README asks for (volatile-lru),
+// Redis evicts only keys with one, so a full Redis drops cache entries, never what a budget
+// has counted. Old totals are dropped here instead, by whichever add comes after they expire.
+// KEYS: day, day's per-key hash, month, periods; ARGV: usd, client key, day's and month's
+// drop time (ms), now (ms).
 const ADD = `
 local d = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-local k = redis.call('INCRBYFLOAT', KEYS[2], ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local k = redis.call('HINCRBYFLOAT', KEYS[2], ARGV[2], ARGV[1])
 local m = redis.call('INCRBYFLOAT', KEYS[3], ARGV[1])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[4], 'NX', ARGV[3], KEYS[1])
+redis.call('ZADD', KEYS[4], 'NX', ARGV[4], KEYS[3])
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[5], 'LIMIT', 0, 64)) do
+  redis.call('DEL', old, old .. ':keys')
+  redis.call('ZREM', KEYS[4], old)
+end
 return {d, k, m}
+`;
+// KEYS: day, day's per-key hash, month; ARGV: client key ("" for none).
+const READ = `
+local k = false
+if ARGV[1] ~= '' then k = redis.call('HGET', KEYS[2], ARGV[1]) end
+return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[3]), k}
 `;
 
 /** The shared totals as Redis last gave them. */
@@ -82,9 +98,13 @@ export class CloudBudget {
       .query("INSERT INTO cloud_spend (day, key, usd) VALUES (?, ?, ?) ON CONFLICT(day, key) DO UPDATE SET usd = usd + excluded.usd")
       .run(d, key, usd);
     if (!this.shared) return;
-    const m = month(this.now());
+    const t = this.now();
+    const m = month(t);
+    const dayEnds = new Date(`${d}T00:00:00Z`).getTime() + 86_400_000;
+    const monthEnds = new Date(`${m}-01T00:00:00Z`).setUTCMonth(Number(m.slice(5)));
+    const args = [String(usd), key, String(dayEnds + DAY_KEEP_MS), String(monthEnds + MONTH_KEEP_MS), String(t)];
     this.shared.redis
-      .cmd("EVAL", [ADD, "3", dayKey(d), keyDayKey(d, key), monthKey(m), String(usd), String(DAY_KEEP_MS), String(MONTH_KEEP_MS)])
+      .cmd("EVAL", [ADD, "4", dayKey(d), dayKeysKey(d), monthKey(m), PERIODS, ...args])
       .then((r: string[]) => {
         this.outage.ok();
         const seen = this.fresh();
@@ -101,9 +121,8 @@ export class CloudBudget {
     if (!this.shared) return;
     const t = this.now();
     const d = day(t);
-    const ks = key === undefined ? [dayKey(d), monthKey(month(t))] : [dayKey(d), monthKey(month(t)), keyDayKey(d, key)];
     try {
-      const r = (await this.shared.redis.cmd("MGET", ks)) as (string | null)[];
+      const r = (await this.shared.redis.cmd("EVAL", [READ, "3", dayKey(d), dayKeysKey(d), monthKey(month(t)), key ?? ""])) as (string | null)[];
       this.outage.ok();
       const keys = this.seen?.day === d ? this.seen.keys : new Map<string, number>();
       if (key !== undefined) keys.set(key, Number(r[2] ?? 0));

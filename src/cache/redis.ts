@@ -2,8 +2,10 @@
 // the cross-instance coalescing locks (flight-locks.ts).
 // - TTL: each entry is SET with PX, so Redis expires it; prune() has nothing left to do.
 // - Size: entries larger than maxBytes are not stored; the total is bounded by the server's
-//   own `maxmemory` + `maxmemory-policy allkeys-lru` (or volatile-lru), which is what Redis
-//   is built for; a client-side byte count across instances would race.
+//   own `maxmemory` + `maxmemory-policy volatile-lru`, which is what Redis is built for; a
+//   client-side byte count across instances would race. volatile-, not allkeys-: client-key
+//   records and spend totals share this Redis without a TTL, and must not be evicted
+//   (db/redis-memory.ts warns at start-up otherwise).
 // - Outage: every call has a short deadline; after a failure the store stays "down" for a
 //   second (calls fail at once, no connection storm) and then tries to reconnect. The
 //   gateway answers such requests uncached (BYPASS), never with an error.

@@ -19,7 +19,8 @@ import { openDb } from "../db/open.ts";
 import { responseCache } from "../cache/front.ts";
 import { dbPath, openCacheStore } from "../cache/open-store.ts";
 import { restartOnlyChanges } from "../config/reload.ts";
-import { redisConnection } from "../db/redis-connection.ts";
+import { type RedisCommands, redisConnection } from "../db/redis-connection.ts";
+import { memoryAdvice, readRedisMemory } from "../db/redis-memory.ts";
 import { ResponseStore } from "../db/responses.ts";
 import { StoredResponses } from "../db/stored-responses.ts";
 import { EventLog } from "../status/events.ts";
@@ -148,6 +149,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       raise_with: `${BUN_MAX_HTTP_ENV}=${config.server.maxUpstreamRequests} (set by npm start and the service units)`,
     });
   }
+  if (shared) void warnRedisMemory(shared, log);
   return {
     url,
     port,
@@ -239,4 +241,13 @@ function warnMisroutes(gw: Gateway): void {
       });
     }
   });
+}
+
+/** One warning at start when the shared Redis, once full, could drop what Wayfront must keep. */
+async function warnRedisMemory(redis: RedisCommands, log: Logger): Promise<void> {
+  const m = await readRedisMemory(redis);
+  const problem = m && memoryAdvice(m);
+  try {
+    if (problem) log.event("warn", "redis memory settings", { problem, maxmemory_policy: m.policy, maxmemory: m.maxmemory });
+  } catch {} // the gateway may have stopped (and its log closed) in the meantime
 }

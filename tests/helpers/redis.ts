@@ -14,12 +14,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `args`: more redis-server options, e.g. ["--maxmemory", "4mb", "--maxmemory-policy", "volatile-lru"]. */
+export async function startRedis(args: string[] = []): Promise<TestRedis> {
   const bin = Bun.which("redis-server");
   if (!bin) throw new Error("redis-server is not on PATH: install it (apt-get install -y redis-server); .ci/run does this");
   const port = await freePort();
   // No persistence: a test server leaves nothing behind.
-  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+  const proc = Bun.spawn([bin, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args], {
     stdout: "ignore",
     stderr: "ignore",
   });

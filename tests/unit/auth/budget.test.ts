@@ -57,7 +57,11 @@ test("with a shared Redis, each instance's spend counts for all of them; Redis d
     b.add("", 0.1);
     // The shared counters are written off the response path: wait (bounded) for them.
     for (let i = 0; i < 40 && Number(await conn.cmd("GET", ["wayfront:spend:2026-12-01"])) < 0.6 - 1e-9; i++) await Bun.sleep(10);
-    expect(Number(await conn.cmd("PTTL", ["wayfront:spend:2026-12-01"]))).toBeGreaterThan(34 * 86_400_000);
+    // No Redis TTL (a full Redis under volatile-lru evicts only keys with one); the totals are
+    // listed with the time after which a later add drops them.
+    expect(Number(await conn.cmd("PTTL", ["wayfront:spend:2026-12-01"]))).toBe(-1);
+    expect(Number(await conn.cmd("ZSCORE", ["wayfront:spend:periods", "wayfront:spend:2026-12-01"]))).toBe(Date.UTC(2026, 11, 2) + 35 * 86_400_000);
+    expect(Number(await conn.cmd("ZSCORE", ["wayfront:spend:periods", "wayfront:spend:2026-12"]))).toBe(Date.UTC(2027, 0, 1) + 62 * 86_400_000);
     await a.refresh("kid");
     expect(a.spentToday("kid")).toBeCloseTo(0.5);
     expect(a.spentToday()).toBeCloseTo(0.6);
@@ -70,6 +74,41 @@ test("with a shared Redis, each instance's spend counts for all of them; Redis d
     expect(b.spentToday()).toBeCloseTo(0.3);
     await b.refresh("kid");
     expect(downs.length).toBe(1);
+  } finally {
+    redis.proc.kill();
+  }
+});
+
+test("with a shared Redis, old totals are dropped by a later add: a day 35 days after it ends, a month 62", async () => {
+  const redis = await startRedis();
+  try {
+    const db = new Database(":memory:");
+    migrate(db);
+    let t = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const conn = redisConnection(redis.url, 250);
+    const b = new CloudBudget(db, () => t, { redis: conn });
+    const settled = async (name: string, usd: number) => {
+      for (let i = 0; i < 40 && Math.abs(Number(await conn.cmd("GET", [name])) - usd) > 1e-9; i++) await Bun.sleep(10);
+    };
+    b.add("kid", 0.25);
+    await settled("wayfront:spend:2026-12-01", 0.25);
+    expect(await conn.cmd("HGET", ["wayfront:spend:2026-12-01:keys", "kid"])).toBe("0.25");
+    // 35 days after Dec 1 ended, to the millisecond: still kept.
+    t = Date.UTC(2026, 11, 2) + 35 * 86_400_000;
+    b.add("kid", 0.5);
+    await settled("wayfront:spend:2027-01-06", 0.5);
+    expect(await conn.cmd("EXISTS", ["wayfront:spend:2026-12-01"])).toBe(1);
+    t += 1;
+    b.add("other", 0.125);
+    await settled("wayfront:spend:2027-01-06", 0.625);
+    expect(await conn.cmd("EXISTS", ["wayfront:spend:2026-12-01", "wayfront:spend:2026-12-01:keys"])).toBe(0);
+    expect(await conn.cmd("ZSCORE", ["wayfront:spend:periods", "wayfront:spend:2026-12-01"])).toBeNull();
+    // The month is kept longer, and the new day's per-key totals are where a refresh reads them.
+    expect(await conn.cmd("GET", ["wayfront:spend:2026-12"])).toBe("0.25");
+    await b.refresh("other");
+    expect(b.spentToday("other")).toBeCloseTo(0.125);
+    expect(b.spentToday()).toBeCloseTo(0.625);
+    expect(b.spentThisMonth()).toBeCloseTo(0.625);
   } finally {
     redis.proc.kill();
   }
