@@ -10,6 +10,7 @@ import type { Database } from "bun:sqlite";
 import { openDb } from "../db/open.ts";
 import { hamming } from "./simhash.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
+import { UNBOUNDED_ROOM, type DiskRoom } from "../db/disk-room.ts";
 
 export interface SqliteStoreOptions {
   path: string;
@@ -20,6 +21,10 @@ export interface SqliteStoreOptions {
   db?: Database;
   /** A failed flush loses the queued entries (it is a cache); this hears about it. */
   onError?: (err: unknown) => void;
+  /** A flush that wrote entries committed (after onError, the writes work again). */
+  onWritten?: () => void;
+  /** How much more the file may take of its disk (db/disk-room.ts); unbounded when not given. */
+  disk?: DiskRoom;
 }
 
 interface Row {
@@ -61,6 +66,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
   const db = opts.db ?? openDb(opts.path);
   const now = opts.now ?? Date.now;
   const onError = opts.onError ?? ((err) => console.warn("wayfront cache: flush failed:", err));
+  const disk = opts.disk ?? UNBOUNDED_ROOM;
   const pending = new Map<string, CacheEntry>();
   const touches = new Map<string, { namespace: string; key: string; at: number }>();
   let hits = 0;
@@ -85,7 +91,9 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     del: db.query("DELETE FROM cache_entries WHERE namespace = ? AND key = ?"),
     expire: db.query("DELETE FROM cache_entries WHERE created_at <= ?"),
     version: db.query<{ data_version: number }, []>("PRAGMA data_version"),
+    freePages: db.query<{ freelist_count: number }, []>("PRAGMA freelist_count"),
   };
+  const pageSize = db.query<{ page_size: number }, []>("PRAGMA page_size").get()!.page_size;
 
   const live = (createdAt: number) => createdAt > now() - opts.ttlMs;
 
@@ -103,19 +111,29 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     return changed;
   };
 
+  // `added`: bytes this transaction has just inserted. The cap is max_bytes, or less when the
+  // disk is nearly full: then the entries may take what the disk can spare and the free pages
+  // already in the file, and once neither is left new answers take the place of the least
+  // recently used ones (whose pages are reused). Deleting rows gives no disk back, so a disk
+  // filled by something else never makes the cache evict below what it already holds.
   const evictOverCap = (added: number): number => {
-    if (!otherWrote() && estimate !== null && estimate + added <= opts.maxBytes) {
+    const room = Math.max(0, disk.room());
+    if (!otherWrote() && estimate !== null && estimate + added <= opts.maxBytes && added <= room) {
       estimate += added;
       return 0;
     }
     let { b: total } = q.total.get()!;
+    // Counted after the insert, so what it took from the free pages is not counted twice; that
+    // errs on the side of evicting a little early.
+    const slack = room === Number.POSITIVE_INFINITY ? room : room + q.freePages.get()!.freelist_count * pageSize;
+    const cap = Math.min(opts.maxBytes, Math.max(0, total - added) + slack);
     let removed = 0;
     // Pages rather than one cursor, so no scan is open while its rows are deleted.
-    while (total > opts.maxBytes) {
+    while (total > cap) {
       const page = q.lru.all(EVICT_PAGE);
       if (page.length === 0) break;
       for (const row of page) {
-        if (total <= opts.maxBytes) break;
+        if (total <= cap) break;
         q.del.run(row.namespace, row.key);
         total -= row.bytes;
         removed++;
@@ -145,6 +163,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     if (h) q.count.run("hits", h);
     if (m) q.count.run("misses", m);
     evictOverCap(added);
+    if (added) disk.spent(added);
   });
 
   /** `all`: write everything now (stats, close); otherwise a few entries and the rest next turn. */
@@ -177,6 +196,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       hits = misses = 0;
       try {
         writeBatch(rows, touched, h, m);
+        if (rows.length) opts.onWritten?.();
       } catch (err) {
         onError(err);
       }

@@ -24,7 +24,13 @@ export function watchStore(store: CacheStore, outage: Outage): CacheStore {
   const out: CacheStore = {
     get: watched((k: string, ns: string) => store.get(k, ns)),
     getNear: watched((nk: string, sh: bigint, max: number, ns: string) => store.getNear(nk, sh, max, ns)),
-    put: watched((e: Parameters<CacheStore["put"]>[0]) => store.put(e)),
+    // A put settles when it is queued or sent, not when it is written (sqlite writes on a later
+    // turn and tells its own onError/onWritten): its success says nothing of the backend's.
+    put: (e: Parameters<CacheStore["put"]>[0]) =>
+      store.put(e).catch((err) => {
+        outage.failed(err);
+        throw err;
+      }),
     stats: watched(() => store.stats()),
     clear: watched(() => store.clear()),
     prune: watched(() => store.prune()),
@@ -42,18 +48,37 @@ export function watchStore(store: CacheStore, outage: Outage): CacheStore {
 
 /** An Outage that reports as events: "cache backend down" once, "cache backend back" once, with how long. */
 export function cacheOutageEvents(events: EventSink, backend: string, now: () => number = Date.now): Outage {
+  return outageEvents(now, {
+    down: (reason) => events.emit({ type: "cache_down", backend, reason }),
+    up: (s) => events.emit({ type: "cache_up", backend, down_for_s: s }),
+  });
+}
+
+/**
+ * The same for writes alone (the SQLite file's flushes): a full disk or a read-only data dir
+ * fails every write while every lookup still works, so reads and writes are told apart, or
+ * each request would say "down" then "back".
+ */
+export function cacheWriteEvents(events: EventSink, backend: string, now: () => number = Date.now): Outage {
+  return outageEvents(now, {
+    down: (reason) => events.emit({ type: "cache_writes_failing", backend, reason }),
+    up: (s) => events.emit({ type: "cache_writes_back", backend, failing_for_s: s }),
+  });
+}
+
+function outageEvents(now: () => number, tell: { down: (reason: string) => void; up: (seconds: number) => void }): Outage {
   let downAt: number | null = null;
   return {
     failed(err) {
       if (downAt !== null) return;
       downAt = now();
-      events.emit({ type: "cache_down", backend, reason: (err as Error)?.message ?? String(err) });
+      tell.down((err as Error)?.message ?? String(err));
     },
     ok() {
       if (downAt === null) return;
       const s = Math.round((now() - downAt) / 1000);
       downAt = null;
-      events.emit({ type: "cache_up", backend, down_for_s: s });
+      tell.up(s);
     },
   };
 }

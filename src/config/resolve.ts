@@ -97,6 +97,8 @@ export interface Config {
     host: string;
     port: number;
     dataDir: string;
+    /** Bytes to leave free on the data dir's disk, or "auto" (5% of it, at most 1 GiB: db/disk-room.ts). */
+    keepFreeDisk: number | "auto";
     bodyLimit: number;
     /** The global cap on requests in flight upstream (never above what Bun's fetch allows). */
     maxUpstreamRequests: number;
@@ -229,6 +231,7 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       host: o.host ?? raw.server?.host ?? D.DEFAULT_HOST,
       port: o.port ?? raw.server?.port ?? D.DEFAULT_PORT,
       dataDir: o.dataDir ?? (raw.server?.data_dir ? fromConfigDir(source, raw.server.data_dir) : D.platformDataDir(env)),
+      keepFreeDisk: keepFree(raw.server?.keep_free_disk),
       bodyLimit: sizeBytes(raw.server?.body_limit, D.DEFAULT_BODY_LIMIT),
       maxUpstreamRequests: raw.server?.max_upstream_requests ?? D.DEFAULT_MAX_UPSTREAM_REQUESTS,
       heartbeatMs: durationMs(raw.server?.heartbeat, D.DEFAULT_HEARTBEAT_MS),
@@ -289,6 +292,10 @@ export function resolveConfig(raw: ConfigFile, source: string, env: Record<strin
       maxBytes: sizeBytes(raw.responses?.max_bytes, D.DEFAULT_RESPONSES_MAX_BYTES),
     },
   });
+}
+
+function keepFree(v: number | string | undefined): number | "auto" {
+  return v === undefined || v === "auto" ? "auto" : sizeBytes(v, 0);
 }
 
 function resolveAlias(name: string, m: ModelSection, upstreams: Set<string>, source: string): AliasConfig {

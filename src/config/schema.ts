@@ -44,6 +44,8 @@ export const ServerSection = Type.Object(
     host: Type.Optional(Type.String({ minLength: 1 })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     data_dir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Free space the data dir's stores leave on its disk: past it they stop growing their file. */
+    keep_free_disk: Type.Optional(Type.Union([Type.Literal("auto"), Size])),
     body_limit: Type.Optional(Size),
     /** Requests in flight to all upstreams at once; more wait in the gateway's own line. */
     max_upstream_requests: Type.Optional(Type.Integer({ minimum: 1 })),

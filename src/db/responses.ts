@@ -7,6 +7,7 @@
 // from the previous response; only input and output items are.
 import type { Database } from "bun:sqlite";
 import type { OutputItem, ResponseObject } from "../protocol/responses.ts";
+import { UNBOUNDED_ROOM, type DiskRoom } from "./disk-room.ts";
 
 /** Until client keys exist every caller shares this namespace; the column is the seam. */
 export const DEFAULT_NAMESPACE = "default";
@@ -37,14 +38,16 @@ export class ResponseStore {
    */
   private total: number | null = null;
   private seenVersion = -1;
+  private readonly disk: DiskRoom;
 
   constructor(
     private readonly db: Database,
     private readonly ttlMs: number,
-    opts: { now?: () => number; maxBytes?: number } = {},
+    opts: { now?: () => number; maxBytes?: number; disk?: DiskRoom } = {},
   ) {
     this.now = opts.now ?? Date.now;
     this.maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.disk = opts.disk ?? UNBOUNDED_ROOM;
   }
 
   /** False when the turn alone is larger than the cap: it is not stored (a follow-up to it is a 404). */
@@ -59,13 +62,25 @@ export class ResponseStore {
     this.db
       .query("INSERT OR REPLACE INTO stored_responses (namespace, id, created_at, expires_at, input, response, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(namespace, response.id, t, t + this.ttlMs, inputText, responseText, bytes);
-    if (Number.isFinite(this.maxBytes)) {
+    // A nearly full disk (db/disk-room.ts) caps the rows at what they hold plus what the disk
+    // and the file's free pages can spare: each new turn then takes the oldest turns' place.
+    const room = Math.max(0, this.disk.room());
+    const cramped = room < bytes;
+    if (Number.isFinite(this.maxBytes) || cramped) {
       const version = this.version();
-      this.total = this.total === null || version !== this.seenVersion ? this.counted() : this.total + bytes;
-      if (this.total > this.maxBytes) this.evict(namespace, response.id);
+      this.total = this.total === null || version !== this.seenVersion || cramped ? this.counted() : this.total + bytes;
+      const cap = cramped ? Math.min(this.maxBytes, Math.max(0, this.total - bytes) + room + this.freeBytes()) : this.maxBytes;
+      if (this.total > cap) this.evict(namespace, response.id, cap);
       this.seenVersion = version;
     }
+    this.disk.spent(bytes);
     return true;
+  }
+
+  /** Pages the file holds free (rows deleted since): room that costs the disk nothing. */
+  private freeBytes(): number {
+    const q = (sql: string) => Object.values(this.db.query(sql).get() as Record<string, number>)[0];
+    return q("PRAGMA freelist_count") * q("PRAGMA page_size");
   }
 
   /** Changes exactly when another connection committed to the file (not for this one's own writes). */
@@ -79,15 +94,15 @@ export class ResponseStore {
   }
 
   /**
-   * Oldest first, until the total is under EVICT_TO of the cap; never the row just stored (it
+   * Oldest first, until the total is under EVICT_TO of `cap`; never the row just stored (it
    * fits on its own). At most one page of rows per put, so the work a request does here stays
    * bounded: a table far over the cap (a data dir from before the cap, or a lowered cap) comes
    * down over the next puts instead of in one long transaction on the event loop.
    */
-  private evict(namespace: string, id: string): void {
+  private evict(namespace: string, id: string, cap: number): void {
     let total = this.counted();
-    const goal = this.maxBytes * EVICT_TO;
-    if (total > this.maxBytes) {
+    const goal = cap * EVICT_TO;
+    if (total > cap) {
       const page = this.db.query(STORED_SIZE_SQL.oldest).all(namespace, id) as { namespace: string; id: string; bytes: number }[];
       const drop = this.db.query("DELETE FROM stored_responses WHERE namespace = ? AND id = ?");
       this.db.transaction(() => {

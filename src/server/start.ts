@@ -25,7 +25,8 @@ import { ResponseStore } from "../db/responses.ts";
 import { StoredResponses } from "../db/stored-responses.ts";
 import { EventLog } from "../status/events.ts";
 import { Traffic } from "../status/traffic.ts";
-import { cacheOutageEvents, watchStore } from "../cache/watch.ts";
+import { cacheOutageEvents, cacheWriteEvents, watchStore } from "../cache/watch.ts";
+import { diskRoom, type DiskState } from "../db/disk-room.ts";
 
 export interface Running {
   url: string;
@@ -43,14 +44,18 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   mkdirSync(config.server.dataDir, { recursive: true });
   const db = openDb(dbPath(config));
   const events = new EventLog(log);
-  // One event when the cache backend fails and one when it answers again, not a line per failed call.
+  // One event when the cache backend fails and one when it answers again, not a line per failed
+  // call; the same for the file's writes alone (a full disk fails them while lookups work).
   const cacheOutage = cacheOutageEvents(events, config.cache.backend);
   const cacheError = (err: unknown) => cacheOutage.failed(err);
-  const cache = responseCache(config, watchStore(openCacheStore(config, { db, onError: cacheError }), cacheOutage), cacheError);
+  const writes = cacheWriteEvents(events, config.cache.backend);
+  const disk = dataDirRoom(config, events);
+  const store = openCacheStore(config, { db, onError: (err) => writes.failed(err), onWritten: () => writes.ok(), disk });
+  const cache = responseCache(config, watchStore(store, cacheOutage), cacheError);
   const health = new Health(config, registry, undefined, { events });
   const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
   const responses = new StoredResponses(
-    new ResponseStore(db, config.responses.storeTtlMs, { maxBytes: config.responses.maxBytes }),
+    new ResponseStore(db, config.responses.storeTtlMs, { maxBytes: config.responses.maxBytes, disk }),
     shared,
     config.responses.storeTtlMs,
     (err) => log.event("warn", "shared response store unavailable", { message: (err as Error)?.message ?? String(err) }),
@@ -250,4 +255,12 @@ async function warnRedisMemory(redis: RedisCommands, log: Logger): Promise<void>
   try {
     if (problem) log.event("warn", "redis memory settings", { problem, maxmemory_policy: m.policy, maxmemory: m.maxmemory });
   } catch {} // the gateway may have stopped (and its log closed) in the meantime
+}
+
+/** The data dir's disk, told to the event log when it passes `server.keep_free_disk` and when it is back. */
+function dataDirRoom(config: Config, events: EventLog) {
+  const dir = config.server.dataDir;
+  const tell = (type: "disk_low" | "disk_ok") => (s: DiskState) =>
+    events.emit({ type, data_dir: dir, free_bytes: s.freeBytes, keep_free_bytes: s.keepBytes });
+  return diskRoom(dir, config.server.keepFreeDisk, { onLow: tell("disk_low"), onOk: tell("disk_ok") });
 }

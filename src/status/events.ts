@@ -1,7 +1,8 @@
 // The gateway's event log: one typed value per state transition (an upstream lost or back, a
 // circuit opening, half-opening or closing, a busy upstream spilling or queueing, a reload
-// applied or refused, the cache backend down or back, a budget passing 80 % and 100 %, a
-// sleeping box sent a Wake-on-LAN packet and then awake or not).
+// applied or refused, the cache backend down or back, its writes failing or back, the data
+// dir's disk nearly full or not, a budget passing 80 % and 100 %, a sleeping box sent a
+// Wake-on-LAN packet and then awake or not).
 // `emit` writes it as one JSON line through the logger and keeps the last few hundred for
 // /status.json and the status page. Callers report transitions, not every observation; `once`
 // and `clear` latch the ones that are noticed again and again (a busy upstream, a budget).
@@ -20,6 +21,10 @@ export type GatewayEvent =
   | { type: "config_reload_refused"; message: string }
   | { type: "cache_down"; backend: string; reason: string }
   | { type: "cache_up"; backend: string; down_for_s: number }
+  | { type: "cache_writes_failing"; backend: string; reason: string }
+  | { type: "cache_writes_back"; backend: string; failing_for_s: number }
+  | { type: "disk_low"; data_dir: string; free_bytes: number; keep_free_bytes: number }
+  | { type: "disk_ok"; data_dir: string; free_bytes: number; keep_free_bytes: number }
   | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number }
   | { type: "wake_sent"; upstream: string; mac: string; broadcast: string }
   | { type: "wake_done"; upstream: string; woke_in_s: number }
@@ -41,6 +46,10 @@ const TEXT: { [K in EventType]: [Level, string] } = {
   config_reload_refused: ["error", "config reload failed; keeping the running config"],
   cache_down: ["warn", "cache backend down"],
   cache_up: ["info", "cache backend back"],
+  cache_writes_failing: ["warn", "cache cannot store answers"],
+  cache_writes_back: ["info", "cache storing answers again"],
+  disk_low: ["warn", "data dir's disk nearly full: cache and stored responses stop growing"],
+  disk_ok: ["info", "data dir's disk has room again"],
   budget_threshold: ["warn", "budget threshold passed"],
   wake_sent: ["info", "wake-on-LAN packet sent"],
   wake_done: ["info", "upstream woke up"],

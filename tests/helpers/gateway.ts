@@ -13,8 +13,11 @@ export interface TestGateway extends Running {
   logs: string[];
 }
 
-export async function startTestGateway(toml: string, opts: { env?: Record<string, string>; demo?: boolean } = {}): Promise<TestGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), "wayfront-test-"));
+export async function startTestGateway(
+  toml: string,
+  opts: { env?: Record<string, string>; demo?: boolean; dataDir?: string } = {},
+): Promise<TestGateway> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "wayfront-test-"));
   const raw = parseConfigText(toml, "test.toml");
   const config = resolveConfig(raw, "test.toml", { ...opts.env }, { host: "127.0.0.1", port: 0, dataDir, demo: opts.demo });
   const logs: string[] = [];

@@ -59,6 +59,15 @@ test("the embedded default: a local Ollama, plus OpenAI only when its key is set
   expect(bare.upstreams).toHaveLength(0);
 });
 
+test("server.keep_free_disk: auto by default, a size, or 0 to let the stores fill the disk up to their max_bytes", () => {
+  const keep = (toml: string) => resolveConfig(parseConfigText(toml, "t.toml"), "t.toml", {}).server.keepFreeDisk;
+  expect(keep("")).toBe("auto");
+  expect(keep('[server]\nkeep_free_disk = "auto"\n')).toBe("auto");
+  expect(keep('[server]\nkeep_free_disk = "2GiB"\n')).toBe(2 * 1024 ** 3);
+  expect(keep("[server]\nkeep_free_disk = 0\n")).toBe(0);
+  expect(fail('[server]\nkeep_free_disk = "lots"\n')).toContain("server.keep_free_disk");
+});
+
 test("durations and sizes", () => {
   expect(durationMs(1.5, 0)).toBe(1500);
   expect(durationMs("250ms", 0)).toBe(250);

@@ -96,6 +96,27 @@ describe("ResponseStore: responses.max_bytes", () => {
     expect(stored(db).n).toBe(exact.n);
   });
 
+  test("on a nearly full disk each new turn takes the oldest turns' place; the newest stays continuable", () => {
+    db = openDb(":memory:");
+    let room = Number.POSITIVE_INFINITY;
+    const disk = { room: () => room, spent: (b: number) => (room -= b) };
+    let t = 0;
+    const store = new ResponseStore(db, 1_000_000, { now: () => ++t, disk });
+    const text = "w".repeat(2000);
+    for (let i = 0; i < 10; i++) store.put("default", inputItems(`turn ${i}`), response(`resp_${i}`, text));
+    const total = () => (db.query(STORED_SIZE_SQL.total).get() as { n: number }).n;
+    const before = total();
+    room = 0;
+    for (let i = 10; i < 20; i++) store.put("default", inputItems(`turn ${i}`), response(`resp_${i}`, text));
+    expect(total()).toBeLessThanOrEqual(before);
+    expect(store.get("default", "resp_19")).not.toBeNull();
+    expect(store.get("default", "resp_0")).toBeNull();
+    // A disk filled by something else: the rows are not all dropped for it.
+    room = -1e9;
+    store.put("default", inputItems("turn 20"), response("resp_20", text));
+    expect((db.query("SELECT count(*) AS n FROM stored_responses").get() as { n: number }).n).toBeGreaterThanOrEqual(7);
+  });
+
   test("a turn larger than the cap is not stored, and nothing else is dropped for it", () => {
     db = openDb(fileDb());
     const store = new ResponseStore(db, 3_600_000, { now: () => 0, maxBytes: 5_000 });

@@ -1,0 +1,118 @@
+// A data dir on a small disk, as on a Raspberry Pi's SD card: real tmpfs filesystems of a few
+// MiB (mounting needs root; elsewhere these tests are skipped and say why), a real gateway
+// and a mock upstream answering ~50 KB per request, every request distinct and cacheable.
+// - With the reserve (server.keep_free_disk) the cache stops growing the file before the disk
+//   is full, and says so once.
+// - With no reserve the disk fills: every answer is still served, and the log says once that
+//   the cache cannot store answers, not "down" and "back" at every request.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTestGateway, upstreamToml } from "../helpers/gateway.ts";
+import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
+
+const MiB = 1024 * 1024;
+const mounts: string[] = [];
+
+/** A fresh tmpfs of `mib` MiB, or the reason there cannot be one here. */
+function tmpfs(mib: number): string | { reason: string } {
+  if (process.getuid?.() !== 0) return { reason: "mounting a tmpfs needs root" };
+  const dir = mkdtempSync(join(tmpdir(), "wf-disk-"));
+  const r = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${mib}m`, "tmpfs", dir], { stderr: "pipe" });
+  if (r.exitCode !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return { reason: `mount failed: ${r.stderr.toString().trim()}` };
+  }
+  mounts.push(dir);
+  return dir;
+}
+
+let upstream: MockUpstream;
+beforeAll(async () => {
+  upstream = await startMockUpstream({ models: ["mock-model"] });
+});
+afterAll(async () => {
+  await upstream.stop();
+  for (const dir of mounts) {
+    Bun.spawnSync(["umount", "-l", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const freeBytes = (dir: string) => {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+};
+
+async function ask(v1: string, prompt: string): Promise<number> {
+  const res = await fetch(`${v1}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "local/mock-model+tokens:8000", temperature: 0, messages: [{ role: "user", content: prompt }] }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const eventLines = (logs: string[], msg: string) => logs.filter((l) => l.includes(`"msg":"${msg}`));
+
+test("with a reserve, the cache stops growing before the disk is full and says so once", async () => {
+  const disk = tmpfs(24);
+  if (typeof disk !== "string") return console.warn(`skipped: ${disk.reason}`);
+  const dataDir = join(disk, "data");
+  mkdirSync(dataDir);
+  const gw = await startTestGateway(`[server]\nkeep_free_disk = "10MiB"\n${upstreamToml("local", upstream.url)}\n[log]\nformat = "json"\n`, {
+    dataDir,
+  });
+  try {
+    let lowest = freeBytes(disk);
+    const statuses = new Set<number>();
+    // About 21 MB of answers for the 14 MiB the reserve leaves.
+    for (let i = 0; i < 420; i++) {
+      statuses.add(await ask(gw.v1, `question ${i}`));
+      lowest = Math.min(lowest, freeBytes(disk));
+    }
+    expect([...statuses]).toEqual([200]);
+    // The reserve held, less SQLite's write-ahead log (a few MiB) and a batch in flight; the
+    // disk was never full.
+    expect(lowest).toBeGreaterThan(4 * MiB);
+    expect(eventLines(gw.logs, "data dir's disk nearly full")).toHaveLength(1);
+    expect(eventLines(gw.logs, "cache cannot store answers")).toHaveLength(0);
+    expect(eventLines(gw.logs, "cache backend down")).toHaveLength(0);
+    // It still stores and replays what it has room for.
+    const cached = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(Number(/^wayfront_cache_entries (\d+)/m.exec(cached)![1])).toBeGreaterThan(50);
+  } finally {
+    await gw.stop();
+  }
+});
+
+test("with no reserve a full disk fails the cache's writes, told once; every answer is still served", async () => {
+  const disk = tmpfs(3);
+  if (typeof disk !== "string") return console.warn(`skipped: ${disk.reason}`);
+  const dataDir = join(disk, "data");
+  mkdirSync(dataDir);
+  const gw = await startTestGateway(`[server]\nkeep_free_disk = 0\n${upstreamToml("local", upstream.url)}\n[log]\nformat = "json"\n`, {
+    dataDir,
+  });
+  try {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 120; i++) statuses.add(await ask(gw.v1, `question ${i}`));
+    expect([...statuses]).toEqual([200]);
+    expect(freeBytes(disk)).toBeLessThan(256 * 1024);
+    expect(eventLines(gw.logs, "cache cannot store answers")).toHaveLength(1);
+    expect(eventLines(gw.logs, "cache backend down")).toHaveLength(0);
+    expect(eventLines(gw.logs, "cache backend back")).toHaveLength(0);
+    // Answers stored before the disk filled are still replayed.
+    const res = await fetch(`${gw.v1}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "local/mock-model+tokens:8000", temperature: 0, messages: [{ role: "user", content: "question 0" }] }),
+    });
+    await res.arrayBuffer();
+    expect(res.headers.get("x-wayfront-cache")).toBe("HIT");
+  } finally {
+    await gw.stop();
+  }
+});
