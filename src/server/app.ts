@@ -6,6 +6,7 @@
 // Before any of it, guard.ts refuses what a browser page must not do (foreign Origin, foreign
 // Host, a non-JSON generating POST) and answers CORS preflights; answers to allowed origins
 // carry the CORS headers.
+import { damageAnswer } from "./damage.ts";
 import { Elysia } from "elysia";
 import type { Gateway } from "./gateway.ts";
 import { PREFIXES, ROUTES } from "./routes.ts";
@@ -124,6 +125,8 @@ function unknownPath(request: Request): GatewayError {
  */
 export function unhandled(gw: Gateway, request: Request | null, error: unknown, code = "UNKNOWN"): Response {
   try {
+    const damaged = damageAnswer(gw, error);
+    if (damaged) return errorResponse(damaged, {}, request ? errorShapeOf(request) : undefined);
     const id = newRequestId();
     const e = error as { name?: unknown; message?: unknown } | null;
     gw.log.event("error", "unhandled error", {

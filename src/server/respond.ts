@@ -14,6 +14,7 @@ import { clientHeaders } from "../upstream/headers.ts";
 import { outgoing, type Relay, type StreamEnd } from "../relay/stream.ts";
 import { scanUsage, type Usage } from "../relay/usage.ts";
 import { adapt, type Adapted } from "./stages/adapt.ts";
+import { damageAnswer } from "./damage.ts";
 
 export type Answer =
   | { kind: "error"; error: unknown }
@@ -49,7 +50,7 @@ function send(x: Exchange, status: number, headers: Record<string, string>, body
 }
 
 function failed(x: Exchange, err: unknown): Response {
-  const e = toGatewayError(err);
+  const e = damageAnswer(x.gw, err) ?? toGatewayError(err);
   finish(x, { status: e.status, outcome: "error", error: e.message });
   const text = errorText(e, x.spec.errors);
   return send(x, e.status, { ...JSON_TYPE, ...e.headers, ...wayfrontHeaders(x) }, text);

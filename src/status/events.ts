@@ -25,6 +25,7 @@ export type GatewayEvent =
   | { type: "cache_writes_back"; backend: string; failing_for_s: number }
   | { type: "disk_low"; data_dir: string; free_bytes: number; keep_free_bytes: number }
   | { type: "disk_ok"; data_dir: string; free_bytes: number; keep_free_bytes: number }
+  | { type: "data_file_damaged"; path: string; reason: string }
   | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number }
   | { type: "wake_sent"; upstream: string; mac: string; broadcast: string }
   | { type: "wake_done"; upstream: string; woke_in_s: number }
@@ -50,6 +51,7 @@ const TEXT: { [K in EventType]: [Level, string] } = {
   cache_writes_back: ["info", "cache storing answers again"],
   disk_low: ["warn", "data dir's disk nearly full: cache and stored responses stop growing"],
   disk_ok: ["info", "data dir's disk has room again"],
+  data_file_damaged: ["error", "data file damaged: restore it from a backup, or move it aside and restart (client keys must then be created again)"],
   budget_threshold: ["warn", "budget threshold passed"],
   wake_sent: ["info", "wake-on-LAN packet sent"],
   wake_done: ["info", "upstream woke up"],

@@ -94,8 +94,8 @@ export function statusJson(gw: StatusView) {
       tokens_in: sum(byLabel(s("wayfront_tokens_total"), "direction", "in")),
       tokens_out: sum(byLabel(s("wayfront_tokens_total"), "direction", "out")),
       cloud_spend_avoided_usd: Math.round(sum(s("wayfront_cloud_spend_avoided_usd_total")) * 1e6) / 1e6,
-      cloud_spend_today_usd: gw.budget ? Math.round(gw.budget.spentToday() * 1e6) / 1e6 : null,
-      cloud_spend_month_usd: gw.budget ? Math.round(gw.budget.spentThisMonth() * 1e6) / 1e6 : null,
+      cloud_spend_today_usd: usd(gw.budget, (b) => b.spentToday()),
+      cloud_spend_month_usd: usd(gw.budget, (b) => b.spentThisMonth()),
       cloud_daily_budget_usd: gw.config.budget.cloudDailyUsd,
       cloud_monthly_budget_usd: gw.config.budget.cloudMonthlyUsd,
     },
@@ -104,7 +104,7 @@ export function statusJson(gw: StatusView) {
     // Who called, by client key name (never a key): from the same series /metrics renders.
     clients: clientsOf(s("wayfront_client_requests_total")).map((c) => ({
       ...c,
-      cloud_spend_today_usd: gw.budget ? Math.round(gw.budget.spentToday(c.name === "local" ? "" : c.name) * 1e6) / 1e6 : null,
+      cloud_spend_today_usd: usd(gw.budget, (b) => b.spentToday(c.name === "local" ? "" : c.name)),
     })),
     // Recent traffic (every request, by outcome and by source), and the event log, newest first.
     traffic: gw.traffic.snapshot(),
@@ -116,6 +116,20 @@ export function statusJson(gw: StatusView) {
       midstream: a.midstream,
     })),
   };
+}
+
+/**
+ * A spend figure to the micro-dollar, or null: without a budget, and when its table cannot be
+ * read (a damaged data file, db/damaged.ts) — the page that would show the operator what is
+ * wrong must not itself fail on it.
+ */
+function usd<B>(budget: B | undefined, read: (b: B) => number): number | null {
+  if (!budget) return null;
+  try {
+    return Math.round(read(budget) * 1e6) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 function loadedModelJson(m: LoadedModel) {

@@ -30,7 +30,8 @@ export async function startTestGateway(
     logs,
     async stop() {
       await running.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      // A data dir the caller gave is the caller's to remove (a test may restart on it).
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

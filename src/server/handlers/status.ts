@@ -1,4 +1,5 @@
 // What the gateway shows about itself: the status page, /status.json, /metrics, /healthz.
+import { damageAnswer } from "../damage.ts";
 import type { Gateway } from "../gateway.ts";
 import { cacheJson, statusJson } from "../../status/status-json.ts";
 import { allSnippets, exampleModel } from "../../status/snippets.ts";
@@ -47,7 +48,12 @@ async function setGauges(gw: Gateway): Promise<void> {
     m.cacheHits.set({}, stats.hits);
     m.cacheMisses.set({}, stats.misses);
   }
-  if (gw.budget) m.cloudSpendToday.set({}, gw.budget.spentToday());
+  // A damaged data file (db/damaged.ts) leaves the gauge where it was; the scrape still answers.
+  try {
+    if (gw.budget) m.cloudSpendToday.set({}, gw.budget.spentToday());
+  } catch (err) {
+    if (!damageAnswer(gw, err)) throw err;
+  }
 }
 
 /** Prometheus text exposition format 0.0.4. */
