@@ -1,5 +1,6 @@
 // `wayfront check`: validate the config, then probe each upstream and print a table. The
 // wire column says whether a Responses request will pass through or be translated to chat.
+// Last, the data file (readable all through?) and its disk (check-data.ts).
 import type { Args } from "./args.ts";
 import { configFromArgs } from "./load.ts";
 import { Registry } from "../upstream/registry.ts";
@@ -8,6 +9,7 @@ import { redactUrls } from "../upstream/url.ts";
 import { noUpstreamsProblem } from "../config/reload.ts";
 import { describeMisroute, misroutes } from "../router/misroute.ts";
 import { loadedLines } from "./check-loaded.ts";
+import { dataLines } from "./check-data.ts";
 
 export async function check(args: Args): Promise<number> {
   const config = await configFromArgs(args, process.env);
@@ -60,5 +62,7 @@ export async function check(args: Args): Promise<number> {
   // A target its upstream does not serve is a silent misroute (to the next target, often the cloud).
   const wrong = misroutes(config, registry);
   for (const m of wrong) console.log(`error: ${describeMisroute(m)}`);
-  return allOk && wrong.length === 0 ? 0 : 1;
+  const data = dataLines(config);
+  for (const line of data.lines) console.log(line);
+  return allOk && wrong.length === 0 && data.ok ? 0 : 1;
 }

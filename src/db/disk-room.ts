@@ -32,6 +32,13 @@ export interface DiskState {
   keepBytes: number;
 }
 
+/** One statfs reading, as the free bytes and the bytes `reserve` keeps free. */
+export function diskState(s: ReturnType<StatFs>, reserve: number | "auto"): DiskState {
+  const bsize = Number(s.bsize);
+  const keepBytes = reserve === "auto" ? Math.min(AUTO_RESERVE_MAX, Math.round(Number(s.blocks) * bsize * AUTO_RESERVE_SHARE)) : reserve;
+  return { freeBytes: Number(s.bavail) * bsize, keepBytes };
+}
+
 export function diskRoom(
   dir: string,
   /** Bytes to leave free, or "auto" (AUTO_RESERVE_*). */
@@ -54,10 +61,7 @@ export function diskRoom(
       spentSince = 0;
       let room = Number.POSITIVE_INFINITY;
       try {
-        const s = statfs(dir);
-        const bsize = Number(s.bsize);
-        const freeBytes = Number(s.bavail) * bsize;
-        const keepBytes = reserve === "auto" ? Math.min(AUTO_RESERVE_MAX, Math.round(Number(s.blocks) * bsize * AUTO_RESERVE_SHARE)) : reserve;
+        const { freeBytes, keepBytes } = diskState(statfs(dir), reserve);
         room = freeBytes - keepBytes;
         // Told once each way, not at every write while the disk stays full.
         if (room <= 0 !== low) {

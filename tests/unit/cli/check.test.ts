@@ -1,10 +1,12 @@
-// `wayfront check` shows each upstream's wire: configured, or auto with what the probe found.
-import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// `wayfront check` shows each upstream's wire: configured, or auto with what the probe found;
+// and the data file (every page readable?) and its disk.
+import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check } from "../../../src/cli/check.ts";
 import { parseArgs } from "../../../src/cli/args.ts";
+import { openDb } from "../../../src/db/open.ts";
 import { startMockUpstream, type MockUpstream } from "../../mock/upstream.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wayfront-check-"));
@@ -70,4 +72,47 @@ test("check says what a request does for a box with [upstream.wake], and sends n
   );
   const wake = lines.find((l) => l.startsWith("wake on gpu:"));
   expect(wake).toBe("wake on gpu: aa:bb:cc:dd:ee:ff via 127.0.0.1:9, at most once per 60 s; a request goes to the next target while it wakes");
+});
+
+describe("the data dir", () => {
+  async function checkData(dataDir: string): Promise<{ code: number; lines: string[] }> {
+    const file = join(dir, `d${Math.random().toString(36).slice(2)}.toml`);
+    writeFileSync(file, `[server]\ndata_dir = "${dataDir}"\n[[upstream]]\nname = "a"\nbase_url = "${chatOnly.url}"\n`);
+    const lines: string[] = [];
+    const spy = spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+    try {
+      return { code: await check(parseArgs(["check", "--config", file])), lines };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test("a data file not created yet, then a sound one, and the disk's free space", async () => {
+    const data = mkdtempSync(join(dir, "data-"));
+    let r = await checkData(data);
+    expect(r.code).toBe(0);
+    expect(r.lines).toContain(`data: ${join(data, "wayfront.sqlite")} (not created yet)`);
+    expect(r.lines.some((l) => /^disk: [\d.]+ [MG]iB free, [\d.]+ [MG]iB kept free \(server\.keep_free_disk\)$/.test(l))).toBe(true);
+    openDb(join(data, "wayfront.sqlite")).close();
+    r = await checkData(data);
+    expect(r.code).toBe(0);
+    expect(r.lines.some((l) => l.startsWith(`data: ${join(data, "wayfront.sqlite")}, `) && l.endsWith("every page readable"))).toBe(true);
+  });
+
+  test("a damaged data file (a page serving has not met yet) is found, with what to do, and check fails", async () => {
+    const data = mkdtempSync(join(dir, "data-"));
+    const path = join(data, "wayfront.sqlite");
+    const db = openDb(path);
+    const root = (db.query("SELECT rootpage FROM sqlite_schema WHERE name = 'stored_responses'").get() as { rootpage: number }).rootpage;
+    const pageSize = (db.query("PRAGMA page_size").get() as { page_size: number }).page_size;
+    db.close();
+    const fd = openSync(path, "r+");
+    writeSync(fd, Buffer.alloc(pageSize, 0xab), 0, pageSize, (root - 1) * pageSize);
+    closeSync(fd);
+    const r = await checkData(data);
+    expect(r.code).toBe(1);
+    const line = r.lines.find((l) => l.startsWith("error: the data file"))!;
+    expect(line).toContain(`${path} is damaged`);
+    expect(line).toContain(`mv "${path}" "${path}.damaged"`);
+  });
 });
