@@ -10,7 +10,7 @@ import type { Database } from "bun:sqlite";
 import { openDb } from "../db/open.ts";
 import { hamming } from "./simhash.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
-import { UNBOUNDED_ROOM, type DiskRoom } from "../db/disk-room.ts";
+import { UNBOUNDED_ROOM, type DiskRoom, freePageBytes } from "../db/disk-room.ts";
 
 export interface SqliteStoreOptions {
   path: string;
@@ -91,9 +91,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     del: db.query("DELETE FROM cache_entries WHERE namespace = ? AND key = ?"),
     expire: db.query("DELETE FROM cache_entries WHERE created_at <= ?"),
     version: db.query<{ data_version: number }, []>("PRAGMA data_version"),
-    freePages: db.query<{ freelist_count: number }, []>("PRAGMA freelist_count"),
   };
-  const pageSize = db.query<{ page_size: number }, []>("PRAGMA page_size").get()!.page_size;
 
   const live = (createdAt: number) => createdAt > now() - opts.ttlMs;
 
@@ -125,7 +123,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     let { b: total } = q.total.get()!;
     // Counted after the insert, so what it took from the free pages is not counted twice; that
     // errs on the side of evicting a little early.
-    const slack = room === Number.POSITIVE_INFINITY ? room : room + q.freePages.get()!.freelist_count * pageSize;
+    const slack = room === Number.POSITIVE_INFINITY ? room : room + freePageBytes(db);
     const cap = Math.min(opts.maxBytes, Math.max(0, total - added) + slack);
     let removed = 0;
     // Pages rather than one cursor, so no scan is open while its rows are deleted.

@@ -3,8 +3,9 @@
 // "database or disk is full" has by then broken whatever else writes there, and its own file
 // can no longer be checkpointed. So the stores that grow the file (the prompt cache, stored
 // responses) ask this first and stop growing it once the disk's free space reaches the reserve
-// (`server.keep_free`); they keep working inside the space they already have.
+// (`server.keep_free_disk`); they keep working inside the space they already have.
 import { statfsSync } from "node:fs";
+import type { Database } from "bun:sqlite";
 
 export interface DiskRoom {
   /**
@@ -75,6 +76,12 @@ export function diskRoom(
       return room;
     },
   };
+}
+
+/** Bytes in pages the file holds free (rows deleted since): room that costs the disk nothing. */
+export function freePageBytes(db: Database): number {
+  const one = (sql: string) => Object.values(db.query(sql).get() as Record<string, number>)[0];
+  return one("PRAGMA freelist_count") * one("PRAGMA page_size");
 }
 
 /** No disk to watch (an in-memory store, or a test that does not care). */

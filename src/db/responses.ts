@@ -7,7 +7,7 @@
 // from the previous response; only input and output items are.
 import type { Database } from "bun:sqlite";
 import type { OutputItem, ResponseObject } from "../protocol/responses.ts";
-import { UNBOUNDED_ROOM, type DiskRoom } from "./disk-room.ts";
+import { UNBOUNDED_ROOM, type DiskRoom, freePageBytes } from "./disk-room.ts";
 
 /** Until client keys exist every caller shares this namespace; the column is the seam. */
 export const DEFAULT_NAMESPACE = "default";
@@ -69,18 +69,12 @@ export class ResponseStore {
     if (Number.isFinite(this.maxBytes) || cramped) {
       const version = this.version();
       this.total = this.total === null || version !== this.seenVersion || cramped ? this.counted() : this.total + bytes;
-      const cap = cramped ? Math.min(this.maxBytes, Math.max(0, this.total - bytes) + room + this.freeBytes()) : this.maxBytes;
+      const cap = cramped ? Math.min(this.maxBytes, Math.max(0, this.total - bytes) + room + freePageBytes(this.db)) : this.maxBytes;
       if (this.total > cap) this.evict(namespace, response.id, cap);
       this.seenVersion = version;
     }
     this.disk.spent(bytes);
     return true;
-  }
-
-  /** Pages the file holds free (rows deleted since): room that costs the disk nothing. */
-  private freeBytes(): number {
-    const q = (sql: string) => Object.values(this.db.query(sql).get() as Record<string, number>)[0];
-    return q("PRAGMA freelist_count") * q("PRAGMA page_size");
   }
 
   /** Changes exactly when another connection committed to the file (not for this one's own writes). */
