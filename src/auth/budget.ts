@@ -63,13 +63,30 @@ interface Seen {
 export class CloudBudget {
   private seen: Seen | null = null;
   private readonly outage: ReturnType<typeof outageNotice>;
+  /**
+   * Spend the file would not take (a full disk, a card remounted read-only), by day and key:
+   * counted by every check as if written, and written with the next add that can. Money spent
+   * is never forgotten while the process lives, so a budget holds through the outage.
+   */
+  private readonly unsaved = new Map<string, { day: string; key: string; usd: number }>();
+  private readonly writes: ReturnType<typeof outageNotice>;
 
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
     private readonly shared: { redis: RedisCommands; onDown?: (err: unknown) => void; onUp?: () => void } | null = null,
+    /** The file refused spend (said once), and took it again. */
+    file: { onUnsaved?: (err: unknown) => void; onSaved?: () => void } = {},
   ) {
     this.outage = outageNotice(shared?.onDown ?? (() => {}), shared?.onUp);
+    this.writes = outageNotice(file.onUnsaved ?? (() => {}), file.onSaved);
+  }
+
+  /** What `unsaved` holds for one day (one key, or all) or one month ("YYYY-MM" prefix). */
+  private unsavedFor(period: string, key?: string): number {
+    let sum = 0;
+    for (const u of this.unsaved.values()) if (u.day.startsWith(period) && (key === undefined || u.key === key)) sum += u.usd;
+    return sum;
   }
 
   /** USD spent on cloud targets today (UTC) by this key, or by everyone (key undefined). */
@@ -79,7 +96,7 @@ export class CloudBudget {
       key === undefined
         ? this.db.query<{ s: number | null }, [string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day = ?").get(d)
         : this.db.query<{ s: number | null }, [string, string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day = ? AND key = ?").get(d, key);
-    const own = row?.s ?? 0;
+    const own = (row?.s ?? 0) + this.unsavedFor(d, key);
     const seen = this.fresh();
     if (!seen) return own;
     // This instance's own record can only be more than the shared one if Redis missed some of it.
@@ -88,15 +105,17 @@ export class CloudBudget {
 
   spentThisMonth(): number {
     const row = this.db.query<{ s: number | null }, [string]>("SELECT sum(usd) AS s FROM cloud_spend WHERE day LIKE ?").get(`${month(this.now())}-%`);
-    return Math.max(row?.s ?? 0, this.fresh()?.month ?? 0);
+    return Math.max((row?.s ?? 0) + this.unsavedFor(month(this.now())), this.fresh()?.month ?? 0);
   }
 
   add(key: string, usd: number): void {
     if (!(usd > 0)) return;
     const d = day(this.now());
-    this.db
-      .query("INSERT INTO cloud_spend (day, key, usd) VALUES (?, ?, ?) ON CONFLICT(day, key) DO UPDATE SET usd = usd + excluded.usd")
-      .run(d, key, usd);
+    const id = `${d}\u0000${key}`;
+    const u = this.unsaved.get(id) ?? { day: d, key, usd: 0 };
+    u.usd += usd;
+    this.unsaved.set(id, u);
+    this.save();
     if (!this.shared) return;
     const t = this.now();
     const m = month(t);
@@ -114,6 +133,23 @@ export class CloudBudget {
         seen.month = Number(r[2]);
       })
       .catch((err) => this.outage.failed(err));
+  }
+
+  /** Writes what `unsaved` holds, all or nothing. */
+  private save(): void {
+    const insert = this.db.query(
+      "INSERT INTO cloud_spend (day, key, usd) VALUES (?, ?, ?) ON CONFLICT(day, key) DO UPDATE SET usd = usd + excluded.usd",
+    );
+    try {
+      this.db.transaction(() => {
+        for (const u of this.unsaved.values()) insert.run(u.day, u.key, u.usd);
+      })();
+    } catch (err) {
+      this.writes.failed(err);
+      return;
+    }
+    this.unsaved.clear();
+    this.writes.ok();
   }
 
   /** Read the shared totals (today's, this key's today, the month's) before a check; no-op without Redis. */

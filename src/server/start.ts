@@ -86,7 +86,13 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     keys: shared ? sharedKeyStore(keys, shared, { onError: sharedDown("client keys") }) : keys,
     // With a shared Redis, limits and cloud spend count for every instance; while it is down
     // each instance counts on its own (warned once per outage).
-    budget: new CloudBudget(db, Date.now, shared && { redis: shared, onDown: sharedDown("cloud spend"), onUp: sharedUp("cloud spend") }),
+    budget: new CloudBudget(db, Date.now, shared && { redis: shared, onDown: sharedDown("cloud spend"), onUp: sharedUp("cloud spend") }, {
+      onUnsaved: (err) =>
+        log.event("warn", "cloud spend not written to the data file: counted in memory until it can be", {
+          message: (err as Error)?.message ?? String(err),
+        }),
+      onSaved: () => log.event("info", "cloud spend written to the data file again", {}),
+    }),
     streams: shared ? new SharedStreamSlots(shared, sharedDown("stream counts")) : new LocalStreamSlots(),
     ...(shared ? { limits: new SharedRateLimits(shared, undefined, { onDown: sharedDown("rate limits"), onUp: sharedUp("rate limits") }) } : {}),
   };

@@ -113,3 +113,33 @@ test("with a shared Redis, old totals are dropped by a later add: a day 35 days 
     redis.proc.kill();
   }
 });
+
+test("spend the data file will not take (read-only, full) still counts, is said once, and is written once it can be", () => {
+  const db = new Database(":memory:");
+  migrate(db);
+  const t = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const told: string[] = [];
+  const b = new CloudBudget(db, () => t, null, {
+    onUnsaved: (e) => told.push(`unsaved: ${(e as Error).message}`),
+    onSaved: () => told.push("saved"),
+  });
+  b.add("kid", 0.2);
+  // Writes now fail for real, as on a card the kernel remounted read-only.
+  db.exec("PRAGMA query_only = ON");
+  b.add("kid", 0.3);
+  b.add("", 0.1);
+  // The budget holds through it: what could not be written is counted all the same.
+  expect(b.spentToday("kid")).toBeCloseTo(0.5);
+  expect(b.spentToday()).toBeCloseTo(0.6);
+  expect(b.spentThisMonth()).toBeCloseTo(0.6);
+  expect(b.exceeded({ cloudDailyUsd: null, cloudMonthlyUsd: null }, { name: "kid", dailyBudgetUsd: 0.5 })?.code).toBe("budget_exceeded");
+  const onFile = () => (db.query("SELECT coalesce(sum(usd), 0) AS s FROM cloud_spend").get() as { s: number }).s;
+  expect(onFile()).toBeCloseTo(0.2);
+  db.exec("PRAGMA query_only = OFF");
+  b.add("kid", 0.05);
+  expect(onFile()).toBeCloseTo(0.65);
+  expect(b.spentToday()).toBeCloseTo(0.65);
+  expect(told).toHaveLength(2);
+  expect(told[0]).toMatch(/^unsaved: .*readonly/i);
+  expect(told[1]).toBe("saved");
+});
