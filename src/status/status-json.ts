@@ -11,6 +11,8 @@ import { displayUrl, redactUrls } from "../upstream/url.ts";
 import type { Stamped } from "./events.ts";
 import type { Traffic } from "./traffic.ts";
 import { gpuShare, type LoadedModel } from "../upstream/runtime.ts";
+import { statfsSync } from "node:fs";
+import { diskState } from "../db/disk-room.ts";
 
 /** What the status page and /status.json read: a narrow view of the running gateway. */
 export interface StatusView {
@@ -18,7 +20,12 @@ export interface StatusView {
   metrics: { registry: MetricsRegistry };
   health: Pick<Health, "snapshot">;
   registry: { list: UpstreamState[] };
-  config: { aliases: Map<string, AliasConfig>; source: string; budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null } };
+  config: {
+    aliases: Map<string, AliasConfig>;
+    source: string;
+    budget: { cloudDailyUsd: number | null; cloudMonthlyUsd: number | null };
+    server: { dataDir: string; keepFreeDisk: number | "auto" };
+  };
   budget?: { spentToday(key?: string): number; spentThisMonth(): number };
   cache: { store: { stats(): Promise<CacheStats> } };
   events: { recent(limit?: number): Stamped[] };
@@ -106,6 +113,8 @@ export function statusJson(gw: StatusView) {
       ...c,
       cloud_spend_today_usd: usd(gw.budget, (b) => b.spentToday(c.name === "local" ? "" : c.name)),
     })),
+    // The data dir's disk: below keep_free_disk the cache and stored responses stop growing.
+    data: dataJson(gw.config.server),
     // Recent traffic (every request, by outcome and by source), and the event log, newest first.
     traffic: gw.traffic.snapshot(),
     events: gw.events.recent(),
@@ -116,6 +125,15 @@ export function statusJson(gw: StatusView) {
       midstream: a.midstream,
     })),
   };
+}
+
+function dataJson(server: { dataDir: string; keepFreeDisk: number | "auto" }) {
+  try {
+    const d = diskState(statfsSync(server.dataDir), server.keepFreeDisk);
+    return { dir: server.dataDir, free_bytes: d.freeBytes, keep_free_bytes: d.keepBytes, disk_low: d.freeBytes <= d.keepBytes };
+  } catch {
+    return { dir: server.dataDir, free_bytes: null, keep_free_bytes: null, disk_low: false };
+  }
 }
 
 /**

@@ -24,7 +24,8 @@ export const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1048576) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1048576).toFixed(1)} MiB`;
+  if (n < 1073741824) return `${(n / 1048576).toFixed(1)} MiB`;
+  return `${(n / 1073741824).toFixed(1)} GiB`;
 }
 
 export function pageView(status: Status, cache: Cache) {
@@ -51,6 +52,8 @@ export function pageView(status: Status, cache: Cache) {
     avoided: usd(status.totals.cloud_spend_avoided_usd + t.since_start.cache_spend_avoided_usd),
     cache: cache && { ...cache, size: bytes(cache.bytes), rate: cache.hit_rate === null ? "–" : `${Math.round(cache.hit_rate * 100)} %` },
     tokensSaved: t.since_start.cache_tokens_saved,
+    diskFree: status.data.free_bytes === null ? "–" : bytes(status.data.free_bytes),
+    diskKeep: status.data.keep_free_bytes === null ? "–" : bytes(status.data.keep_free_bytes),
     recent: t.recent.map((r) => ({ ...r, time: clock(r.ts), first: ms(r.ttft_ms), took: ms(r.ms), tokens: tokens(r.tokens_in, r.tokens_out) })),
     events: status.events.slice(0, PAGE_EVENTS).map((e) => ({ time: clock(e.ts), level: e.level, msg: e.msg, detail: detail(e) })),
     charts: {

@@ -116,3 +116,36 @@ test("with no reserve a full disk fails the cache's writes, told once; every ans
     await gw.stop();
   }
 });
+
+test("a reserve larger than the disk's free space: nothing new is written, the status page and /status.json say why", async () => {
+  // No tmpfs needed: this machine's disk has less than 100,000 GiB free.
+  const gw = await startTestGateway(`[server]\nkeep_free_disk = "100000GiB"\n${upstreamToml("local", upstream.url)}\n[log]\nformat = "json"\n`);
+  try {
+    for (let i = 0; i < 3; i++) expect(await ask(gw.v1, `question ${i}`)).toBe(200);
+    const status = (await (await fetch(`${gw.url}/status.json`)).json()) as any;
+    expect(status.data.dir).toBe(gw.dataDir);
+    expect(status.data.disk_low).toBe(true);
+    expect(status.data.keep_free_bytes).toBe(100000 * 1024 ** 3);
+    expect(status.data.free_bytes).toBeGreaterThan(0);
+    // Nothing reached the file (recent answers may still be replayed from memory, the hot tier).
+    expect(status.cache.entries).toBe(0);
+    const page = await (await fetch(`${gw.url}/status`)).text();
+    expect(page).toContain('id="disk-low"');
+    expect(page).toContain("100000.0 GiB");
+    expect(eventLines(gw.logs, "data dir's disk nearly full")).toHaveLength(1);
+  } finally {
+    await gw.stop();
+  }
+});
+
+test("with room on the disk, /status.json says so and the page shows no warning", async () => {
+  const gw = await startTestGateway(`${upstreamToml("local", upstream.url)}\n`);
+  try {
+    const status = (await (await fetch(`${gw.url}/status.json`)).json()) as any;
+    expect(status.data.disk_low).toBe(false);
+    expect(status.data.free_bytes).toBeGreaterThan(status.data.keep_free_bytes);
+    expect(await (await fetch(`${gw.url}/status`)).text()).not.toContain('id="disk-low"');
+  } finally {
+    await gw.stop();
+  }
+});
