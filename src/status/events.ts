@@ -26,6 +26,8 @@ export type GatewayEvent =
   | { type: "disk_low"; data_dir: string; free_bytes: number; keep_free_bytes: number }
   | { type: "disk_ok"; data_dir: string; free_bytes: number; keep_free_bytes: number }
   | { type: "data_file_damaged"; path: string; reason: string }
+  | { type: "responses_writes_failing"; id: string; reason: string }
+  | { type: "responses_writes_back" }
   | { type: "budget_threshold"; budget: string; key: string | null; percent: 80 | 100; spent_usd: number; limit_usd: number }
   | { type: "wake_sent"; upstream: string; mac: string; broadcast: string }
   | { type: "wake_done"; upstream: string; woke_in_s: number }
@@ -51,6 +53,8 @@ const TEXT: { [K in EventType]: [Level, string] } = {
   cache_writes_back: ["info", "cache storing answers again"],
   disk_low: ["warn", "data dir's disk nearly full: cache and stored responses stop growing"],
   disk_ok: ["info", "data dir's disk has room again"],
+  responses_writes_failing: ["warn", "stored responses cannot be written: previous_response_id to them will not be found"],
+  responses_writes_back: ["info", "stored responses written again"],
   data_file_damaged: ["error", "data file damaged: restore it from a backup, or move it aside and restart (client keys must then be created again)"],
   budget_threshold: ["warn", "budget threshold passed"],
   wake_sent: ["info", "wake-on-LAN packet sent"],

@@ -4,7 +4,8 @@
 // - With the reserve (server.keep_free_disk) the cache stops growing the file before the disk
 //   is full, and says so once.
 // - With no reserve the disk fills: every answer is still served, and the log says once that
-//   the cache cannot store answers, not "down" and "back" at every request.
+//   the cache cannot store answers (and stored responses that they cannot be written), not
+//   "down" and "back" or a line at every request.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -104,6 +105,17 @@ test("with no reserve a full disk fails the cache's writes, told once; every ans
     expect(eventLines(gw.logs, "cache cannot store answers")).toHaveLength(1);
     expect(eventLines(gw.logs, "cache backend down")).toHaveLength(0);
     expect(eventLines(gw.logs, "cache backend back")).toHaveLength(0);
+    // Responses turns are answered too; that they cannot be stored is said once, not per turn.
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`${gw.v1}/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "local/mock-model+tokens:8000", input: `turn ${i}` }),
+      });
+      await r.arrayBuffer();
+      expect(r.status).toBe(200);
+    }
+    expect(eventLines(gw.logs, "stored responses cannot be written")).toHaveLength(1);
     // Answers stored before the disk filled are still replayed.
     const res = await fetch(`${gw.v1}/chat/completions`, {
       method: "POST",

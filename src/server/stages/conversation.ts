@@ -28,14 +28,18 @@ export async function startTurn(x: Exchange): Promise<Turn | null> {
       try {
         if (!store.put(namespace, turn.conversation, r)) {
           x.gw.log.event("warn", "response not stored: larger than responses.max_bytes", { id: r.id, max_bytes: x.config.responses.maxBytes });
-        }
+        } else if (x.gw.events.clear(UNWRITABLE)) x.gw.events.emit({ type: "responses_writes_back" });
       } catch (err) {
-        x.gw.log.event("warn", "could not store response", { id: r.id, message: (err as Error).message });
+        // A full disk or a read-only card fails every turn: said once, with the first id lost,
+        // not a line per turn (on the very disk that is full).
+        x.gw.events.once(UNWRITABLE, () => ({ type: "responses_writes_failing", id: r.id, reason: (err as Error).message }));
       }
     },
   };
   return turn;
 }
+
+const UNWRITABLE = "responses_writes_failing";
 
 /** An id we stored, sent as the whole input to a target that speaks Responses (it never saw our ids). */
 export function expandHistory(turn: Turn): Transform {
