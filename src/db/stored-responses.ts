@@ -15,13 +15,26 @@ export class StoredResponses {
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
-  /** False when the turn is larger than responses.max_bytes: stored nowhere. */
+  /**
+   * False when the turn is larger than responses.max_bytes: stored nowhere. Throws when the
+   * local file would not take it (a full disk): the shared copy is written all the same, so
+   * the conversation goes on from any instance, this one included.
+   */
   put(namespace: string, input: unknown[], response: ResponseObject): boolean {
-    if (!this.local.put(namespace, input, response)) return false;
-    if (!this.shared) return true;
-    // Off the response path: the local row already serves this instance.
-    this.shared.cmd("SET", [key(namespace, response.id), JSON.stringify({ input, response }), "PX", String(this.ttlMs)]).catch(this.onError);
-    return true;
+    let stored: boolean;
+    try {
+      stored = this.local.put(namespace, input, response);
+    } catch (err) {
+      this.share(namespace, input, response);
+      throw err;
+    }
+    if (stored) this.share(namespace, input, response);
+    return stored;
+  }
+
+  /** Off the response path: the local row already serves this instance. */
+  private share(namespace: string, input: unknown[], response: ResponseObject): void {
+    this.shared?.cmd("SET", [key(namespace, response.id), JSON.stringify({ input, response }), "PX", String(this.ttlMs)]).catch(this.onError);
   }
 
   async get(namespace: string, id: string): Promise<StoredResponse | null> {
@@ -36,7 +49,11 @@ export class StoredResponses {
     }
     if (!text) return null;
     const found = JSON.parse(text) as StoredResponse;
-    this.local.put(namespace, found.input, found.response); // the next turn is local
+    try {
+      this.local.put(namespace, found.input, found.response); // the next turn is local
+    } catch {
+      // Only a shortcut: a local file that will not take it (full disk) leaves the copy in Redis.
+    }
     return found;
   }
 
