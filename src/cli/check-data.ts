@@ -8,9 +8,7 @@ import type { Config } from "../config/resolve.ts";
 import { dbPath } from "../cache/open-store.ts";
 import { damageAdvice } from "../db/damaged.ts";
 import { type DiskState, diskState } from "../db/disk-room.ts";
-
-const MiB = 1024 * 1024;
-const size = (b: number) => (b >= 1024 * MiB ? `${(b / 1024 / MiB).toFixed(1)} GiB` : `${(b / MiB).toFixed(1)} MiB`);
+import { bytes as size } from "../status/view.ts";
 
 /** quick_check's first answer: "ok", or the first problem it found. */
 function integrity(path: string): string {
