@@ -13,6 +13,7 @@ import type { Traffic } from "./traffic.ts";
 import { gpuShare, type LoadedModel } from "../upstream/runtime.ts";
 import { statfsSync } from "node:fs";
 import { diskState } from "../db/disk-room.ts";
+import { isDamage } from "../db/damaged.ts";
 
 /** What the status page and /status.json read: a narrow view of the running gateway. */
 export interface StatusView {
@@ -145,8 +146,9 @@ function usd<B>(budget: B | undefined, read: (b: B) => number): number | null {
   if (!budget) return null;
   try {
     return Math.round(read(budget) * 1e6) / 1e6;
-  } catch {
-    return null;
+  } catch (err) {
+    if (isDamage(err)) return null;
+    throw err;
   }
 }
 
