@@ -20,6 +20,7 @@ import { sendUpstream, type Sent } from "../upstream/client.ts";
 import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { Frames, untilContent } from "../relay/frames.ts";
+import { type Usage, usageIn } from "../relay/usage.ts";
 import { displayUrl } from "../upstream/url.ts";
 import { AnswerLimitError, ERROR_BODY_LIMITS, limitsOf, readWhole } from "../upstream/limits.ts";
 import { describeFailure, upstreamStatusError } from "./failure-text.ts";
@@ -62,7 +63,8 @@ export interface Lease {
   end(outcome: "ok" | "error" | "cancelled"): void;
 }
 
-export type ServedBody = { kind: "whole"; text: string } | { kind: "events"; frames: Frames };
+/** A whole answer carries the usage read from it while it was checked (its JSON is parsed once). */
+export type ServedBody = { kind: "whole"; text: string; usage: Usage | null } | { kind: "events"; frames: Frames };
 
 export interface Served {
   upstream: UpstreamState;
@@ -255,6 +257,7 @@ async function attemptOne(o: One): Promise<OneResult> {
     target: cand.target,
     upstream,
     stream: input.stream,
+    clientModel: typeof input.body.model === "string" ? input.body.model : undefined,
   });
   // Each timer is capped by what is left of the deadline; one cut short by it is the deadline's.
   const left = dl.remaining();
@@ -343,9 +346,9 @@ async function attemptOne(o: One): Promise<OneResult> {
     }
     // A 2xx is a success only when it is an answer of the protocol sent: an HTML page, invalid
     // JSON or an error object with 200 is the upstream failing, and the next target may not.
-    const bad = notAnAnswer(PROTOCOLS[prepared.wire], res, text);
-    if (bad) return fail({ kind: "status", status: 502 }, badAnswer(upstream, bad, text));
-    body = { kind: "whole", text };
+    const checked = checkAnswer(PROTOCOLS[prepared.wire], res, text);
+    if (typeof checked === "string") return fail({ kind: "status", status: 502 }, badAnswer(upstream, checked, text));
+    body = { kind: "whole", text, usage: usageIn(checked) };
   }
   // A whole answer is a success now. A stream only proves itself at its end: one that keeps
   // dying mid-way must still open the circuit, so its first token closes a half-open trial
@@ -367,8 +370,8 @@ async function attemptOne(o: One): Promise<OneResult> {
   };
 }
 
-/** What is wrong with a whole 2xx answer, or null when it is one. */
-function notAnAnswer(spec: ProtocolSpec, res: Response, text: string): string | null {
+/** A whole 2xx answer's JSON, or what is wrong with it. */
+function checkAnswer(spec: ProtocolSpec, res: Response, text: string): Record<string, unknown> | string {
   const type = res.headers.get("content-type") ?? "";
   if (type && !type.includes("json")) return `a ${type.split(";")[0]} body`;
   let parsed: unknown;
@@ -380,7 +383,7 @@ function notAnAnswer(spec: ProtocolSpec, res: Response, text: string): string | 
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return "JSON that is not an object";
   const o = parsed as Record<string, unknown>;
   if (o.error != null) return "an error object";
-  return spec.isAnswer(o) ? null : `JSON that is not a ${spec.api} answer`;
+  return spec.isAnswer(o) ? o : `JSON that is not a ${spec.api} answer`;
 }
 
 const EXCERPT = 200;

@@ -27,6 +27,8 @@ export interface TransformContext {
   upstream: UpstreamState;
   /** The client asked for a stream. */
   stream: boolean;
+  /** The model the client's body names, when known: a target of that very name needs no rewrite. */
+  clientModel?: string;
 }
 
 export interface Transform {
@@ -44,7 +46,9 @@ export function prepare(bodyText: string, wire: Api, transforms: readonly Transf
 /** The one field a relay touches: `model`, as the target names it (STYLE: relay bytes). */
 export const rewriteModel: Transform = {
   name: "rewrite-model",
-  apply: (p, c) => ({ ...p, body: rewriteModelField(p.body, c.target.model) ?? p.body }),
+  // The client's own name (no alias) leaves the body as sent, unscanned: a large agent context
+  // is not walked to write back the value it already holds.
+  apply: (p, c) => (c.clientModel === c.target.model && p.wire === c.api ? p : { ...p, body: rewriteModelField(p.body, c.target.model) ?? p.body }),
 };
 
 /** Chat streams are asked for usage so tokens can be counted; stripped again if the client didn't ask. */

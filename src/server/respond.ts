@@ -134,7 +134,12 @@ async function served(x: Exchange, attempt: Promise<Attempted>): Promise<Respons
   const s = r.served;
   if (out.kind === "whole") {
     const rec = x.lead?.recorder(out.status) ?? null;
-    finish(x, { status: out.status, outcome: "ok", usage: scanUsage(out.text), recorded: rec?.finish(out.text) });
+    finish(x, {
+      status: out.status,
+      outcome: "ok",
+      usage: out.usage !== undefined ? out.usage : scanUsage(out.text),
+      recorded: rec?.finish(out.text),
+    });
     const extra = wayfrontHeaders(x);
     const headers = out.passHeaders ? clientHeaders(s.headers, extra) : { ...JSON_TYPE, ...extra };
     return send(x, out.status, headers, out.text);

@@ -43,14 +43,15 @@ export function sizeError(bytes: number): AnswerLimitError {
  * maxBytes; `truncate` returns what came within maxBytes instead of failing (an error body).
  */
 export async function readWhole(res: Response, l: AnswerLimits, o: { setTimer?: SetTimer; truncate?: boolean } = {}): Promise<string> {
-  if (!res.body) return "";
   const setTimer = o.setTimer ?? realClock.setTimer;
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && !o.truncate) {
     // A declared length (the common case: a JSON answer): too big is known now, and the body
     // is read natively; it must all arrive within idleMs (there is no "between reads" to watch).
+    // `res.body` is not touched on this path: the getter builds a ReadableStream for a body
+    // that text() reads without one (it was the largest part of a passthrough's body read).
     if (declared > l.maxBytes) {
-      res.body.cancel().catch(() => {});
+      res.body?.cancel().catch(() => {});
       throw sizeError(l.maxBytes);
     }
     let cancel = () => {};
@@ -61,12 +62,13 @@ export async function readWhole(res: Response, l: AnswerLimits, o: { setTimer?: 
     try {
       return await Promise.race([res.text(), late]);
     } catch (err) {
-      res.body.cancel(err).catch(() => {});
+      res.body?.cancel(err).catch(() => {});
       throw err;
     } finally {
       cancel();
     }
   }
+  if (!res.body) return "";
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;

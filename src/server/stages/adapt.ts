@@ -15,10 +15,19 @@ import { completionSource, translateStage } from "../../relay/translate.ts";
 import { redactStage, redactText, secretsOf } from "../../relay/redact.ts";
 import { freshId } from "../../cache/replay.ts";
 import { continuing } from "./continue.ts";
+import type { Usage } from "../../relay/usage.ts";
 import { repairWhole, toolRepairStage } from "./tool-repair.ts";
 
 export type Adapted =
-  | { kind: "whole"; status: number; text: string /** the upstream's headers pass on (a passthrough) */; passHeaders: boolean }
+  | {
+      kind: "whole";
+      status: number;
+      text: string;
+      /** the upstream's headers pass on (a passthrough) */
+      passHeaders: boolean;
+      /** read while the upstream's answer was checked; absent for a translated answer (its own text says) */
+      usage?: Usage | null;
+    }
   | { kind: "relay"; status: number; relay: Relay; translator: StreamTranslator | null };
 
 /** What the translated answer says of the request: the client's model name, a fresh id. */
@@ -37,11 +46,13 @@ export function adapt(x: Exchange, s: Served): Adapted {
   const from = x.spec.fromChat;
   const name = s.upstream.config.name;
   const secrets = secretsOf(s.upstream.config);
-  if (s.body.kind === "whole" && secrets.length) s.body = { kind: "whole", text: redactText(s.body.text, secrets) };
-  if (s.body.kind === "whole") s.body = { kind: "whole", text: repairWhole(x, s, s.body.text) };
+  if (s.body.kind === "whole" && secrets.length) s.body = { ...s.body, text: redactText(s.body.text, secrets) };
+  if (s.body.kind === "whole") s.body = { ...s.body, text: repairWhole(x, s, s.body.text) };
   if (!x.body.stream) {
     if (!translation || !from || s.body.kind !== "whole")
-      return { kind: "whole", status: s.status, text: s.body.kind === "whole" ? s.body.text : "", passHeaders: true };
+      return s.body.kind === "whole"
+        ? { kind: "whole", status: s.status, text: s.body.text, passHeaders: true, usage: s.body.usage }
+        : { kind: "whole", status: s.status, text: "", passHeaders: true, usage: null };
     let completion: ChatCompletion | null = null;
     try {
       completion = JSON.parse(s.body.text) as ChatCompletion;
@@ -54,7 +65,7 @@ export function adapt(x: Exchange, s: Served): Adapted {
     return { kind: "whole", status: 200, text: JSON.stringify(answer), passHeaders: false };
   }
   // A server that ignored `stream: true` sent one JSON answer (already read whole).
-  if (s.body.kind === "whole" && !translation) return { kind: "whole", status: s.status, text: s.body.text, passHeaders: true };
+  if (s.body.kind === "whole" && !translation) return { kind: "whole", status: s.status, text: s.body.text, passHeaders: true, usage: s.body.usage };
   let source: Source = s.body.kind === "events" ? s.body.frames : completionSource(s.body.text, name);
   const wire = PROTOCOLS[s.prepared.wire];
   if (x.route?.alias?.midstream === "continue" && wire.continuation && s.body.kind === "events") source = continuing(x, s, source, wire.continuation);

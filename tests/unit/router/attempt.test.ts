@@ -171,7 +171,7 @@ describe("failover", () => {
     expect(s.upstream.config.name).toBe("cloud");
     expect(s.target).toEqual({ upstream: "cloud", model: "big" });
     expect(s.status).toBe(200);
-    expect(s.body).toEqual({ kind: "whole", text: completion("big") });
+    expect(s.body).toEqual({ kind: "whole", text: completion("big"), usage: null });
     expect(s.attempts).toBe(2);
     expect(s.failures).toEqual([
       { upstream: "gpu", model: "m", reason: `Upstream \`gpu\` (${BASE}/gpu/v1) is unreachable: connection refused (is the server running?).` },
