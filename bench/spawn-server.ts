@@ -14,7 +14,16 @@ export interface ServerProcess {
 const STARTUP_LIMIT_MS = 15_000;
 
 export async function spawnServer(
-  entry: "upstream" | "floor-proxy" | "gateway" | "cache-gateway" | "static-bytes" | "big-stream-upstream" | "sd-gateway" | "gateway-toml",
+  entry:
+    | "upstream"
+    | "relay-floor"
+    | "floor-proxy"
+    | "gateway"
+    | "cache-gateway"
+    | "static-bytes"
+    | "big-stream-upstream"
+    | "sd-gateway"
+    | "gateway-toml",
   args: string[],
 ): Promise<ServerProcess> {
   const proc = Bun.spawn([process.execPath, join(import.meta.dir, "processes", `${entry}.ts`), ...args], {

@@ -4,6 +4,10 @@
 // prompts at temperature 0: every request leads its own flight and is recorded). /healthz is
 // asked every 20 ms all along, from its own process. The issue's target: the cached burst
 // peaks under 2× the RSS of the uncached one, and /healthz answers within 100 ms meanwhile.
+// The same burst then goes through two reference relays (processes/relay-floor.ts) that answer
+// /healthz themselves: one passing every read on in JS and doing nothing else, one piping
+// natively. What /healthz gets through them is what this box allows a relay that reads its
+// stream, and one that does not.
 // Runnable alone: `npx bun bench/scenarios/memory-burst.ts`.
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -36,7 +40,8 @@ export interface HealthzFigures {
 }
 
 export interface BurstFigures {
-  cache: "off" | "always";
+  /** What served the burst: the gateway with its cache off or on, or a reference relay. */
+  cache: "off" | "always" | "js relay" | "native pipe";
   /** From the first request sent to the last stream ended. */
   wallMs: number;
   /** Streams that did not answer 200 with the whole answer and [DONE]. */
@@ -62,6 +67,11 @@ export interface MemoryBurstResult {
   loadavg1m: number;
   uncached: BurstFigures;
   cached: BurstFigures;
+  /**
+   * The same burst through the reference relays (processes/relay-floor.ts), for what /healthz
+   * can be on this box: every read passed on in JS and nothing else done, and Bun's native pipe.
+   */
+  references: { jsRelay: BurstFigures; nativePipe: BurstFigures };
   /** cached peak RSS ÷ uncached peak RSS (target < 2). */
   peakRatio: number;
   /** The same for what each burst added over its gateway's idle RSS. */
@@ -191,6 +201,15 @@ export async function runMemoryBurst(o: MemoryBurstOptions = MEMORY_BURST_DEFAUL
     const again = await stream(`${caching.url}/v1/chat/completions`, "memory burst, cache always, prompt 0");
     cached.shutdownMs = await timedStop(caching, procs);
 
+    const reference = async (mode: "js" | "native", name: BurstFigures["cache"]) => {
+      const relay = await spawnServer("relay-floor", [upstream.url, mode]);
+      procs.push(relay);
+      const figures = await burst(relay, name, o);
+      figures.shutdownMs = await timedStop(relay, procs);
+      return figures;
+    };
+    const references = { jsRelay: await reference("js", "js relay"), nativePipe: await reference("native", "native pipe") };
+
     const peakRatio = cached.peakRssMb / uncached.peakRssMb;
     const growthRatio = (cached.peakRssMb - cached.rssBeforeMb) / (uncached.peakRssMb - uncached.rssBeforeMb);
     const healthy = (b: BurstFigures) => b.healthz.failures === 0 && b.healthz.maxMs <= MEMORY_BURST_TARGETS.healthzMaxMs;
@@ -199,6 +218,7 @@ export async function runMemoryBurst(o: MemoryBurstOptions = MEMORY_BURST_DEFAUL
       loadavg1m: load,
       uncached,
       cached,
+      references,
       peakRatio,
       growthRatio,
       repeatOutcome: again.outcome,
@@ -234,7 +254,12 @@ export function formatMemoryBurst(r: MemoryBurstResult): string {
     `memory burst: ${s.streams} concurrent streams of ${f(answerMiB, 1)} MiB (${s.chunks} chunks), distinct prompts at temperature 0; /healthz every ${s.healthzIntervalMs} ms; load avg ${r.loadavg1m.toFixed(2)}`,
     table(
       ["gateway", "idle RSS", "peak RSS", "healthz p99", "healthz max", "polls", "wall", "errors", "stop"],
-      [row("cache off", r.uncached), row("cache always", r.cached)],
+      [
+        row("cache off", r.uncached),
+        row("cache always", r.cached),
+        row("ref: JS relay", r.references.jsRelay),
+        row("ref: native pipe", r.references.nativePipe),
+      ],
     ),
     `peak RSS cached ÷ uncached: ${r.peakRatio.toFixed(2)}× (target < ${t.peakRatio}×; growth over idle ${r.growthRatio.toFixed(2)}×); ` +
       `/healthz max ${f(healthzMax, 1)} ms (target ≤ ${t.healthzMaxMs} ms); repeat of a prompt: ${r.repeatOutcome}; ` +
