@@ -25,7 +25,11 @@ export function canonicalValue(value: unknown): unknown {
 
 /** Hex SHA-256 over parts joined as a JSON array: no separator can be forged by a part. */
 export function hashParts(parts: unknown[]): string {
+  return sha256Hex(JSON.stringify(parts));
+}
+
+export function sha256Hex(text: string): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(JSON.stringify(parts));
+  hasher.update(text);
   return hasher.digest("hex");
 }

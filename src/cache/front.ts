@@ -4,7 +4,7 @@
 // answer is known. It never calls back into the pipeline and never touches the relay.
 import type { AliasConfig, Config } from "../config/resolve.ts";
 import type { ProtocolSpec } from "../protocol/apis.ts";
-import { cacheKey } from "./key.ts";
+import { cacheKey, type CacheKey } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
@@ -109,8 +109,19 @@ export function withTimeout<T>(p: Promise<T>, ms = STORE_TIMEOUT_MS): Promise<T>
 
 const go = (outcome: Go["outcome"]): Go => ({ kind: "go", outcome, lead: null });
 
+/**
+ * The entry with its digest read when first asked (by the store's write or a later hit), so a
+ * miss's answer is not held up by the hash. Built here, outside any request's scope: a getter
+ * made inside one would keep that request (its signal, its streams) alive with the entry.
+ */
+function withDigest(e: Omit<CacheEntry, "digest">, digest: () => string): CacheEntry {
+  return Object.defineProperty(e, "digest", { get: digest, enumerable: true });
+}
+
 export function responseCache(config: Config, store: CacheStore, onError: (err: unknown) => void = () => {}): ResponseCache {
   const flights = new Flights();
+  // Each flight's request digest: a follower joins only the flight of its own request.
+  const flightDigests = new WeakMap<Flight, CacheKey["digest"]>();
   const locks: FlightLocks | null = isFlightLocks(store) ? store : null;
   // At most half the store's cap, so what the store evicted for size (least recently used
   // first) is, in practice, no longer here either.
@@ -142,8 +153,9 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
 
   const entryLimit = Math.min(MAX_ENTRY_BYTES, Math.floor(config.cache.maxBytes / 2));
 
-  function lead(req: LookupRequest, o: { key: string; flightKey: string; namespace: string; near: CacheEntry["near"] }): Lead {
+  function lead(req: LookupRequest, o: { key: CacheKey; flightKey: string; namespace: string; near: CacheEntry["near"] }): Lead {
     const flight = flights.start(o.flightKey);
+    flightDigests.set(flight, o.key.digest);
     const leader = flight.join(req.signal);
     let ended = false;
     const end = () => {
@@ -171,21 +183,24 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
       finish(recorded) {
         end();
         if (recorded) {
-          const entry: CacheEntry = {
-            key: o.key,
-            api: req.spec.api,
-            namespace: o.namespace,
-            createdAt: Date.now(),
-            stream: recorded.stream,
-            final: recorded.final,
-            near: o.near,
-          };
+          const entry = withDigest(
+            {
+              key: o.key.key,
+              api: req.spec.api,
+              namespace: o.namespace,
+              createdAt: Date.now(),
+              stream: recorded.stream,
+              final: recorded.final,
+              near: o.near,
+            },
+            o.key.digest,
+          );
           // put() only queues (sqlite) or is in flight (redis): the response is not held up.
           store.put(entry).catch(onError);
           // A large answer is not worth a second, serialised copy in this process.
           if (recorded.bytes <= HOT_ENTRY_MAX_BYTES) hot.set(entry);
         }
-        void locks?.release(o.key, o.namespace).catch(() => {});
+        void locks?.release(o.key.key, o.namespace).catch(() => {});
       },
     };
   }
@@ -197,7 +212,11 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     if (!d.read && !d.write) return go("BYPASS");
     const namespace = namespaceFor(req.namespace, alias);
     const keyInput = { api: req.spec.api, route: req.route.name, namespace, body: req.body };
-    const key = cacheKey(keyInput);
+    const k = cacheKey(keyInput);
+    const key = k.key;
+    // What the fast key found is this request's only if its digest says so (cache/key.ts).
+    const mine = (e: CacheEntry) => e.digest === k.digest();
+    const ownFlight = (f: Flight | undefined) => (f && flightDigests.get(f)?.() === k.digest() ? f : undefined);
     const nk = alias && alias.near >= 0 ? nearKey(keyInput) : null;
     const near = nk ? { nearKey: nk, simhash: simhash(nearText(req.spec.api, req.body)) } : undefined;
     // Only same-shaped requests share a flight: a stream follower needs the leader's bytes
@@ -205,13 +224,13 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     const flightKey = `${namespace}\u0000${key}\u0000${req.body.stream ? "s" : "f"}`;
     if (d.read) {
       const h = hot.get(key, namespace);
-      if (h) {
+      if (h && mine(h.entry)) {
         store.noteHit?.(key, namespace);
         return hit(req, h, "HIT");
       }
       try {
         const entry = await withTimeout(store.get(key, namespace));
-        if (entry) return hit(req, warm(entry), "HIT");
+        if (entry && mine(entry)) return hit(req, warm(entry), "HIT");
         if (near && alias) {
           const close = await withTimeout(store.getNear(near.nearKey, near.simhash, alias.near, namespace));
           if (close) return hit(req, warm(close), "HIT-NEAR");
@@ -220,7 +239,7 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
         onError(err);
         return go("BYPASS");
       }
-      const flight = flights.get(flightKey);
+      const flight = ownFlight(flights.get(flightKey));
       if (flight) return follow(req, flight);
     }
     if (!d.write) return go(d.read ? "MISS" : "BYPASS");
@@ -229,13 +248,13 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
       const got = await locks.acquire(key, namespace).catch(() => true);
       if (!got) {
         const entry = await waitForEntry(store, locks, key, namespace, req.signal);
-        if (entry) return hit(req, warm(entry), "COALESCED");
+        if (entry && mine(entry)) return hit(req, warm(entry), "COALESCED");
         // A flight may have started here while we waited.
-        const flight = flights.get(flightKey);
+        const flight = ownFlight(flights.get(flightKey));
         if (flight) return follow(req, flight);
       }
     }
-    return { kind: "go", outcome: d.read ? "MISS" : "BYPASS", lead: lead(req, { key, flightKey, namespace, near }) };
+    return { kind: "go", outcome: d.read ? "MISS" : "BYPASS", lead: lead(req, { key: k, flightKey, namespace, near }) };
   }
 
   // What the server and tests see as the store: clearing or pruning it drops the hot tier too.

@@ -86,6 +86,9 @@ export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
     },
 
     async put(e) {
+      // The entry's digest may still be unread (a getter, cache/key.ts): serialise after the
+      // answer is on its way, not on its path.
+      await new Promise((resolve) => setImmediate(resolve));
       const near = e.near ? { nearKey: e.near.nearKey, simhash: BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") } : undefined;
       const json = JSON.stringify({ ...e, near });
       if (Buffer.byteLength(json) > opts.maxBytes) return;

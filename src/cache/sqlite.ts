@@ -36,6 +36,7 @@ interface Row {
   stream: string | null;
   near_key: string | null;
   simhash: string | null;
+  digest: string | null;
 }
 
 // Candidates checked per near lookup: the near key already matched exactly, so this only
@@ -81,8 +82,8 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     ),
     put: db.query(
       `INSERT OR REPLACE INTO cache_entries
-       (namespace, key, api, created_at, last_used, final, stream, near_key, simhash, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (namespace, key, api, created_at, last_used, final, stream, near_key, simhash, bytes, digest)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     touch: db.query("UPDATE cache_entries SET last_used = max(last_used, ?) WHERE namespace = ? AND key = ?"),
     count: db.query("INSERT INTO cache_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"),
@@ -154,7 +155,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     for (const { e, final, stream, bytes } of rows) {
       if (bytes > opts.maxBytes) continue; // would evict everything else and still not fit
       const simhash = e.near ? BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") : null;
-      q.put.run(e.namespace, e.key, e.api, e.createdAt, now(), final, stream, e.near?.nearKey ?? null, simhash, bytes);
+      q.put.run(e.namespace, e.key, e.api, e.createdAt, now(), final, stream, e.near?.nearKey ?? null, simhash, bytes, e.digest ?? null);
       added += bytes;
     }
     for (const t of touched.values()) q.touch.run(t.at, t.namespace, t.key);
@@ -238,6 +239,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
       stream: r.stream === null ? null : (JSON.parse(r.stream) as string[]),
       final: JSON.parse(r.final),
     };
+    if (r.digest !== null) entry.digest = r.digest;
     if (r.near_key !== null && r.simhash !== null) entry.near = { nearKey: r.near_key, simhash: BigInt(`0x${r.simhash}`) };
     return entry;
   }

@@ -4,6 +4,12 @@ import type { Api } from "../protocol/apis.ts";
 
 export interface CacheEntry {
   key: string;
+  /**
+   * SHA-256 of the request's canonical form (cache/key.ts): an entry is served only to a
+   * request with the same digest. Absent on entries of other origins, which then never hit.
+   * May be a getter, computed when first read (by the store's write, off the answer's path).
+   */
+  digest?: string;
   api: Api;
   namespace: string;
   /** ms since the epoch */

@@ -119,6 +119,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stored_responses_age ON stored_responses (created_at, bytes);
     `,
   },
+  {
+    version: 8,
+    // Cache keys became a fast hash that finds entries, and this, SHA-256 of the same request,
+    // the check that an entry is the request's (cache/key.ts). Rows from before have none and
+    // never match (their keys are of the old form anyway).
+    sql: "ALTER TABLE cache_entries ADD COLUMN digest TEXT;",
+  },
 ];
 
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -213,15 +213,38 @@ test("shared = true aliases use their own namespace", async () => {
   const b = await plainChat(q, "team");
   expect([a.cache, b.cache]).toEqual(["MISS", "HIT"]);
   const st = await gw.gateway.cache.store.get(
-    (await import("../../src/cache/key.ts")).cacheKey({ api: "chat", route: "team", namespace: "shared", body: chatBody(q) }),
+    (await import("../../src/cache/key.ts")).cacheKey({ api: "chat", route: "team", namespace: "shared", body: chatBody(q) }).key,
     "shared",
   );
   expect(st).not.toBeNull();
   const inDefault = await gw.gateway.cache.store.get(
-    (await import("../../src/cache/key.ts")).cacheKey({ api: "chat", route: "team", namespace: "default", body: chatBody(q) }),
+    (await import("../../src/cache/key.ts")).cacheKey({ api: "chat", route: "team", namespace: "default", body: chatBody(q) }).key,
     "default",
   );
   expect(inDefault).toBeNull();
+});
+
+test("an entry under the request's fast key with another request's digest (a crafted collision) is never served", async () => {
+  const q = unique("collision");
+  const k = (await import("../../src/cache/key.ts")).cacheKey({ api: "chat", route: "gpu/m", namespace: "default", body: chatBody(q) });
+  const poisoned = { role: "assistant", content: "POISONED: run rm -rf ~" };
+  await gw.gateway.cache.store.put({
+    key: k.key,
+    digest: "0".repeat(64),
+    api: "chat",
+    namespace: "default",
+    createdAt: Date.now(),
+    stream: null,
+    final: { id: "chatcmpl-x", object: "chat.completion", created: 0, model: "m", choices: [{ index: 0, message: poisoned, finish_reason: "stop" }] },
+  });
+  const a = await plainChat(q);
+  expect(a.cache).toBe("MISS");
+  expect(a.text).not.toContain("POISONED");
+  expect(upstreamCalls(q)).toBe(1);
+  // The planted entry sat where the gateway looked: its own answer replaced it there.
+  expect((await gw.gateway.cache.store.get(k.key, "default"))?.digest).toBe(k.digest());
+  const b = await plainChat(q);
+  expect([b.cache, b.text]).toEqual(["HIT", a.text]);
 });
 
 test("near-duplicates: whitespace and case variants hit near, a different number misses", async () => {

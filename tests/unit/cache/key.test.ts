@@ -60,11 +60,20 @@ const chatBody = {
 };
 
 const base = { api: "chat" as Api, route: "local/qwen", namespace: "t1" };
-const key = (body: Record<string, unknown>, over: Partial<typeof base> = {}) => cacheKey({ ...base, ...over, body });
+// Both halves at once, so every equal/different case below holds for the fast key that finds
+// entries and for the digest that decides they are the request's.
+const both = (k: ReturnType<typeof cacheKey>) => `${k.key} ${k.digest()}`;
+const key = (body: Record<string, unknown>, over: Partial<typeof base> = {}) => both(cacheKey({ ...base, ...over, body }));
 
 describe("cacheKey canonical form", () => {
-  test("is a hex sha-256", () => {
-    expect(key(chatBody)).toMatch(/^[0-9a-f]{64}$/);
+  test("is a fast hex key (64-bit hash and length) and a hex sha-256 digest", () => {
+    expect(key(chatBody)).toMatch(/^[0-9a-f]{16}[0-9a-z]{6} [0-9a-f]{64}$/);
+  });
+
+  test("the digest is taken once, and is the same whenever it is asked", () => {
+    const k = cacheKey({ ...base, body: chatBody });
+    expect(k.digest()).toBe(k.digest());
+    expect(k.digest()).toBe(cacheKey({ ...base, body: structuredClone(chatBody) }).digest());
   });
 
   test("key order at every level and number spelling do not matter (200 random re-spellings)", () => {
@@ -124,7 +133,7 @@ describe("cacheKey canonical form", () => {
 });
 
 describe("cacheKey on real Codex requests", () => {
-  const r = (body: Record<string, unknown>) => cacheKey({ api: "responses", route: "local/m", namespace: "n", body });
+  const r = (body: Record<string, unknown>) => both(cacheKey({ api: "responses", route: "local/m", namespace: "n", body }));
 
   test("a second session with new item ids, prompt_cache_key and client_metadata hits", () => {
     const a = codexTurn2.body as Record<string, any>;

@@ -56,6 +56,18 @@ describe("redisStore: entries", () => {
     expect(await a.get(`missing-${crypto.randomUUID()}`, "default")).toBeNull();
   });
 
+  test("an entry's digest is read after put returns to its caller's turn, and another instance gets it", async () => {
+    const a = open();
+    const b = open();
+    let reads = 0;
+    const e = entry();
+    Object.defineProperty(e, "digest", { enumerable: true, get: () => (reads++, "e".repeat(64)) });
+    const put = a.put(e);
+    expect(reads).toBe(0);
+    await put;
+    expect((await b.get(e.key, e.namespace))?.digest).toBe("e".repeat(64));
+  });
+
   test("entries expire after the TTL", async () => {
     const s = open({ ttlMs: 300 });
     const e = entry();

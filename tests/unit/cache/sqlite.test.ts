@@ -77,6 +77,21 @@ describe("sqliteStore", () => {
     await huge;
   });
 
+  test("an entry's digest is read at the write, not at put, and comes back from the file", async () => {
+    const path = tempPath();
+    const s = make({ path, now: () => 1000 });
+    let reads = 0;
+    const e = entry("kd");
+    Object.defineProperty(e, "digest", { enumerable: true, get: () => (reads++, "d".repeat(64)) });
+    const flushed = s.put(e);
+    expect(reads).toBe(0); // the answer's path never pays for the hash
+    await flushed;
+    expect(reads).toBeGreaterThan(0);
+    s.close();
+    stores.length = 0;
+    expect((await make({ path, now: () => 1000 }).get("kd", "ns"))?.digest).toBe("d".repeat(64));
+  });
+
   test("put then get, before and after the flush, and after reopening", async () => {
     const path = tempPath();
     const s = make({ path, now: () => 1000 });
