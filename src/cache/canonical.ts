@@ -4,15 +4,15 @@
 // JSON.parse to the same double) print as "1", and -0 prints as "0".
 // Array order is kept: message and tool order is meaningful.
 
-export function canonicalValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonicalValue);
+export function canonicalValue(value: unknown, long?: (s: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonicalValue(v, long));
   if (value !== null && typeof value === "object") {
     const src = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(src).sort()) {
       const v = src[k];
       // undefined never reaches the wire; treating it as absent keeps {a: undefined} == {}.
-      if (v !== undefined) out[k] = canonicalValue(v);
+      if (v !== undefined) out[k] = canonicalValue(v, long);
     }
     return out;
   }
@@ -20,16 +20,23 @@ export function canonicalValue(value: unknown): unknown {
     // Non-finite numbers cannot come from JSON; map them to a string so the hash stays total.
     return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : String(value);
   }
+  // `long` (when given) stands in for long strings, and for any string that could be mistaken
+  // for what it puts in their place (cache/key.ts).
+  if (long && typeof value === "string" && (value.length > LONG_STRING || value.charCodeAt(0) === 0)) return long(value);
   return value;
 }
+
+/** Strings longer than this are hashed on their own rather than serialised into the key's text. */
+export const LONG_STRING = 1024;
 
 /** Hex SHA-256 over parts joined as a JSON array: no separator can be forged by a part. */
 export function hashParts(parts: unknown[]): string {
   return sha256Hex(JSON.stringify(parts));
 }
 
-export function sha256Hex(text: string): string {
+/** Hex SHA-256 over the texts one after another. */
+export function sha256Hex(...texts: string[]): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(text);
+  for (const t of texts) hasher.update(t);
   return hasher.digest("hex");
 }

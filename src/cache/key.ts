@@ -70,16 +70,32 @@ export interface CacheKey {
 }
 
 export function cacheKey(input: KeyInput): CacheKey {
-  const text = JSON.stringify([KEY_VERSION, input.api, input.route, input.namespace, canonicalValue(semanticBody(input.api, input.body))]);
-  const key = `${Bun.hash.xxHash3(text).toString(16).padStart(16, "0")}${text.length.toString(36).padStart(6, "0")}`;
-  // The text is held only until its digest is taken: an entry kept hot outlives its request.
-  let unread: string | null = text;
+  // The canonical form's text with each long string (a pasted file, a tool's output, an agent's
+  // whole transcript in one message) replaced by a NUL-led token of its own fast hash: serialising
+  // a long string scans it several times slower than hashing it (a 2 MiB context: ~2 ms vs 0.15).
+  // The token can never be a client's string: any string that starts with NUL is tokenised too.
+  const longs: string[] = [];
+  const shape = JSON.stringify([
+    KEY_VERSION,
+    input.api,
+    input.route,
+    input.namespace,
+    canonicalValue(semanticBody(input.api, input.body), (s) => (longs.push(s), `\u0000${hex16(Bun.hash.xxHash3(s))}${s.length.toString(36)}`)),
+  ]);
+  const key = `${hex16(Bun.hash.xxHash3(shape))}${shape.length.toString(36).padStart(6, "0")}`;
+  // The digest covers every byte: the shape, then each long string JSON-quoted, in order. Both
+  // are self-delimiting and the tokens mark where each long string stood, so the input maps back
+  // to exactly one canonical form. The strings are held only until it is taken: an entry kept
+  // hot outlives its request.
+  let unread: { shape: string; longs: string[] } | null = { shape, longs };
   let digest = "";
   return {
     key,
     digest() {
-      if (unread !== null) [digest, unread] = [sha256Hex(unread), null];
+      if (unread !== null) [digest, unread] = [sha256Hex(unread.shape, ...unread.longs.map((s) => JSON.stringify(s))), null];
       return digest;
     },
   };
 }
+
+const hex16 = (n: bigint) => n.toString(16).padStart(16, "0");

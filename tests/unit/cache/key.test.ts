@@ -132,6 +132,50 @@ describe("cacheKey canonical form", () => {
   });
 });
 
+describe("cacheKey with long strings (hashed on their own, not serialised into the key's text)", () => {
+  const long = "a pasted file, line after line; ".repeat(200); // well over LONG_STRING
+  const withText = (...texts: string[]) => ({ ...chatBody, messages: texts.map((content) => ({ role: "user", content })) });
+  const k = (body: Record<string, unknown>) => cacheKey({ ...base, body });
+
+  test("one character changed anywhere in a long string changes the fast key and the digest", () => {
+    const a = k(withText(long));
+    for (const at of [0, 1, 700, long.length - 1]) {
+      const b = k(withText(`${long.slice(0, at)}#${long.slice(at + 1)}`));
+      expect(b.key).not.toBe(a.key);
+      expect(b.digest()).not.toBe(a.digest());
+    }
+    expect(k(withText(long)).key).toBe(a.key);
+    expect(k(withText(long)).digest()).toBe(a.digest());
+  });
+
+  test("two long strings swapped, or one moved to another field, give another digest", () => {
+    const other = "another file altogether. ".repeat(100);
+    expect(k(withText(long, other)).digest()).not.toBe(k(withText(other, long)).digest());
+    expect(k({ ...withText(long), user_note: other }).digest()).not.toBe(k({ ...withText(other), user_note: long }).digest());
+  });
+
+  test("a client's short string spelling out a long string's token never shares its digest", () => {
+    const real = k(withText(long));
+    // Every token the key could put in a long string's place, as a client could send it.
+    const token = `\u0000${Bun.hash.xxHash3(long).toString(16).padStart(16, "0")}${long.length.toString(36)}`;
+    const forged = k(withText(token));
+    expect(forged.digest()).not.toBe(real.digest());
+    expect(forged.key).not.toBe(real.key);
+  });
+
+  test("a lone surrogate and U+FFFD in a long string are different requests (UTF-8 would merge them)", () => {
+    expect(k(withText(`${long}\ud800`)).digest()).not.toBe(k(withText(`${long}\ufffd`)).digest());
+  });
+
+  test("strings just under, at and over the long-string length are keyed alike when equal and apart when not", () => {
+    for (const n of [1023, 1024, 1025, 5000]) {
+      const body = withText("x".repeat(n));
+      expect(k(body).digest()).toBe(k(structuredClone(body)).digest());
+      expect(k(body).digest()).not.toBe(k(withText("x".repeat(n + 1))).digest());
+    }
+  });
+});
+
 describe("cacheKey on real Codex requests", () => {
   const r = (body: Record<string, unknown>) => both(cacheKey({ api: "responses", route: "local/m", namespace: "n", body }));
 
