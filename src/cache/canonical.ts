@@ -36,6 +36,7 @@ export function hashParts(parts: unknown[]): string {
 
 /** Hex SHA-256 over the texts one after another. */
 export function sha256Hex(...texts: string[]): string {
+  if (texts.length === 1) return Bun.CryptoHasher.hash("sha256", texts[0]!, "hex");
   const hasher = new Bun.CryptoHasher("sha256");
   for (const t of texts) hasher.update(t);
   return hasher.digest("hex");

@@ -92,7 +92,11 @@ export function cacheKey(input: KeyInput): CacheKey {
   return {
     key,
     digest() {
-      if (unread !== null) [digest, unread] = [sha256Hex(unread.shape, ...unread.longs.map((s) => JSON.stringify(s))), null];
+      if (unread !== null) {
+        const { shape, longs } = unread;
+        digest = longs.length === 0 ? sha256Hex(shape) : sha256Hex(shape, ...longs.map((s) => JSON.stringify(s)));
+        unread = null;
+      }
       return digest;
     },
   };
