@@ -4,7 +4,7 @@
 // answer is known. It never calls back into the pipeline and never touches the relay.
 import type { AliasConfig, Config } from "../config/resolve.ts";
 import type { ProtocolSpec } from "../protocol/apis.ts";
-import { cacheKey, type CacheKey } from "./key.ts";
+import { cacheKey, type CacheKey, type KeyInput } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
@@ -118,7 +118,13 @@ function withDigest(e: Omit<CacheEntry, "digest">, digest: () => string): CacheE
   return Object.defineProperty(e, "digest", { get: digest, enumerable: true });
 }
 
-export function responseCache(config: Config, store: CacheStore, onError: (err: unknown) => void = () => {}): ResponseCache {
+/** `keyOf` is the cache key (cache/key.ts); a test gives its own to make two requests collide. */
+export function responseCache(
+  config: Config,
+  store: CacheStore,
+  onError: (err: unknown) => void = () => {},
+  keyOf: (input: KeyInput) => CacheKey = cacheKey,
+): ResponseCache {
   const flights = new Flights();
   // Each flight's request digest: a follower joins only the flight of its own request.
   const flightDigests = new WeakMap<Flight, CacheKey["digest"]>();
@@ -212,7 +218,7 @@ export function responseCache(config: Config, store: CacheStore, onError: (err: 
     if (!d.read && !d.write) return go("BYPASS");
     const namespace = namespaceFor(req.namespace, alias);
     const keyInput = { api: req.spec.api, route: req.route.name, namespace, body: req.body };
-    const k = cacheKey(keyInput);
+    const k = keyOf(keyInput);
     const key = k.key;
     // What the fast key found is this request's only if its digest says so (cache/key.ts).
     const mine = (e: CacheEntry) => e.digest === k.digest();
