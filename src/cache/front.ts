@@ -92,6 +92,9 @@ const HOT_ENTRY_MAX_BYTES = 1024 * 1024;
 // kept, and stops being held for the cache the moment it passes.
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 
+// The longest a cached answer's request digest waits to be taken (see finish()).
+const DIGEST_BY_MS = 1_000;
+
 // Identical requests arrive together (a retry, several agents started at once): followers join
 // within the first moments of an answer, so only its first bytes stay shareable.
 const SHARE_FROM_START_BYTES = 256 * 1024;
@@ -205,6 +208,11 @@ export function responseCache(
           store.put(entry).catch(onError);
           // A large answer is not worth a second, serialised copy in this process.
           if (recorded.bytes <= HOT_ENTRY_MAX_BYTES) hot.set(entry);
+          // The store's write takes the digest in a moment. Should it skip the entry (a full
+          // disk, an outage), the key would keep the request's long strings for as long as the
+          // entry is hot: this bounds that. Not sooner: taken in the next turn, a 2 MiB
+          // context's digest (~4 ms) met the client's next request and added to it (measured).
+          setTimeout(o.key.digest, DIGEST_BY_MS).unref();
         }
         void locks?.release(o.key.key, o.namespace).catch(() => {});
       },

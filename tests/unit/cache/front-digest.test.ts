@@ -72,3 +72,21 @@ test("an entry under the same fast key is a hit only for the request whose diges
   expect(b.kind).toBe("go");
   expect((await cache.store.get("same-fast-key", "default"))?.digest).toBe(`digest of ${JSON.stringify(request("prompt A").body.messages)}`);
 });
+
+test("a kept answer's digest is not taken on its path, and is taken even when the store skips the entry", async () => {
+  const store = openCacheStore(config);
+  stores.push(store);
+  // A store that takes nothing (a full disk): only the hot tier keeps the entry.
+  const skipping: CacheStore = { ...store, put: async () => {} };
+  let taken = 0;
+  const counted = (input: KeyInput) => ({ key: "k", digest: () => (taken++, `digest of ${JSON.stringify(input.body.messages)}`) });
+  const cache = responseCache(config, skipping, undefined, counted);
+  const a = await cache.lookup(request("prompt A"));
+  if (a.kind !== "go" || !a.lead) throw new Error("expected to lead");
+  a.lead.share(200, new Headers({ "content-type": "application/json" }), JSON.stringify(answer("A")));
+  a.lead.finish({ stream: null, final: answer("A"), bytes: 100 });
+  expect(taken).toBe(0);
+  // Bounded wait: the key lets go of the request's strings once the digest is taken.
+  for (let i = 0; i < 40 && taken === 0; i++) await Bun.sleep(50);
+  expect(taken).toBe(1);
+});
