@@ -58,8 +58,8 @@ export interface KeyInput {
  * A request's place in the cache. `key` finds entries and flights: a fast 64-bit hash of the
  * canonical text, so a miss (every new turn of an agent: a large body that has never been seen)
  * pays no cryptographic hash before going upstream — SHA-256 runs at about 1 GB/s on a small
- * server, 2 ms of a 2 MiB context. `digest` (SHA-256 of the same text, computed once, when
- * first asked) is what makes an entry this request's: a hit or a flight is used only when its
+ * server, 2 ms of a 2 MiB context. `digest` (SHA-256 over every byte of the same canonical form,
+ * computed once, when first asked) is what makes an entry this request's: a hit or a flight is used only when its
  * digest matches, so a body crafted to collide with another's fast key can take its slot but
  * never be served in its place. Entries are stored with their digest, asked for only by a
  * candidate hit, the store's write and a follower.
