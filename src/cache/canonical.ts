@@ -34,6 +34,9 @@ export function hashParts(parts: unknown[]): string {
   return sha256Hex(JSON.stringify(parts));
 }
 
+/** A 64-bit hash (xxHash3, a SimHash) as 16 hex digits; SQLite has no unsigned 64-bit integer. */
+export const hex64 = (n: bigint): string => BigInt.asUintN(64, n).toString(16).padStart(16, "0");
+
 /** Hex SHA-256 over the texts one after another. */
 export function sha256Hex(...texts: string[]): string {
   if (texts.length === 1) return Bun.CryptoHasher.hash("sha256", texts[0]!, "hex");

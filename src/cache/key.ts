@@ -4,7 +4,7 @@
 // this file) is INCLUDED: hashing it can only cost a hit, while dropping a field that
 // changes the answer would serve a wrong one.
 
-import { canonicalValue, sha256Hex } from "./canonical.ts";
+import { canonicalValue, hex64, sha256Hex } from "./canonical.ts";
 
 import { PROTOCOLS, type Api } from "../protocol/apis.ts";
 
@@ -80,9 +80,9 @@ export function cacheKey(input: KeyInput): CacheKey {
     input.api,
     input.route,
     input.namespace,
-    canonicalValue(semanticBody(input.api, input.body), (s) => (longs.push(s), `\u0000${hex16(Bun.hash.xxHash3(s))}${s.length.toString(36)}`)),
+    canonicalValue(semanticBody(input.api, input.body), (s) => (longs.push(s), `\u0000${hex64(Bun.hash.xxHash3(s))}${s.length.toString(36)}`)),
   ]);
-  const key = `${hex16(Bun.hash.xxHash3(shape))}${shape.length.toString(36).padStart(6, "0")}`;
+  const key = `${hex64(Bun.hash.xxHash3(shape))}${shape.length.toString(36).padStart(6, "0")}`;
   // The digest covers every byte: the shape, then each long string JSON-quoted, in order. Both
   // are self-delimiting and the tokens mark where each long string stood, so the input maps back
   // to exactly one canonical form. The strings are held only until it is taken: an entry kept
@@ -101,5 +101,3 @@ export function cacheKey(input: KeyInput): CacheKey {
     },
   };
 }
-
-const hex16 = (n: bigint) => n.toString(16).padStart(16, "0");

@@ -14,6 +14,7 @@
 
 import { redisConnection } from "../db/redis-connection.ts";
 import { hamming } from "./simhash.ts";
+import { hex64 } from "./canonical.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
 import type { FlightLocks } from "./flight-locks.ts";
 
@@ -89,7 +90,7 @@ export function redisStore(opts: RedisStoreOptions): CacheStore & FlightLocks {
       // The entry's digest may still be unread (a getter, cache/key.ts): serialise after the
       // answer is on its way, not on its path.
       await new Promise((resolve) => setImmediate(resolve));
-      const near = e.near ? { nearKey: e.near.nearKey, simhash: BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") } : undefined;
+      const near = e.near ? { nearKey: e.near.nearKey, simhash: hex64(e.near.simhash) } : undefined;
       const json = JSON.stringify({ ...e, near });
       if (Buffer.byteLength(json) > opts.maxBytes) return;
       await cmd("SET", [entryKey(e.namespace, e.key), json, "PX", String(opts.ttlMs)]);

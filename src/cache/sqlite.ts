@@ -9,6 +9,7 @@
 import type { Database } from "bun:sqlite";
 import { openDb } from "../db/open.ts";
 import { hamming } from "./simhash.ts";
+import { hex64 } from "./canonical.ts";
 import type { CacheEntry, CacheStats, CacheStore } from "./store.ts";
 import { UNBOUNDED_ROOM, type DiskRoom, freePageBytes } from "../db/disk-room.ts";
 
@@ -154,7 +155,7 @@ export function sqliteStore(opts: SqliteStoreOptions): CacheStore {
     let added = 0;
     for (const { e, final, stream, bytes } of rows) {
       if (bytes > opts.maxBytes) continue; // would evict everything else and still not fit
-      const simhash = e.near ? BigInt.asUintN(64, e.near.simhash).toString(16).padStart(16, "0") : null;
+      const simhash = e.near ? hex64(e.near.simhash) : null;
       q.put.run(e.namespace, e.key, e.api, e.createdAt, now(), final, stream, e.near?.nearKey ?? null, simhash, bytes, e.digest ?? null);
       added += bytes;
     }
