@@ -5,8 +5,23 @@ import { demoFetch } from "./demo.ts";
 import { stepFreeNow } from "./clock.ts";
 import { transportCause } from "./transport-error.ts";
 import { contextWindowOf } from "./context-window.ts";
+import { http1Fetch } from "./http1.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * How an upstream is reached: a plain-HTTP one (the local GPU box) over the gateway's own
+ * HTTP/1.1 connections (http1.ts says why), anything else (https://, or a proxy set in the
+ * environment, which Bun's fetch honours) with Bun's fetch.
+ */
+function fetcherFor(baseUrl: string, env: Record<string, string | undefined> = process.env): Fetcher {
+  const proxied = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((k) => env[k]);
+  if (!baseUrl.startsWith("http://") || proxied) return (url, init) => fetch(url, init);
+  sharedHttp1 ??= http1Fetch();
+  return sharedHttp1;
+}
+/** One set of kept connections for the process, whichever registry (config) asks. */
+let sharedHttp1: Fetcher | null = null;
 
 /**
  * A request for a model no list has refreshes the lists (it may have been pulled a moment
@@ -53,7 +68,7 @@ export class Registry {
       const same = old && old.config.baseUrl === u.baseUrl;
       return {
         config: u,
-        fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : (url: string, init: RequestInit) => fetch(url, init),
+        fetch: u.demo ? demoFetch(config.demo.tokensPerSecond) : fetcherFor(u.baseUrl),
         models: same ? new Set([...old.models, ...u.staticModels]) : new Set(u.staticModels),
         reported: same ? old.reported : new Map(),
         runtime: same ? old.runtime : new Map(),

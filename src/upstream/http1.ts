@@ -1,0 +1,566 @@
+// A fetch() for plain-HTTP upstreams (the local GPU box: Ollama, llama.cpp, vLLM), on Bun's
+// own TCP sockets in the main thread, with keep-alive connections kept per host.
+//
+// Why not Bun's fetch: its HTTP client runs in a thread of its own, and every request wakes it
+// and every body read crosses back (85–108 µs a request in the first-token regime, the
+// largest single item of the added time to the first token), and a body read that waits keeps
+// a 32 KiB buffer for it (bench/README.md: 1,000 open streams held 32 MiB of them). Here a
+// request is written and its answer read where the gateway runs, and an idle stream holds
+// nothing but its socket. https:// upstreams (the cloud) and any set-up with a proxy variable
+// keep Bun's fetch (registry.ts decides).
+//
+// What it speaks: HTTP/1.1 requests with a known body; answers framed by Content-Length,
+// chunked transfer coding or the connection's close; interim 1xx answers skipped; gzip and
+// deflate bodies decoded (asked for identity, but a server may not listen). Redirects are never
+// followed (the gateway treats them as failures anyway). An abort ends the exchange at once,
+// before or after the headers, and the connection with it.
+import type { Socket } from "bun";
+
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Idle keep-alive connections kept per host:port. */
+const MAX_IDLE_PER_HOST = 256;
+/** An idle connection is closed after this long (servers close theirs after 5–120 s). */
+const IDLE_SECONDS = 30;
+/** Body bytes read ahead of the reader before the socket is paused. */
+const BODY_HIGH_WATER = 256 * 1024;
+/** A head (status line and headers) longer than this is not an HTTP answer. */
+const MAX_HEAD_BYTES = 64 * 1024;
+
+const CR = 13;
+const LF = 10;
+const encoder = new TextEncoder();
+const latin1 = new TextDecoder("latin1");
+
+/** An error shaped like fetch's, so transport-error.ts words it the same. */
+function transportError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const closedEarly = () => transportError("ConnectionClosed", "The socket connection was closed unexpectedly.");
+
+type Framing = { kind: "none" } | { kind: "length"; left: number } | { kind: "chunked" } | { kind: "close" };
+
+/** One request and its answer, on one connection. */
+class Exchange {
+  /** The answer's head is in: the Response was handed out. */
+  answered = false;
+  /** Any byte of an answer arrived (a reused connection that closes before this was stale). */
+  heard = false;
+  done = false;
+  private head: Uint8Array | null = null;
+  private framing: Framing = { kind: "none" };
+  private body: ReadableStreamDefaultController<Uint8Array> | null = null;
+  // Chunked coding: what is left of the current chunk's data, or where in its framing we are.
+  private chunkLeft = 0;
+  private chunkPhase: "size" | "data" | "data-end" | "trailer" = "size";
+  private line: Uint8Array | null = null;
+  private decode: string | null = null;
+  /** The socket is paused: the reader has BODY_HIGH_WATER bytes it has not taken. */
+  private paused = false;
+
+  constructor(
+    readonly conn: Conn,
+    readonly isHead: boolean,
+    private readonly resolve: (r: Response) => void,
+    private readonly reject: (e: unknown) => void,
+    private readonly signal: AbortSignal | null,
+  ) {}
+
+  /** Bytes from the socket. Returns what is left over past the end of this answer (null: none). */
+  feed(data: Uint8Array): Uint8Array | null {
+    this.heard = true;
+    if (!this.answered) {
+      const buf = this.head ? join(this.head, data) : data;
+      const end = headEnd(buf);
+      if (end === -1) {
+        if (buf.length > MAX_HEAD_BYTES) this.fail(transportError("HeadTooLarge", "The upstream sent no HTTP answer (no end of headers)."));
+        else this.head = buf === data ? data.slice() : buf;
+        return null;
+      }
+      this.head = null;
+      const rest = buf.subarray(end.next);
+      const opened = this.open(latin1.decode(buf.subarray(0, end.at)), rest);
+      if (opened === false) return this.done ? null : rest.length ? this.feed(rest) : null;
+      if (opened) return opened.length ? opened : null;
+      return rest.length ? this.bodyBytes(rest) : this.finishIfEmpty();
+    }
+    return this.bodyBytes(data);
+  }
+
+  /**
+   * Parses the head, with `rest` the bytes after it. False: an interim 1xx answer (the real
+   * one follows) or a failure; null: answered, the body follows in `rest` and later reads;
+   * bytes: answered whole from `rest`, these are left over.
+   */
+  private open(head: string, rest: Uint8Array): false | null | Uint8Array {
+    const lines = head.split(/\r?\n/);
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
+    if (!m) {
+      this.fail(transportError("BadAnswer", "The upstream did not answer in HTTP/1.x."));
+      return false;
+    }
+    const status = Number(m[2]);
+    if (status >= 100 && status < 200 && status !== 101) return false;
+    const headers = new Headers();
+    let length: number | null = null;
+    let chunked = false;
+    let close = m[1] === "0";
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      try {
+        headers.append(name, value);
+      } catch {
+        continue; // a header Headers refuses is not one we could pass on either
+      }
+      if (name === "content-length") length = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      else if (name === "transfer-encoding") chunked = value.toLowerCase().split(",").at(-1)?.trim() === "chunked";
+      else if (name === "connection") close ||= value.toLowerCase().includes("close");
+      else if (name === "content-encoding") this.decode = value.toLowerCase();
+    }
+    if (status < 200 || status > 599 || Number.isNaN(length)) {
+      this.fail(transportError("BadAnswer", `The upstream sent an answer this client cannot read (status ${status}).`));
+      return false;
+    }
+    if (this.isHead || status === 204 || status === 304) this.framing = { kind: "none" };
+    else if (chunked) this.framing = { kind: "chunked" };
+    else if (length !== null) this.framing = { kind: "length", left: length };
+    else this.framing = { kind: "close" };
+    this.conn.reusable = !close && this.framing.kind !== "close";
+    this.answered = true;
+    let stream: ReadableStream<Uint8Array> | null = null;
+    const f = this.framing;
+    if (f.kind === "length" && !this.decode && rest.length >= f.left) {
+      // The whole body came with the head (a small JSON answer, the common case): handed over
+      // as bytes, which Bun reads natively, rather than as a stream of one chunk.
+      const bytes = rest.slice(0, f.left);
+      this.answered = true;
+      this.framing = { kind: "none" };
+      this.complete();
+      this.respond(bytes, status, m[3], headers);
+      return rest.subarray(bytes.length);
+    }
+    if (f.kind !== "none") {
+      stream = new ReadableStream<Uint8Array>(
+        {
+          start: (ctl) => {
+            this.body = ctl;
+          },
+          // The reader wants more: take the socket's bytes in again.
+          pull: () => this.flow(),
+          cancel: () => this.conn.destroy(),
+        },
+        { highWaterMark: BODY_HIGH_WATER, size: (chunk) => chunk?.byteLength ?? 0 },
+      );
+      if (this.decode && this.decode !== "identity") stream = decoded(stream, this.decode);
+    }
+    this.respond(stream, status, m[3], headers);
+    return null;
+  }
+
+  private respond(body: BodyInit | null, status: number, statusText: string | undefined, headers: Headers): void {
+    try {
+      this.resolve(new Response(body, { status, statusText: statusText ?? "", headers }));
+    } catch (err) {
+      this.reject(err);
+    }
+  }
+
+  private finishIfEmpty(): null {
+    if (this.framing.kind === "none" || (this.framing.kind === "length" && this.framing.left === 0)) this.complete();
+    return null;
+  }
+
+  private bodyBytes(data: Uint8Array): Uint8Array | null {
+    const f = this.framing;
+    switch (f.kind) {
+      case "none":
+        this.complete();
+        return data;
+      case "close":
+        this.enqueue(data);
+        return null;
+      case "length": {
+        if (data.length < f.left) {
+          f.left -= data.length;
+          this.enqueue(data);
+          return null;
+        }
+        const mine = data.subarray(0, f.left);
+        const rest = data.subarray(f.left);
+        f.left = 0;
+        if (mine.length) this.enqueue(mine);
+        this.complete();
+        return rest.length ? rest : null;
+      }
+      case "chunked":
+        return this.chunks(data);
+    }
+  }
+
+  /** Chunked transfer coding: sizes in hex (extensions ignored), data, CRLF; 0 then trailers. */
+  private chunks(data: Uint8Array): Uint8Array | null {
+    let at = 0;
+    while (at < data.length && !this.done) {
+      if (this.chunkPhase === "data") {
+        const n = Math.min(this.chunkLeft, data.length - at);
+        this.enqueue(data.subarray(at, at + n));
+        at += n;
+        this.chunkLeft -= n;
+        if (this.chunkLeft === 0) this.chunkPhase = "data-end";
+        continue;
+      }
+      const nl = data.indexOf(LF, at);
+      if (nl === -1) {
+        this.line = this.line ? join(this.line, data.subarray(at)) : data.slice(at);
+        if (this.line.length > 4096) this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed."));
+        return null;
+      }
+      let line = data.subarray(at, nl);
+      if (this.line) {
+        line = join(this.line, line);
+        this.line = null;
+      }
+      if (line.length && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+      at = nl + 1;
+      if (this.chunkPhase === "data-end") {
+        if (line.length) return (this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed.")), null);
+        this.chunkPhase = "size";
+      } else if (this.chunkPhase === "size") {
+        const text = latin1.decode(line).split(";")[0].trim();
+        if (!/^[0-9a-fA-F]{1,12}$/.test(text)) return (this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed.")), null);
+        this.chunkLeft = Number.parseInt(text, 16);
+        this.chunkPhase = this.chunkLeft === 0 ? "trailer" : "data";
+      } else if (line.length === 0) {
+        this.complete(); // the blank line after the trailers
+      }
+    }
+    return at < data.length ? data.subarray(at) : null;
+  }
+
+  private enqueue(bytes: Uint8Array): void {
+    const body = this.body;
+    if (!body) return;
+    try {
+      body.enqueue(bytes);
+    } catch {
+      return; // the reader cancelled; the connection is being closed
+    }
+    // Backpressure: what the reader has not taken stays in the kernel and the upstream (TCP's
+    // own flow control), not in this process, and a fast upstream cannot flood the event loop.
+    if (!this.paused && (body.desiredSize ?? 1) <= 0) {
+      this.paused = true;
+      this.conn.socket?.pause();
+    }
+  }
+
+  private flow(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.conn.socket?.resume();
+  }
+
+  /** The whole answer is in. */
+  private complete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.flow(); // a kept connection must hear the server again
+    this.signal?.removeEventListener("abort", this.conn.onAbort);
+    try {
+      this.body?.close();
+    } catch {}
+    this.conn.finished(this);
+  }
+
+  /** The socket closed: the end of a close-framed body, or the exchange's failure. */
+  closed(err: Error | null): void {
+    if (this.done) return;
+    if (this.answered && this.framing.kind === "close" && !err) this.complete();
+    else this.fail(err ?? closedEarly());
+  }
+
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.signal?.removeEventListener("abort", this.conn.onAbort);
+    if (!this.answered) this.reject(err);
+    else
+      try {
+        this.body?.error(err);
+      } catch {}
+    this.conn.destroy();
+  }
+}
+
+/** One connection to a host; carries one exchange at a time. */
+class Conn {
+  socket: Socket<Conn> | null = null;
+  exchange: Exchange | null = null;
+  reusable = false;
+  /** Served an exchange before: a close before any answer byte means the server dropped it idle. */
+  used = false;
+  private pending: Uint8Array | null = null;
+  dead = false;
+  abortSignal: AbortSignal | null = null;
+  /** The exchange's signal fired: it fails with the signal's reason, as fetch does. */
+  readonly onAbort = () => this.exchange?.fail(this.abortSignal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
+
+  constructor(readonly pool: Pool) {}
+
+  /**
+   * Writes, keeping what the socket does not take now for its drain. A string is written as
+   * is (Bun encodes it natively) and turned into bytes only when some of it must wait.
+   */
+  send(data: string | Uint8Array): void {
+    if (this.pending) {
+      this.pending = join(this.pending, typeof data === "string" ? encoder.encode(data) : data);
+      return;
+    }
+    const n = Math.max(0, this.socket!.write(data));
+    if (typeof data === "string") {
+      if (n < Buffer.byteLength(data)) this.pending = encoder.encode(data).subarray(n);
+    } else if (n < data.length) this.pending = data.subarray(n);
+  }
+
+  drain(): void {
+    if (!this.pending || !this.socket) return;
+    const n = this.socket.write(this.pending);
+    this.pending = n < this.pending.length ? this.pending.subarray(Math.max(0, n)) : null;
+  }
+
+  data(data: Uint8Array): void {
+    const ex = this.exchange;
+    // Bytes nobody asked for, or past the end of the answer: not a connection to keep.
+    if (!ex) this.destroy();
+    else if (ex.feed(data)?.length) this.destroy();
+  }
+
+  finished(ex: Exchange): void {
+    if (this.exchange !== ex) return;
+    this.exchange = null;
+    this.abortSignal = null;
+    this.used = true;
+    if (this.reusable && !this.dead && !this.pending) this.pool.release(this);
+    else this.destroy();
+  }
+
+  closed(err: Error | null): void {
+    this.dead = true;
+    this.pool.forget(this);
+    const ex = this.exchange;
+    this.exchange = null;
+    ex?.closed(err);
+  }
+
+  destroy(): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.pool.forget(this);
+    const ex = this.exchange;
+    this.exchange = null;
+    this.socket?.terminate();
+    ex?.fail(closedEarly());
+  }
+}
+
+const handlers = {
+  data(s: Socket<Conn>, d: Uint8Array) {
+    s.data.data(d);
+  },
+  drain(s: Socket<Conn>) {
+    s.data.drain();
+  },
+  close(s: Socket<Conn>, err?: Error) {
+    s.data.closed(err ?? null);
+  },
+  error(s: Socket<Conn>, err: Error) {
+    s.data.closed(err);
+  },
+  end(s: Socket<Conn>) {
+    // The server is done sending: a close-framed body ends; anything else is closed early.
+    s.data.closed(null);
+    s.terminate();
+  },
+  timeout(s: Socket<Conn>) {
+    if (!s.data.exchange) s.data.destroy(); // only idle connections have a timeout set
+  },
+};
+
+class Pool {
+  private readonly idle: Conn[] = [];
+  constructor(
+    readonly hostname: string,
+    readonly port: number,
+  ) {}
+
+  /** A kept connection if one is idle (unless `fresh`), else a new one. */
+  async take(fresh = false): Promise<Conn> {
+    while (!fresh) {
+      const c = this.idle.pop();
+      if (!c) break;
+      if (c.dead) continue;
+      c.socket!.timeout(0);
+      return c;
+    }
+    const c = new Conn(this);
+    c.socket = await Bun.connect<Conn>({ hostname: this.hostname, port: this.port, data: c, socket: handlers });
+    c.socket.setNoDelay?.(true);
+    return c;
+  }
+
+  release(c: Conn): void {
+    if (this.idle.length >= MAX_IDLE_PER_HOST) {
+      c.destroy();
+      return;
+    }
+    c.socket!.timeout(IDLE_SECONDS);
+    this.idle.push(c);
+  }
+
+  forget(c: Conn): void {
+    const i = this.idle.indexOf(c);
+    if (i !== -1) this.idle.splice(i, 1);
+  }
+}
+
+/** A fetch over pooled HTTP/1.1 connections, for http:// URLs only. */
+export function http1Fetch(): Fetch {
+  const pools = new Map<string, Pool>();
+  const poolFor = (u: URL) => {
+    const key = u.host;
+    let p = pools.get(key);
+    if (!p) {
+      p = new Pool(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port || 80));
+      pools.set(key, p);
+    }
+    return p;
+  };
+  const attempt = async (
+    u: URL,
+    method: string,
+    head: string,
+    body: string | Uint8Array | null,
+    signal: AbortSignal | null,
+    fresh: boolean,
+  ): Promise<{ res?: Response; stale?: true }> => {
+    const pool = poolFor(u);
+    const conn = await pool.take(fresh);
+    if (signal?.aborted) {
+      pool.release(conn);
+      throw signal.reason;
+    }
+    const reused = conn.used;
+    return await new Promise((resolve, reject) => {
+      const ex = new Exchange(
+        conn,
+        method === "HEAD",
+        (res) => resolve({ res }),
+        (err) => {
+          // A kept connection that fails before any answer byte (closed or reset while idle,
+          // and the close not heard yet): the server had dropped it; try once more on a new one.
+          if (reused && !ex.heard && !signal?.aborted) resolve({ stale: true });
+          else reject(err);
+        },
+        signal,
+      );
+      conn.exchange = ex;
+      conn.abortSignal = signal;
+      signal?.addEventListener("abort", conn.onAbort, { once: true });
+      // One write for a small request; a large body (a long agent context) is not copied to join it.
+      if (body === null) conn.send(head);
+      else if (typeof body === "string" && body.length <= 64 * 1024) conn.send(head + body);
+      else {
+        conn.send(head);
+        conn.send(body);
+      }
+    });
+  };
+  return async (url, init) => {
+    const u = new URL(url);
+    if (u.protocol !== "http:") throw new TypeError(`http1Fetch speaks http:// only, not ${u.protocol}`);
+    const method = (init.method ?? "GET").toUpperCase();
+    const body = init.body == null ? null : typeof init.body === "string" ? init.body : await bodyBytes(init.body);
+    let head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`;
+    let hasAuth = false;
+    let hasAccept = false;
+    let hasEncoding = false;
+    for (const [name, value] of headerPairs(init.headers)) {
+      const k = name.toLowerCase();
+      if (OURS.has(k)) continue;
+      // A header is one line: a CR or LF in it would start another (Headers refuses them too).
+      if (!TOKEN.test(k) || /[\r\n\0]/.test(value)) throw new TypeError(`invalid header: ${k}`);
+      hasAuth ||= k === "authorization";
+      hasAccept ||= k === "accept";
+      hasEncoding ||= k === "accept-encoding";
+      head += `${k}: ${value}\r\n`;
+    }
+    // Credentials in the URL are sent as Basic auth, as fetch does, unless a key is set.
+    if (!hasAuth && (u.username || u.password))
+      head += `authorization: Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}\r\n`;
+    if (!hasAccept) head += "accept: */*\r\n";
+    if (!hasEncoding) head += "accept-encoding: identity\r\n";
+    const length = body === null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.length;
+    if (body !== null || method === "POST" || method === "PUT" || method === "PATCH") head += `content-length: ${length}\r\n`;
+    head += "\r\n";
+    const signal = init.signal ?? null;
+    signal?.throwIfAborted();
+    // A kept connection the server closed while idle is retried once, on a new connection.
+    const r = await attempt(u, method, head, body, signal, false);
+    if (r.res) return r.res;
+    const again = await attempt(u, method, head, body, signal, true);
+    if (again.res) return again.res;
+    throw closedEarly();
+  };
+}
+
+/** Framing is this client's to write, never a caller's. */
+const OURS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive"]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/** The headers as name-value pairs: a plain record (what upstreamHeaders builds) without a Headers object. */
+function headerPairs(h: RequestInit["headers"]): Iterable<[string, string]> {
+  if (!h) return [];
+  if (h instanceof Headers || Array.isArray(h)) return new Headers(h as HeadersInit);
+  return Object.entries(h as Record<string, string>);
+}
+
+async function bodyBytes(body: NonNullable<RequestInit["body"]>): Promise<Uint8Array> {
+  if (typeof body === "string") return encoder.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  return new Uint8Array(await new Response(body as BodyInit).arrayBuffer());
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Where the head ends: `at` where its last line's end begins, `next` past the blank line; -1 while not in yet. */
+function headEnd(buf: Uint8Array): { at: number; next: number } | -1 {
+  for (let i = buf.indexOf(LF); i !== -1; i = buf.indexOf(LF, i + 1)) {
+    const at = i > 0 && buf[i - 1] === CR ? i - 1 : i;
+    if (buf[i + 1] === LF) return { at, next: i + 2 };
+    if (buf[i + 1] === CR && buf[i + 2] === LF) return { at, next: i + 3 };
+  }
+  return -1;
+}
+
+function decoded(stream: ReadableStream<Uint8Array>, coding: string): ReadableStream<Uint8Array> {
+  const format = coding === "gzip" || coding === "x-gzip" ? "gzip" : coding === "deflate" ? "deflate" : null;
+  if (!format) {
+    return new ReadableStream({
+      start(ctl) {
+        ctl.error(transportError("BadAnswer", `The upstream's body is encoded as ${coding}, which this client cannot read.`));
+      },
+    });
+  }
+  return stream.pipeThrough(new DecompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+}
