@@ -22,8 +22,10 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 const MAX_IDLE_PER_HOST = 256;
 /** An idle connection is closed after this long (servers close theirs after 5–120 s). */
 const IDLE_SECONDS = 30;
+/** Request bodies up to this many characters are written with the head, as text. */
+const SMALL_BODY = 64 * 1024;
 /** Body bytes read ahead of the reader before the socket is paused. */
-const BODY_HIGH_WATER = 256 * 1024;
+const BODY_HIGH_WATER = 64 * 1024;
 /** A head (status line and headers) longer than this is not an HTTP answer. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -470,9 +472,9 @@ export function http1Fetch(): Fetch {
       conn.exchange = ex;
       conn.abortSignal = signal;
       signal?.addEventListener("abort", conn.onAbort, { once: true });
-      // One write for a small request; a large body (a long agent context) is not copied to join it.
+      // One write for a small request; a large body is not copied to join it.
       if (body === null) conn.send(head);
-      else if (typeof body === "string" && body.length <= 64 * 1024) conn.send(head + body);
+      else if (typeof body === "string") conn.send(head + body);
       else {
         conn.send(head);
         conn.send(body);
@@ -483,7 +485,10 @@ export function http1Fetch(): Fetch {
     const u = new URL(url);
     if (u.protocol !== "http:") throw new TypeError(`http1Fetch speaks http:// only, not ${u.protocol}`);
     const method = (init.method ?? "GET").toUpperCase();
-    const body = init.body == null ? null : typeof init.body === "string" ? init.body : await bodyBytes(init.body);
+    // A small string body goes out with the head in one write; a large one (a long agent
+    // context) is encoded once, so a write the socket takes only part of resumes from bytes.
+    const raw = init.body;
+    const body = raw == null ? null : typeof raw === "string" && raw.length <= SMALL_BODY ? raw : await bodyBytes(raw);
     let head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`;
     let hasAuth = false;
     let hasAccept = false;
