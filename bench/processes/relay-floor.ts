@@ -3,9 +3,10 @@
 // one of two ways:
 // - "native": the upstream's body handed to the Response as is (Bun pipes it without JS; the
 //   floor proxy's way, which no gateway that must see every byte can take);
-// - "js": every upstream read passed on by a pull-based ReadableStream in JS, and nothing else
-//   done with it: the least any relay that reads its stream costs (usage, ends, limits, the
-//   cache recorder and redaction all need the bytes).
+// - "js": every read of the upstream's fetch body passed on by a pull-based ReadableStream in
+//   JS, and nothing else done with it: the least a relay that reads its stream through Bun's
+//   fetch costs (usage, ends, limits, the cache recorder and redaction all need the bytes; the
+//   gateway reads plain-HTTP upstreams over its own connections, src/upstream/http1.ts).
 // argv: <upstream base url, no /v1> <"native" | "js">
 import { type BodyRelay, forwarder } from "../floor-proxy.ts";
 import { announce } from "./ready.ts";

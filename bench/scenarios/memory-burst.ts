@@ -5,9 +5,9 @@
 // asked every 20 ms all along, from its own process. The issue's target: the cached burst
 // peaks under 2× the RSS of the uncached one, and /healthz answers within 100 ms meanwhile.
 // The same burst then goes through two reference relays (processes/relay-floor.ts) that answer
-// /healthz themselves: one passing every read on in JS and doing nothing else, one piping
-// natively. What /healthz gets through them is what this box allows a relay that reads its
-// stream, and one that does not.
+// /healthz themselves: one passing every read of a fetch body on in JS and doing nothing else,
+// one piping natively. What /healthz gets through them is what this box allows a relay that
+// reads its stream through Bun's fetch, and one that does not read it at all.
 // Runnable alone: `npx bun bench/scenarios/memory-burst.ts`.
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";

@@ -392,15 +392,23 @@ const handlers = {
   },
 };
 
+/** Opens a TCP connection (Bun.connect; a test gives its own). */
+export type Connect = (options: { hostname: string; port: number; data: Conn; socket: typeof handlers }) => Promise<Socket<Conn>>;
+
 class Pool {
   private readonly idle: Conn[] = [];
   constructor(
     readonly hostname: string,
     readonly port: number,
+    private readonly connect: Connect,
   ) {}
 
-  /** A kept connection if one is idle (unless `fresh`), else a new one. */
-  async take(fresh = false): Promise<Conn> {
+  /**
+   * A kept connection if one is idle (unless `fresh`), else a new one. The signal bounds the
+   * connect too: a host that drops SYNs would otherwise hold the request for the system's
+   * connect timeout (two minutes on Linux), past first_byte_timeout and the deadline.
+   */
+  async take(fresh: boolean, signal: AbortSignal | null): Promise<Conn> {
     while (!fresh) {
       const c = this.idle.pop();
       if (!c) break;
@@ -409,7 +417,8 @@ class Pool {
       return c;
     }
     const c = new Conn(this);
-    c.socket = await Bun.connect<Conn>({ hostname: this.hostname, port: this.port, data: c, socket: handlers });
+    const connecting = this.connect({ hostname: this.hostname, port: this.port, data: c, socket: handlers });
+    c.socket = signal ? await bounded(connecting, signal) : await connecting;
     c.socket.setNoDelay?.(true);
     return c;
   }
@@ -430,13 +439,13 @@ class Pool {
 }
 
 /** A fetch over pooled HTTP/1.1 connections, for http:// URLs only. */
-export function http1Fetch(): Fetch {
+export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetch {
   const pools = new Map<string, Pool>();
   const poolFor = (u: URL) => {
     const key = u.host;
     let p = pools.get(key);
     if (!p) {
-      p = new Pool(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port || 80));
+      p = new Pool(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port || 80), connect);
       pools.set(key, p);
     }
     return p;
@@ -450,7 +459,7 @@ export function http1Fetch(): Fetch {
     fresh: boolean,
   ): Promise<{ res?: Response; stale?: true }> => {
     const pool = poolFor(u);
-    const conn = await pool.take(fresh);
+    const conn = await pool.take(fresh, signal);
     if (signal?.aborted) {
       pool.release(conn);
       throw signal.reason;
@@ -531,6 +540,38 @@ function headerPairs(h: RequestInit["headers"]): Iterable<[string, string]> {
   if (!h) return [];
   if (h instanceof Headers || Array.isArray(h)) return new Headers(h as HeadersInit);
   return Object.entries(h as Record<string, string>);
+}
+
+/** The connect, or the signal's reason if it fires first (a socket that opens after that is closed). */
+function bounded(connecting: Promise<Socket<Conn>>, signal: AbortSignal): Promise<Socket<Conn>> {
+  if (signal.aborted) {
+    connecting.then(
+      (s) => s.terminate(),
+      () => {},
+    );
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      connecting.then(
+        (s) => s.terminate(),
+        () => {},
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    connecting.then(
+      (s) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) s.terminate();
+        else resolve(s);
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 async function bodyBytes(body: NonNullable<RequestInit["body"]>): Promise<Uint8Array> {

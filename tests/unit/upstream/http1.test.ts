@@ -297,3 +297,19 @@ test("a large request body (a long agent context) is written whole, past what th
   expect(srv.heads[1]).toStartWith("POST /small HTTP/1.1");
   expect(srv.connections).toBe(1);
 });
+
+test("the signal bounds the connect too: a host that never completes the handshake does not hold the request", async () => {
+  // A connect that never resolves, as to a host that drops SYNs (the system would wait ~2 min).
+  let late: ((s: Socket<unknown>) => void) | null = null;
+  const f = http1Fetch(() => new Promise((resolve) => (late = resolve as (s: Socket<unknown>) => void)));
+  const ctl = new AbortController();
+  const pending = f("http://127.0.0.1:9/v1/chat/completions", { ...post(), signal: ctl.signal });
+  await Bun.sleep(20);
+  ctl.abort(new Error("no response within 50 ms"));
+  await expect(pending).rejects.toThrow("no response within 50 ms");
+  // A socket that opens after all is closed at once, not kept.
+  let terminated = false;
+  late!({ terminate: () => (terminated = true) } as unknown as Socket<unknown>);
+  await Bun.sleep(0);
+  expect(terminated).toBe(true);
+});
