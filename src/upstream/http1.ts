@@ -55,8 +55,11 @@ class Exchange {
   private body: ReadableStreamDefaultController<Uint8Array> | null = null;
   // Chunked coding: what is left of the current chunk's data, or where in its framing we are.
   private chunkLeft = 0;
-  private chunkPhase: "size" | "data" | "data-end" | "trailer" = "size";
-  private line: Uint8Array | null = null;
+  private chunkPhase: "size" | "size-rest" | "data" | "data-end" | "trailer" = "size";
+  /** Hex digits of the chunk size read so far (at most 12: 256 TiB). */
+  private sizeDigits = 0;
+  /** Bytes of the trailer line being read. */
+  private trailerBytes = 0;
   private decode: string | null = null;
   /** The socket is paused: the reader has BODY_HIGH_WATER bytes it has not taken. */
   private paused = false;
@@ -204,44 +207,74 @@ class Exchange {
     }
   }
 
-  /** Chunked transfer coding: sizes in hex (extensions ignored), data, CRLF; 0 then trailers. */
+  /**
+   * Chunked transfer coding: a size in hex (an extension after it ignored), CRLF, the data,
+   * CRLF; size 0, then trailer lines up to a blank one. Read a byte at a time only where the
+   * framing is (a few bytes a chunk), the data skipped in bulk; and the data of all the chunks
+   * in one socket read is handed on as one piece: a stream whose every event is its own chunk
+   * (Bun.serve, sse-starlette) would otherwise cost the reader a read per event.
+   */
   private chunks(data: Uint8Array): Uint8Array | null {
+    const n = data.length;
     let at = 0;
-    while (at < data.length && !this.done) {
-      if (this.chunkPhase === "data") {
-        const n = Math.min(this.chunkLeft, data.length - at);
-        this.enqueue(data.subarray(at, at + n));
-        at += n;
-        this.chunkLeft -= n;
+    let first: Uint8Array | null = null;
+    let more: Uint8Array[] | null = null;
+    while (at < n && !this.done) {
+      const phase = this.chunkPhase;
+      if (phase === "data") {
+        const take = Math.min(this.chunkLeft, n - at);
+        const piece = data.subarray(at, at + take);
+        if (!first) first = piece;
+        else if (more) more.push(piece);
+        else more = [first, piece];
+        at += take;
+        this.chunkLeft -= take;
         if (this.chunkLeft === 0) this.chunkPhase = "data-end";
         continue;
       }
-      const nl = data.indexOf(LF, at);
-      if (nl === -1) {
-        this.line = this.line ? join(this.line, data.subarray(at)) : data.slice(at);
-        if (this.line.length > 4096) this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed."));
-        return null;
-      }
-      let line = data.subarray(at, nl);
-      if (this.line) {
-        line = join(this.line, line);
-        this.line = null;
-      }
-      if (line.length && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-      at = nl + 1;
-      if (this.chunkPhase === "data-end") {
-        if (line.length) return (this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed.")), null);
-        this.chunkPhase = "size";
-      } else if (this.chunkPhase === "size") {
-        const text = latin1.decode(line).split(";")[0].trim();
-        if (!/^[0-9a-fA-F]{1,12}$/.test(text)) return (this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed.")), null);
-        this.chunkLeft = Number.parseInt(text, 16);
-        this.chunkPhase = this.chunkLeft === 0 ? "trailer" : "data";
-      } else if (line.length === 0) {
-        this.complete(); // the blank line after the trailers
-      }
+      const c = data[at++];
+      if (phase === "size") {
+        const digit = hexDigit(c);
+        if (digit !== -1 && this.sizeDigits < 12) {
+          this.chunkLeft = this.chunkLeft * 16 + digit;
+          this.sizeDigits++;
+        } else if (this.sizeDigits > 0 && (c === LF || c === CR || c === 0x3b /* ; */ || c === 0x20 || c === 0x09)) {
+          this.chunkPhase = c === LF ? this.afterSize() : "size-rest";
+        } else return this.malformed();
+      } else if (phase === "size-rest") {
+        if (c === LF) this.chunkPhase = this.afterSize(); // the extension, or the CR, is skipped
+      } else if (phase === "data-end") {
+        if (c === LF) this.chunkPhase = "size";
+        else if (c !== CR) return this.malformed();
+      } else if (c === LF) {
+        // A trailer line ends: a blank one ends the body (what this read carried goes first).
+        if (this.trailerBytes === 0) {
+          this.pass(first, more);
+          first = more = null;
+          this.complete();
+        }
+        this.trailerBytes = 0;
+      } else if (c !== CR && ++this.trailerBytes > MAX_HEAD_BYTES) return this.malformed();
     }
-    return at < data.length ? data.subarray(at) : null;
+    this.pass(first, more);
+    return at < n ? data.subarray(at) : null;
+  }
+
+  /** The data of one read's chunks, as one piece. */
+  private pass(first: Uint8Array | null, more: Uint8Array[] | null): void {
+    if (more) this.enqueue(concatAll(more));
+    else if (first) this.enqueue(first);
+  }
+
+  /** The size line is over: the chunk's data next, or the trailers after the last chunk. */
+  private afterSize(): "data" | "trailer" {
+    this.sizeDigits = 0;
+    return this.chunkLeft === 0 ? "trailer" : "data";
+  }
+
+  private malformed(): null {
+    this.fail(transportError("BadAnswer", "The upstream's chunked body is malformed."));
+    return null;
   }
 
   private enqueue(bytes: Uint8Array): void {
@@ -457,23 +490,24 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     body: string | Uint8Array | null,
     signal: AbortSignal | null,
     fresh: boolean,
-  ): Promise<{ res?: Response; stale?: true }> => {
+  ): Promise<{ res: Response } | { again: unknown }> => {
     const pool = poolFor(u);
     const conn = await pool.take(fresh, signal);
     if (signal?.aborted) {
       pool.release(conn);
       throw signal.reason;
     }
-    const reused = conn.used;
+    // Worth another try on a new connection when it fails before any byte of an answer: a
+    // kept connection the server had dropped while idle (its close not heard yet), or a GET,
+    // which asks for nothing to be done (a listener going away resets what it had accepted).
+    const retriable = conn.used || method === "GET" || method === "HEAD";
     return await new Promise((resolve, reject) => {
       const ex = new Exchange(
         conn,
         method === "HEAD",
         (res) => resolve({ res }),
         (err) => {
-          // A kept connection that fails before any answer byte (closed or reset while idle,
-          // and the close not heard yet): the server had dropped it; try once more on a new one.
-          if (reused && !ex.heard && !signal?.aborted) resolve({ stale: true });
+          if (retriable && !ex.heard && !signal?.aborted) resolve({ again: err });
           else reject(err);
         },
         signal,
@@ -522,12 +556,15 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     head += "\r\n";
     const signal = init.signal ?? null;
     signal?.throwIfAborted();
-    // A kept connection the server closed while idle is retried once, on a new connection.
-    const r = await attempt(u, method, head, body, signal, false);
-    if (r.res) return r.res;
-    const again = await attempt(u, method, head, body, signal, true);
-    if (again.res) return again.res;
-    throw closedEarly();
+    // Retried on a new connection (above) at most twice: a stale kept one, then a GET once more.
+    let last: unknown = null;
+    for (let i = 0; i < 3; i++) {
+      const r = await attempt(u, method, head, body, signal, i > 0);
+      if ("res" in r) return r.res;
+      last = r.again;
+      if (i === 1 && method !== "GET" && method !== "HEAD") break;
+    }
+    throw last;
   };
 }
 
@@ -580,6 +617,25 @@ async function bodyBytes(body: NonNullable<RequestInit["body"]>): Promise<Uint8A
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   return new Uint8Array(await new Response(body as BodyInit).arrayBuffer());
+}
+
+/** The value of an ASCII hex digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -313,3 +313,35 @@ test("the signal bounds the connect too: a host that never completes the handsha
   await Bun.sleep(0);
   expect(terminated).toBe(true);
 });
+
+test("a malformed chunked body (a size that is not hex, data not followed by its line end) is an error on the body", async () => {
+  for (const body of ["zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloX\r\n0\r\n\r\n"]) {
+    const srv = rawServer((s) => void s.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${body}`));
+    const res = await http1Fetch()(`${srv.url}/a`, post());
+    await expect(res.text()).rejects.toThrow("malformed");
+  }
+});
+
+test("the data of many chunks that arrive in one read reaches the reader as one piece", async () => {
+  const events = Array.from({ length: 50 }, (_, i) => `data: {"i":${i}}\n\n`);
+  const wire = events.map((e) => `${e.length.toString(16)}\r\n${e}\r\n`).join("");
+  const srv = rawServer((s) => void s.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${wire}0\r\n\r\n`));
+  const res = await http1Fetch()(`${srv.url}/a`, post());
+  const reads: string[] = [];
+  for await (const piece of res.body!) reads.push(new TextDecoder().decode(piece));
+  expect(reads.join("")).toBe(events.join(""));
+  expect(reads.length).toBeLessThan(5); // one socket read, give or take how the kernel split it
+});
+
+test("a GET whose new connection is reset before any answer is tried once more; a POST is not", async () => {
+  let resets = 1;
+  const srv = rawServer((s) => {
+    if (resets-- > 0) return void s.terminate();
+    s.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+  });
+  expect(await (await http1Fetch()(`${srv.url}/v1/models`, { method: "GET" })).text()).toBe("ok");
+  expect(srv.heads).toHaveLength(2);
+  resets = 1;
+  await expect(http1Fetch()(`${srv.url}/v1/chat/completions`, post())).rejects.toBeDefined();
+  expect(srv.heads).toHaveLength(3);
+});
