@@ -24,6 +24,8 @@ const MAX_IDLE_PER_HOST = 256;
 const IDLE_SECONDS = 30;
 /** Request bodies up to this many characters are written with the head, as text. */
 const SMALL_BODY = 64 * 1024;
+/** About how much of a chunked body's data is handed on at a time (chunks() says why). */
+const PIECE_BYTES = 16 * 1024;
 /** Body bytes read ahead of the reader before the socket is paused. */
 const BODY_HIGH_WATER = 64 * 1024;
 /** A head (status line and headers) longer than this is not an HTTP answer. */
@@ -210,26 +212,33 @@ class Exchange {
   /**
    * Chunked transfer coding: a size in hex (an extension after it ignored), CRLF, the data,
    * CRLF; size 0, then trailer lines up to a blank one. Read a byte at a time only where the
-   * framing is (a few bytes a chunk), the data skipped in bulk; and the data of all the chunks
-   * in one socket read is handed on as one piece: a stream whose every event is its own chunk
+   * framing is (a few bytes a chunk), the data skipped in bulk; and the data of the chunks in
+   * one socket read is handed on joined: a stream whose every event is its own chunk
    * (Bun.serve, sse-starlette) would otherwise cost the reader a read per event.
    */
   private chunks(data: Uint8Array): Uint8Array | null {
     const n = data.length;
     let at = 0;
-    let first: Uint8Array | null = null;
-    let more: Uint8Array[] | null = null;
+    // This read's data is gathered in place, in its own buffer: each chunk's bytes moved down
+    // over the framing before them (copyWithin, one native move, no new buffer), and handed on
+    // from [start, end) once that holds PIECE_BYTES (a whole read as one piece held a burst's
+    // event loop too long) or the read is over.
+    let start = -1;
+    let end = -1;
     while (at < n && !this.done) {
       const phase = this.chunkPhase;
       if (phase === "data") {
         const take = Math.min(this.chunkLeft, n - at);
-        const piece = data.subarray(at, at + take);
-        if (!first) first = piece;
-        else if (more) more.push(piece);
-        else more = [first, piece];
+        if (start === -1) start = end = at;
+        else if (end !== at) data.copyWithin(end, at, at + take);
+        end += take;
         at += take;
         this.chunkLeft -= take;
         if (this.chunkLeft === 0) this.chunkPhase = "data-end";
+        if (end - start >= PIECE_BYTES) {
+          this.enqueue(data.subarray(start, end));
+          start = -1;
+        }
         continue;
       }
       const c = data[at++];
@@ -249,21 +258,15 @@ class Exchange {
       } else if (c === LF) {
         // A trailer line ends: a blank one ends the body (what this read carried goes first).
         if (this.trailerBytes === 0) {
-          this.pass(first, more);
-          first = more = null;
+          if (start !== -1) this.enqueue(data.subarray(start, end));
+          start = -1;
           this.complete();
         }
         this.trailerBytes = 0;
       } else if (c !== CR && ++this.trailerBytes > MAX_HEAD_BYTES) return this.malformed();
     }
-    this.pass(first, more);
+    if (start !== -1) this.enqueue(data.subarray(start, end));
     return at < n ? data.subarray(at) : null;
-  }
-
-  /** The data of one read's chunks, as one piece. */
-  private pass(first: Uint8Array | null, more: Uint8Array[] | null): void {
-    if (more) this.enqueue(concatAll(more));
-    else if (first) this.enqueue(first);
   }
 
   /** The size line is over: the chunk's data next, or the trailers after the last chunk. */
@@ -624,18 +627,6 @@ function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {

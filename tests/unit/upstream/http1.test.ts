@@ -345,3 +345,20 @@ test("a GET whose new connection is reset before any answer is tried once more; 
   await expect(http1Fetch()(`${srv.url}/v1/chat/completions`, post())).rejects.toBeDefined();
   expect(srv.heads).toHaveLength(3);
 });
+
+test("a read of many chunks is joined into pieces of about 16 KiB, never one piece the size of the read", async () => {
+  const events = Array.from({ length: 200 }, (_, i) => `data: {"i":${i},"pad":"${"x".repeat(480)}"}\n\n`);
+  const wire = events.map((e) => `${e.length.toString(16)}\r\n${e}\r\n`).join("");
+  const srv = rawServer((s) => void s.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${wire}0\r\n\r\n`));
+  const res = await http1Fetch()(`${srv.url}/a`, post());
+  const sizes: number[] = [];
+  let text = "";
+  for await (const piece of res.body!) {
+    sizes.push(piece.length);
+    text += new TextDecoder().decode(piece);
+  }
+  expect(text).toBe(events.join(""));
+  // ~100 KB of events: several pieces, each at most 16 KiB plus the event that crossed it.
+  expect(sizes.length).toBeGreaterThan(4);
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(16 * 1024 + events[0].length);
+});
