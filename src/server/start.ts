@@ -1,5 +1,5 @@
 // Wire config, registry, logger and app together and listen.
-import { BUN_MAX_HTTP_ENV, bunFetchLimit, upstreamCap } from "../upstream/fetch-cap.ts";
+import { BUN_MAX_HTTP_ENV, fetchLimitFor, upstreamCap } from "../upstream/fetch-cap.ts";
 import type { Config } from "../config/resolve.ts";
 import { Registry } from "../upstream/registry.ts";
 import { Health } from "../upstream/health.ts";
@@ -152,7 +152,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
     upstreams: config.upstreams.map((u) => `${u.name} (${u.tier}${u.demo ? ", fake demo model" : ""})`),
     version,
   });
-  const fetchCap = upstreamCap(config.server.maxUpstreamRequests, bunFetchLimit());
+  const fetchCap = upstreamCap(config.server.maxUpstreamRequests, fetchLimitFor(config.upstreams));
   if (fetchCap.limitedByBun) {
     log.event("info", "upstream requests capped by Bun's fetch", {
       in_flight_at_most: fetchCap.cap,

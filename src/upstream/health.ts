@@ -7,7 +7,7 @@ import { authHeaders } from "./registry.ts";
 import { transportCause } from "./transport-error.ts";
 import { Breaker } from "./breaker.ts";
 import { Admission } from "./admission.ts";
-import { bunFetchLimit, upstreamCap } from "./fetch-cap.ts";
+import { fetchLimitFor, upstreamCap } from "./fetch-cap.ts";
 import { NO_EVENTS, type EventSink } from "../status/events.ts";
 import { circuitEvents, noteProbe } from "./health-events.ts";
 import { type LoadedModel, readLlamaProps, readOllamaPs } from "./runtime.ts";
@@ -54,7 +54,7 @@ export class Health {
   ) {
     const { now, events = NO_EVENTS } = opts;
     this.events = events;
-    const { cap } = upstreamCap(config.server.maxUpstreamRequests, bunFetchLimit());
+    const { cap } = upstreamCap(config.server.maxUpstreamRequests, fetchLimitFor(config.upstreams));
     const prev = previous?.health.global;
     this.global =
       prev && previous.config.server.maxUpstreamRequests === config.server.maxUpstreamRequests ? prev : new Admission({ maxConcurrency: cap });

@@ -6,6 +6,7 @@ import { stepFreeNow } from "./clock.ts";
 import { transportCause } from "./transport-error.ts";
 import { contextWindowOf } from "./context-window.ts";
 import { http1Fetch } from "./http1.ts";
+import { reachedByFetch } from "./fetch-cap.ts";
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -14,9 +15,8 @@ export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
  * HTTP/1.1 connections (http1.ts says why), anything else (https://, or a proxy set in the
  * environment, which Bun's fetch honours) with Bun's fetch.
  */
-function fetcherFor(baseUrl: string, env: Record<string, string | undefined> = process.env): Fetcher {
-  const proxied = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((k) => env[k]);
-  if (!baseUrl.startsWith("http://") || proxied) return (url, init) => fetch(url, init);
+function fetcherFor(baseUrl: string): Fetcher {
+  if (reachedByFetch(baseUrl)) return (url, init) => fetch(url, init);
   sharedHttp1 ??= http1Fetch();
   return sharedHttp1;
 }
