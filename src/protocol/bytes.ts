@@ -44,3 +44,11 @@ export function hasStringField(buf: Uint8Array, name: string): boolean {
   }
   return false;
 }
+
+/** a then b, in a new array. */
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -51,10 +51,3 @@ export function firstEventEnd(buf: Uint8Array): number {
   }
   return -1;
 }
-
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

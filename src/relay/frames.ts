@@ -3,7 +3,8 @@
 // these batches instead of scanning the bytes again; a batch's events are parsed only when a
 // stage asks for them, so a plain relay forwards the upstream's bytes untouched.
 import { type DataSpans, encodeEvents, parseEvents, plainDataSpans, type SseEvent } from "../protocol/sse.ts";
-import { concat, firstEventEnd, lastEventEnd } from "./boundary.ts";
+import { concat } from "../protocol/bytes.ts";
+import { firstEventEnd, lastEventEnd } from "./boundary.ts";
 import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
 import { type Clock, realClock } from "../upstream/clock.ts";

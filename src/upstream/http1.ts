@@ -15,6 +15,7 @@
 // followed (the gateway treats them as failures anyway). An abort ends the exchange at once,
 // before or after the headers, and the connection with it.
 import type { Socket } from "bun";
+import { concat } from "../protocol/bytes.ts";
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -78,7 +79,7 @@ class Exchange {
   feed(data: Uint8Array): Uint8Array | null {
     this.heard = true;
     if (!this.answered) {
-      const buf = this.head ? join(this.head, data) : data;
+      const buf = this.head ? concat(this.head, data) : data;
       const end = headEnd(buf);
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) this.fail(transportError("HeadTooLarge", "The upstream sent no HTTP answer (no end of headers)."));
@@ -355,7 +356,7 @@ class Conn {
    */
   send(data: string | Uint8Array): void {
     if (this.pending) {
-      this.pending = join(this.pending, typeof data === "string" ? encoder.encode(data) : data);
+      this.pending = concat(this.pending, typeof data === "string" ? encoder.encode(data) : data);
       return;
     }
     const n = Math.max(0, this.socket!.write(data));
@@ -627,13 +628,6 @@ function hexDigit(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const l = c | 0x20;
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
-}
-
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Where the head ends: `at` where its last line's end begins, `next` past the blank line; -1 while not in yet. */

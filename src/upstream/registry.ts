@@ -12,8 +12,8 @@ export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
 /**
  * How an upstream is reached: a plain-HTTP one (the local GPU box) over the gateway's own
- * HTTP/1.1 connections (http1.ts says why), anything else (https://, or a proxy set in the
- * environment, which Bun's fetch honours) with Bun's fetch.
+ * HTTP/1.1 connections (http1.ts says why), anything else with Bun's fetch (fetch-cap.ts
+ * reachedByFetch decides, for the global cap too).
  */
 function fetcherFor(baseUrl: string): Fetcher {
   if (reachedByFetch(baseUrl)) return (url, init) => fetch(url, init);
