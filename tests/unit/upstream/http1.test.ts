@@ -362,3 +362,18 @@ test("a read of many chunks is joined into pieces of about 16 KiB, never one pie
   expect(sizes.length).toBeGreaterThan(4);
   expect(Math.max(...sizes)).toBeLessThanOrEqual(16 * 1024 + events[0].length);
 });
+
+test("an answer that says Connection: close, or comes as HTTP/1.0, is read whole and its connection not kept", async () => {
+  const srv = rawServer((s, _h, n) => {
+    const version = n === 1 ? "HTTP/1.1" : "HTTP/1.0";
+    const close = n === 1 ? "connection: close\r\n" : "";
+    s.write(`${version} 200 OK\r\n${close}content-length: 1\r\n\r\n${n}`);
+  });
+  const f = http1Fetch();
+  expect(await (await f(`${srv.url}/a`, post())).text()).toBe("1");
+  expect(await (await f(`${srv.url}/a`, post())).text()).toBe("2");
+  expect(await (await f(`${srv.url}/a`, post())).text()).toBe("3");
+  // One connection per answer, and no request had to be retried.
+  expect(srv.connections).toBe(3);
+  expect(srv.heads).toHaveLength(3);
+});
