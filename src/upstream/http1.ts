@@ -140,18 +140,17 @@ class Exchange {
     else this.framing = { kind: "close" };
     this.conn.reusable = !close && this.framing.kind !== "close";
     this.answered = true;
-    let stream: ReadableStream<Uint8Array> | null = null;
     const f = this.framing;
     if (f.kind === "length" && !this.decode && rest.length >= f.left) {
       // The whole body came with the head (a small JSON answer, the common case): handed over
       // as bytes, which Bun reads natively, rather than as a stream of one chunk.
       const bytes = rest.slice(0, f.left);
-      this.answered = true;
       this.framing = { kind: "none" };
       this.complete();
       this.respond(bytes, status, m[3], headers);
       return rest.subarray(bytes.length);
     }
+    let stream: ReadableStream<Uint8Array> | null = null;
     if (f.kind !== "none") {
       stream = new ReadableStream<Uint8Array>(
         {
@@ -535,7 +534,7 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     // A small string body goes out with the head in one write; a large one (a long agent
     // context) is encoded once, so a write the socket takes only part of resumes from bytes.
     const raw = init.body;
-    const body = raw == null ? null : typeof raw === "string" && raw.length <= SMALL_BODY ? raw : await bodyBytes(raw);
+    const body = raw == null ? null : typeof raw === "string" && raw.length <= SMALL_BODY ? raw : await requestBytes(raw);
     let head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`;
     let hasAuth = false;
     let hasAccept = false;
@@ -615,7 +614,8 @@ function bounded(connecting: Promise<Socket<Conn>>, signal: AbortSignal): Promis
   });
 }
 
-async function bodyBytes(body: NonNullable<RequestInit["body"]>): Promise<Uint8Array> {
+/** A request body that is not a string, as bytes. */
+async function requestBytes(body: NonNullable<RequestInit["body"]>): Promise<Uint8Array> {
   if (typeof body === "string") return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
