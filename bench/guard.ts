@@ -34,7 +34,7 @@ export interface GuardMeasurements {
   passthrough: { gatewayRps: number; floorRps: number; gatewayErrors: number };
   cacheHit: { gatewayRps: number; bareRps: number; errors: number };
   /** Per stream through the gateway: content reads and time to the last byte; directMs: the slowest direct. */
-  streams: { reads: number[]; gatewayMs: number[]; directMs: number; chunks: number };
+  streams: { reads: number[]; gatewayMs: number[]; directMs: number; chunks: number; firstTry?: number[] };
   openStreams: { rssMb: number; started: number; streams: number };
 }
 
@@ -47,7 +47,16 @@ export function checkFloors(m: GuardMeasurements, f = FLOORS): string[] {
   const c = m.cacheHit.gatewayRps / m.cacheHit.bareRps;
   if (!(c >= f.cacheHitVsBare)) out.push(`cache hits run at ${c.toFixed(2)}× bare Bun's req/s, below ${f.cacheHitVsBare}×`);
   if (m.cacheHit.errors > 0) out.push(`the gateway answered ${m.cacheHit.errors} errors or non-2xx to cache hits`);
-  const s = m.streams;
+  out.push(...streamFailures(m.streams, f));
+  const o = m.openStreams;
+  if (!(o.rssMb < f.openStreamsRssMb))
+    out.push(`with ${o.streams} streams open the gateway's RSS is ${o.rssMb.toFixed(0)} MiB, not under ${f.openStreamsRssMb} MiB`);
+  return out;
+}
+
+/** The paced streams' broken floors: chunks batched (fewer reads than chunks) or delayed. */
+export function streamFailures(s: GuardMeasurements["streams"], f = FLOORS): string[] {
+  const out: string[] = [];
   const fewest = Math.min(...s.reads);
   if (!(fewest >= s.chunks)) out.push(`a stream of ${s.chunks} paced chunks reached the client in ${fewest} reads: chunks were batched`);
   const slowest = Math.max(...s.gatewayMs);
@@ -56,9 +65,6 @@ export function checkFloors(m: GuardMeasurements, f = FLOORS): string[] {
       `a paced stream ended ${(slowest - s.directMs).toFixed(0)} ms after the slowest direct one, over ${f.streamLateMs} ms: chunks were delayed`,
     );
   }
-  const o = m.openStreams;
-  if (!(o.rssMb < f.openStreamsRssMb))
-    out.push(`with ${o.streams} streams open the gateway's RSS is ${o.rssMb.toFixed(0)} MiB, not under ${f.openStreamsRssMb} MiB`);
   return out;
 }
 
@@ -85,7 +91,12 @@ export async function measureGuard(): Promise<GuardMeasurements> {
       { name: "gateway", url: t.urls.gateway, pid: null },
     ];
     const pt = (await runPassthrough(targets, { connections: [32], durationSec: 2, warmupSec: 0.5 }))["32"];
-    const streams = await measureStreams(t.urls.direct, t.urls.gateway);
+    let streams = await measureStreams(t.urls.direct, t.urls.gateway);
+    // A host that holds a process back for a few ms (CPU steal on a shared VM) can merge two
+    // paced chunks into one read, through the gateway or not; a gateway that batches does it
+    // in every stream, every time. So a failed stream check is measured once more, and the
+    // second measurement decides (both are printed).
+    if (streamFailures(streams).length) streams = { ...(await measureStreams(t.urls.direct, t.urls.gateway)), firstTry: streams.reads };
     const gw = await startSourceGateway(gatewayToml({ upstreamUrl: t.urls.direct }));
     const open = await runOpenStreams(gw, OPEN_STREAMS).finally(() => gw.stop());
     await t.stop();
@@ -112,7 +123,8 @@ if (import.meta.main) {
     [
       `passthrough ${(p.gatewayRps / p.floorRps).toFixed(2)}× floor (${p.gatewayRps.toFixed(0)} vs ${p.floorRps.toFixed(0)} req/s; floor ${FLOORS.passthroughVsFloor}×)`,
       `cache hit ${(m.cacheHit.gatewayRps / m.cacheHit.bareRps).toFixed(2)}× bare (floor ${FLOORS.cacheHitVsBare}×)`,
-      `paced streams: reads ${m.streams.reads.join(",")} of ${m.streams.chunks} chunks; last byte ${Math.max(...m.streams.gatewayMs).toFixed(0)} ms vs direct ${m.streams.directMs.toFixed(0)} ms`,
+      `paced streams: reads ${m.streams.reads.join(",")} of ${m.streams.chunks} chunks; last byte ${Math.max(...m.streams.gatewayMs).toFixed(0)} ms vs direct ${m.streams.directMs.toFixed(0)} ms` +
+        (m.streams.firstTry ? ` (measured again: the first try read ${m.streams.firstTry.join(",")})` : ""),
       `${o.streams} open streams: RSS ${o.rssMb.toFixed(0)} MiB (under ${FLOORS.openStreamsRssMb}), ${o.started} started`,
     ].join("\n"),
   );
