@@ -9,7 +9,9 @@ import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
 import { simhash } from "./simhash.ts";
 import { finalTemplate, freshId } from "./replay.ts";
-import { recorder, type Recorded, type Recorder } from "./record.ts";
+import { assembleSpilled, isSpilled, recorder, type Recorded, type Recorder, type Recording } from "./record.ts";
+import type { SpillDir } from "./spill.ts";
+import { LateEntries } from "./late-entries.ts";
 import { teeBody } from "./tee.ts";
 import { Flights, type Flight, type Head, type Party } from "./coalesce.ts";
 import type { CacheEntry, CacheStore } from "./store.ts";
@@ -68,7 +70,7 @@ export interface Lead {
   /** The answer's head and body, for followers; returns the leader's own copy of the body. */
   share(status: number, headers: Headers, body: ReadableStream<Uint8Array> | string | null): ReadableStream<Uint8Array> | string | null;
   /** The answer is over: keep what was recorded (null: nothing to keep). */
-  finish(recorded: Recorded | null): void;
+  finish(recorded: Recording | null): void;
 }
 
 export interface ResponseCache {
@@ -112,6 +114,8 @@ export function withTimeout<T>(p: Promise<T>, ms = STORE_TIMEOUT_MS): Promise<T>
 
 const go = (outcome: Go["outcome"]): Go => ({ kind: "go", outcome, lead: null });
 
+const slot = (namespace: string, key: string) => `${namespace}\u0000${key}`;
+
 /**
  * The entry with its digest read when first asked (by the store's write or a later hit), so a
  * miss's answer is not held up by the hash. Built here, outside any request's scope: a getter
@@ -121,13 +125,19 @@ function withDigest(e: Omit<CacheEntry, "digest">, digest: () => string): CacheE
   return Object.defineProperty(e, "digest", { get: digest, enumerable: true });
 }
 
-/** `keyOf` is the cache key (cache/key.ts); a test gives its own to make two requests collide. */
-export function responseCache(
-  config: Config,
-  store: CacheStore,
-  onError: (err: unknown) => void = () => {},
-  keyOf: (input: KeyInput) => CacheKey = cacheKey,
-): ResponseCache {
+export interface ResponseCacheOptions {
+  onError?: (err: unknown) => void;
+  /** The cache key (cache/key.ts); a test gives its own to make two requests collide. */
+  keyOf?: (input: KeyInput) => CacheKey;
+  /** Where large streams' payloads wait while they stream (cache/spill.ts); none: held in memory. */
+  spill?: SpillDir;
+}
+
+export function responseCache(config: Config, store: CacheStore, opts: ResponseCacheOptions = {}): ResponseCache {
+  const onError = opts.onError ?? (() => {});
+  const keyOf = opts.keyOf ?? cacheKey;
+  const spill = opts.spill;
+  const late = new LateEntries();
   const flights = new Flights();
   // Each flight's request digest: a follower joins only the flight of its own request.
   const flightDigests = new WeakMap<Flight, CacheKey["digest"]>();
@@ -162,6 +172,20 @@ export function responseCache(
 
   const entryLimit = Math.min(MAX_ENTRY_BYTES, Math.floor(config.cache.maxBytes / 2));
 
+  /** Hands an entry to the store, and to the hot tier when small; resolves once the store took it. */
+  function keep(entry: CacheEntry, bytes: number, digest: CacheKey["digest"]): Promise<void> {
+    // put() only queues (sqlite) or is in flight (redis): the response is not held up.
+    const put = store.put(entry).catch(onError);
+    // A large answer is not worth a second, serialised copy in this process.
+    if (bytes <= HOT_ENTRY_MAX_BYTES) hot.set(entry);
+    // The store's write takes the digest in a moment. Should it skip the entry (a full
+    // disk, an outage), the key would keep the request's long strings for as long as the
+    // entry is hot: this bounds that. Not sooner: taken in the next turn, a 2 MiB
+    // context's digest (~4 ms) met the client's next request and added to it (measured).
+    setTimeout(digest, DIGEST_BY_MS).unref();
+    return put;
+  }
+
   function lead(req: LookupRequest, o: { key: CacheKey; flightKey: string; namespace: string; near: CacheEntry["near"] }): Lead {
     const flight = flights.start(o.flightKey);
     flightDigests.set(flight, o.key.digest);
@@ -173,9 +197,15 @@ export function responseCache(
       flight.finish();
       flights.end(o.flightKey, flight);
     };
+    const release = () => void locks?.release(o.key.key, o.namespace).catch(() => {});
+    const entryOf = (r: Recorded, createdAt: number) =>
+      withDigest(
+        { key: o.key.key, api: req.spec.api, namespace: o.namespace, createdAt, stream: r.stream, final: r.final, near: o.near },
+        o.key.digest,
+      );
     return {
       signal: flight.controller.signal,
-      recorder: (status) => recorder(req.spec, status, entryLimit),
+      recorder: (status) => recorder(req.spec, status, entryLimit, spill),
       share(status, headers, body) {
         if (body === null || typeof body === "string") {
           end();
@@ -191,30 +221,24 @@ export function responseCache(
       },
       finish(recorded) {
         end();
-        if (recorded) {
-          const entry = withDigest(
-            {
-              key: o.key.key,
-              api: req.spec.api,
-              namespace: o.namespace,
-              createdAt: Date.now(),
-              stream: recorded.stream,
-              final: recorded.final,
-              near: o.near,
-            },
-            o.key.digest,
-          );
-          // put() only queues (sqlite) or is in flight (redis): the response is not held up.
-          store.put(entry).catch(onError);
-          // A large answer is not worth a second, serialised copy in this process.
-          if (recorded.bytes <= HOT_ENTRY_MAX_BYTES) hot.set(entry);
-          // The store's write takes the digest in a moment. Should it skip the entry (a full
-          // disk, an outage), the key would keep the request's long strings for as long as the
-          // entry is hot: this bounds that. Not sooner: taken in the next turn, a 2 MiB
-          // context's digest (~4 ms) met the client's next request and added to it (measured).
-          setTimeout(o.key.digest, DIGEST_BY_MS).unref();
+        if (recorded && isSpilled(recorded)) {
+          // Assembled once its turn comes (late-entries.ts); another instance waiting on this
+          // flight's lock waits until the entry is stored.
+          const createdAt = Date.now();
+          const steps = (function* () {
+            const r = yield* assembleSpilled(req.spec, recorded, entryLimit);
+            return r ? entryOf(r, createdAt) : null;
+          })();
+          late.add(slot(o.namespace, o.key.key), {
+            steps,
+            store: (e) => keep(e, recorded.bytes, o.key.digest),
+            done: release,
+            discard: () => recorded.spilled.remove(),
+          });
+          return;
         }
-        void locks?.release(o.key.key, o.namespace).catch(() => {});
+        if (recorded) void keep(entryOf(recorded, Date.now()), recorded.bytes, o.key.digest);
+        release();
       },
     };
   }
@@ -241,6 +265,11 @@ export function responseCache(
       if (h && mine(h.entry)) {
         store.noteHit?.(key, namespace);
         return hit(req, h, "HIT");
+      }
+      const waiting = late.get(slot(namespace, key));
+      if (waiting) {
+        const e = await waiting;
+        if (e && mine(e)) return hit(req, warm(e), "HIT");
       }
       try {
         const entry = await withTimeout(store.get(key, namespace));
@@ -277,9 +306,10 @@ export function responseCache(
     getNear: (nk, sh, max, namespace) => store.getNear(nk, sh, max, namespace),
     put: (e) => store.put(e),
     stats: () => store.stats(),
-    clear: () => (hot.clear(), store.clear()),
+    clear: () => (hot.clear(), late.clear(), store.clear()),
     prune: () => (hot.clear(), store.prune()),
-    close: () => store.close(),
+    close: () => (late.drain(), store.close()),
   };
-  return { lookup, store: exposed, close: () => (hot.clear(), store.close()) };
+  // Answers still waiting to be assembled are stored before the store closes.
+  return { lookup, store: exposed, close: () => (late.drain(), hot.clear(), store.close()) };
 }

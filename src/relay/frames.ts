@@ -4,10 +4,11 @@
 // stage asks for them, so a plain relay forwards the upstream's bytes untouched.
 import { type DataSpans, encodeEvents, parseEvents, plainDataSpans, type SseEvent } from "../protocol/sse.ts";
 import { concat } from "../protocol/bytes.ts";
-import { firstEventEnd, lastEventEnd } from "./boundary.ts";
+import { firstEventEnd, lastEventEnd } from "../protocol/sse-boundary.ts";
 import type { AnswerLimits } from "../upstream/limits.ts";
 import { durationError, idleError, sizeError } from "../upstream/limits.ts";
 import { type Clock, realClock } from "../upstream/clock.ts";
+import { streamed } from "./collect.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -206,6 +207,7 @@ export class Frames implements Source {
         if (last === 10 || last === 13) return new Batch(concat(held, new Uint8Array([last])));
         throw new Error("the stream ended in the middle of an event");
       }
+      streamed(value.length);
       if (this.parts.length === 0) {
         // Fast path: nothing held; a chunk that ends on an event boundary goes on as is.
         const end = lastEventEnd(value);

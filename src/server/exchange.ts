@@ -12,7 +12,7 @@ import type { RequestLog } from "../status/log.ts";
 import type { AttemptFailure, PlannedRoute, RouterContext, Served } from "../router/attempt.ts";
 import type { Transform } from "../router/transforms.ts";
 import type { CacheOutcome, Lead } from "../cache/front.ts";
-import type { Recorded } from "../cache/record.ts";
+import { isSpilled, type Recording } from "../cache/record.ts";
 import type { Usage } from "../relay/usage.ts";
 import type { Turn } from "./turn.ts";
 import type { ResponseObject } from "../protocol/responses.ts";
@@ -148,14 +148,17 @@ export interface Ending {
   error?: string;
   usage?: Usage | null;
   /** What the cache may keep of the answer (only when it ended well). */
-  recorded?: Recorded | null;
+  recorded?: Recording | null;
   /** A replayed answer's recorded usage: the tokens the cache saved (never charged to the key). */
   saved?: Usage | null;
 }
 
 /** The one end of every exchange. */
 export function finish(x: Exchange, end: Ending): void {
-  if (x.finished) return;
+  if (x.finished) {
+    dropSpill(end.recorded);
+    return;
+  }
   x.finished = true;
   const s = x.served;
   const log = x.log;
@@ -176,7 +179,10 @@ export function finish(x: Exchange, end: Ending): void {
   if (failed.length) log.failures = failed.map((f) => `${f.upstream}/${f.model}: ${f.reason}`);
   if (end.error) log.error = end.error;
   else if (end.outcome === "cancelled") log.error = "client closed the request";
-  x.lead?.finish(end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null);
+  const kept = end.outcome === "ok" && !x.stitched ? (end.recorded ?? null) : null;
+  // A stitched answer (continued on another target) is not kept: nor is its spill file.
+  if (!kept) dropSpill(end.recorded);
+  x.lead?.finish(kept);
   if (x.reply && x.turn?.store) x.turn.keep(x.reply as ResponseObject);
   if (s) settle(x, s, end);
   const keyName = x.key?.name ?? "local";
@@ -196,6 +202,11 @@ export function finish(x: Exchange, end: Ending): void {
     if (rec.avoidedUsd > 0) x.gw.metrics.cacheSpendAvoided.inc({ route }, rec.avoidedUsd);
     if (rec.savedTokens > 0) x.gw.metrics.cacheTokensSaved.inc({ route }, rec.savedTokens);
   }
+}
+
+/** A recording that will not be kept: its spill file (cache/spill.ts), if any, goes now. */
+function dropSpill(r: Recording | null | undefined): void {
+  if (r && isSpilled(r)) r.spilled.remove();
 }
 
 /**

@@ -166,7 +166,13 @@ function stream(
     stopSignal: x.gw.closing,
     onEnd: (end: StreamEnd) => {
       if (out.translator && end.outcome !== "cancelled") x.reply = out.translator.final();
-      finish(x, { status, outcome: end.outcome, error: end.error?.message, usage: end.usage, recorded: end.outcome === "ok" ? rec?.finish() : null });
+      finish(x, {
+        status,
+        outcome: end.outcome,
+        error: end.error?.message,
+        usage: end.usage,
+        recorded: end.outcome === "ok" ? rec?.finish() : (rec?.abandon() ?? null),
+      });
     },
     discard: (relay) => {
       relay.abort();

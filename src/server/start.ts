@@ -15,8 +15,10 @@ import { SharedRateLimits } from "../auth/limits.ts";
 import { buildApp, unhandled } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { openDb } from "../db/open.ts";
 import { responseCache } from "../cache/front.ts";
+import { spillDir } from "../cache/spill.ts";
 import { dbPath, openCacheStore } from "../cache/open-store.ts";
 import { restartOnlyChanges } from "../config/reload.ts";
 import { type RedisCommands, redisConnection } from "../db/redis-connection.ts";
@@ -51,7 +53,9 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
   const writes = cacheWriteEvents(events, config.cache.backend);
   const disk = dataDirRoom(config, events);
   const store = openCacheStore(config, { db, onError: (err) => writes.failed(err), onWritten: () => writes.ok(), disk });
-  const cache = responseCache(config, watchStore(store, cacheOutage), cacheError);
+  // The memory backend writes no file, so its large answers are assembled in memory too.
+  const spill = config.cache.backend === "memory" ? undefined : spillDir(join(config.server.dataDir, "spill"));
+  const cache = responseCache(config, watchStore(store, cacheOutage), { onError: cacheError, spill });
   const health = new Health(config, registry, undefined, { events });
   const shared = config.cache.backend === "redis" && config.cache.redisUrl ? redisConnection(config.cache.redisUrl.reveal(), 250) : null;
   const responses = new StoredResponses(

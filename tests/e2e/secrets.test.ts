@@ -58,8 +58,10 @@ test("neither key is in anything a client, an operator or the disk gets", async 
   await post("/v1/chat/completions", { model: "nope/m", messages: [{ role: "user", content: "x" }] });
   for (const p of ["/", "/status.json", "/metrics", "/v1/models", "/healthz"]) await call(p);
   await gw.gateway.cache.store.stats(); // every queued cache write is on disk
-  const disk = readdirSync(gw.dataDir)
-    .map((f) => readFileSync(join(gw.dataDir, f)).toString("latin1"))
+  // Every file, the spill directory's included (cache/spill.ts: large streams wait there).
+  const disk = readdirSync(gw.dataDir, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => readFileSync(join(f.parentPath, f.name)).toString("latin1"))
     .join("\n");
   const everything = [...seen, ...gw.logs, disk].join("\n");
   expect(seen.length).toBe(14);

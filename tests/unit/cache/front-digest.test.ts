@@ -27,7 +27,7 @@ const colliding = (input: KeyInput) => ({ key: "same-fast-key", digest: () => `d
 function setup() {
   const store = openCacheStore(config);
   stores.push(store);
-  return responseCache(config, store, undefined, colliding);
+  return responseCache(config, store, { keyOf: colliding });
 }
 
 const request = (prompt: string, signal = new AbortController().signal): LookupRequest => ({
@@ -80,7 +80,7 @@ test("a kept answer's digest is not taken on its path, and is taken even when th
   const skipping: CacheStore = { ...store, put: async () => {} };
   let taken = 0;
   const counted = (input: KeyInput) => ({ key: "k", digest: () => (taken++, `digest of ${JSON.stringify(input.body.messages)}`) });
-  const cache = responseCache(config, skipping, undefined, counted);
+  const cache = responseCache(config, skipping, { keyOf: counted });
   const a = await cache.lookup(request("prompt A"));
   if (a.kind !== "go" || !a.lead) throw new Error("expected to lead");
   a.lead.share(200, new Headers({ "content-type": "application/json" }), JSON.stringify(answer("A")));

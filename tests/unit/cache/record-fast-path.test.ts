@@ -39,7 +39,7 @@ const generalOnly: ProtocolSpec = {
 function record(spec: ProtocolSpec, batches: string[], maxBytes = Infinity): Recorded | null {
   const rec = recorder(spec, 200, maxBytes);
   for (const text of batches) rec.push(new Batch(enc.encode(text)));
-  return rec.finish();
+  return rec.finish() as Recorded | null;
 }
 
 /** The events as batches: all in one, one each, and in threes. */

@@ -16,7 +16,7 @@ const enc = new TextEncoder();
  */
 async function record(api: Api, status: number, contentType: string, text: string, pieces = 7): Promise<Recorded | null> {
   const rec = recorder(PROTOCOLS[api], status);
-  if (!contentType.includes("event-stream")) return rec.finish(text);
+  if (!contentType.includes("event-stream")) return rec.finish(text) as Recorded | null;
   const all = enc.encode(text);
   const step = Math.max(1, Math.ceil(all.length / pieces));
   let i = 0;
@@ -33,7 +33,7 @@ async function record(api: Api, status: number, contentType: string, text: strin
   } catch {
     return null; // cut mid-event: the stream failed, so nothing is kept
   }
-  return rec.finish();
+  return rec.finish() as Recorded | null;
 }
 
 const sse = (payloads: unknown[], done = true) => payloads.map((p) => `data: ${JSON.stringify(p)}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");

@@ -88,7 +88,7 @@ describe("Frames: one framing for every stream", () => {
 });
 
 describe("firstEventEnd: the first blank line, by the same rules as lastEventEnd", () => {
-  const { firstEventEnd, lastEventEnd } = require("../../../src/relay/boundary.ts") as typeof import("../../../src/relay/boundary.ts");
+  const { firstEventEnd, lastEventEnd } = require("../../../src/protocol/sse-boundary.ts") as typeof import("../../../src/protocol/sse-boundary.ts");
   const at = (s: string) => firstEventEnd(enc.encode(s));
   test("every line terminator, and none", () => {
     expect(at("data: a\n\ndata: b\n\n")).toBe(9);
