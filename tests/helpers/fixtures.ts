@@ -14,3 +14,8 @@ export function codexFixture(name: string): string {
 export async function codexRequest(name: string): Promise<{ method: string; path: string; headers: Record<string, string>; body: any }> {
   return await Bun.file(codexFixture(name)).json();
 }
+
+/** Absolute path of one Claude Code fixture (tests/fixtures/claude-code/), e.g. claudeFixture("text-turn.sse"). */
+export function claudeFixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/claude-code/${name}`, import.meta.url));
+}
