@@ -111,9 +111,9 @@ test(`${STREAMS} concurrent cacheable 2 MiB streams cost about what the same bur
     console.log(
       `peak RSS: uncached ${runs[0].peakMb.toFixed(0)} and ${runs[1].peakMb.toFixed(0)} MB, cacheable ${runs[2].peakMb.toFixed(0)} and ${runs[3].peakMb.toFixed(0)} MB`,
     );
-    // The target is under 2× (about 1.8× measured on the dev box); the bound is generous for a
-    // loaded CI machine, where garbage collection timing moves both figures.
-    expect(cached).toBeLessThan(2.5 * uncached);
+    // The target is under 2×: 1.3–1.5× measured on the dev box since large streams wait on disk
+    // (cache/spill.ts) and the relay collects every 64 MiB (relay/collect.ts); 1.8× before.
+    expect(cached).toBeLessThan(2 * uncached);
   } finally {
     for (const gw of gateways) await gw.stop();
   }
