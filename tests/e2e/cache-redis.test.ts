@@ -90,6 +90,32 @@ test("identical requests on two instances at once make one upstream call", async
   expect(calls(q)).toBe(1);
 });
 
+test("a stream large enough to wait on disk (cache/spill.ts) is shared across instances all the same", async () => {
+  // 400 tokens: about 56 KB of events, past the 32 KiB at which a recording goes to a file.
+  const q = `spilled ${crypto.randomUUID()}`;
+  const model = "gpu/m+slow-first:400+tokens:400";
+  const ra = chat(a, q, model, true);
+  for (let i = 0; i < 100 && calls(q) === 0; i++) await Bun.sleep(10);
+  // b waits on a's lock, which a lets go of only once the entry is assembled and stored.
+  const rb = chat(b, q, model, true);
+  const [resA, resB] = await Promise.all([ra, rb]);
+  expect(resA.headers.get("x-wayfront-cache")).toBe("MISS");
+  expect(resB.headers.get("x-wayfront-cache")).toBe("COALESCED");
+  const text = (ev: { data: string }[]) =>
+    ev
+      .filter((e) => e.data !== "[DONE]")
+      .map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "")
+      .join("");
+  const ta = text(await readSse(resA));
+  expect(ta.split(" ")).toHaveLength(400);
+  expect(text(await readSse(resB))).toBe(ta);
+  // And later, a hit on either.
+  const again = await chat(a, q, model, true);
+  expect(again.headers.get("x-wayfront-cache")).toBe("HIT");
+  expect(text(await readSse(again))).toBe(ta);
+  expect(calls(q)).toBe(1);
+});
+
 test("a stored response is found on the other instance: GET and previous_response_id", async () => {
   const marker = `remember ${crypto.randomUUID()}`;
   const first = await fetch(`${a.v1}/responses`, {
