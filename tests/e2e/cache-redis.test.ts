@@ -70,9 +70,15 @@ test("a miss on one instance is a hit on the other", async () => {
   expect(calls(q)).toBe(1);
 });
 
-test("identical requests on two instances at once make one upstream call", async () => {
-  const q = `cross ${crypto.randomUUID()}`;
-  const model = "gpu/m+slow-first:400+tokens:20";
+/** A streamed answer's text. */
+const text = (ev: { data: string }[]) =>
+  ev
+    .filter((e) => e.data !== "[DONE]")
+    .map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "")
+    .join("");
+
+/** The same streamed request on a, then on b once a's is upstream; a must lead, b follow it: the answer a got. */
+async function acrossInstances(q: string, model: string): Promise<string> {
   const ra = chat(a, q, model, true);
   // b starts once a holds the lock (its upstream request is recorded by the mock).
   for (let i = 0; i < 100 && calls(q) === 0; i++) await Bun.sleep(10);
@@ -80,36 +86,24 @@ test("identical requests on two instances at once make one upstream call", async
   const [resA, resB] = await Promise.all([ra, rb]);
   expect(resA.headers.get("x-wayfront-cache")).toBe("MISS");
   expect(resB.headers.get("x-wayfront-cache")).toBe("COALESCED");
-  const text = (ev: { data: string }[]) =>
-    ev
-      .filter((e) => e.data !== "[DONE]")
-      .map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "")
-      .join("");
   const [ta, tb] = [text(await readSse(resA)), text(await readSse(resB))];
   expect(tb).toBe(ta);
   expect(calls(q)).toBe(1);
+  return ta;
+}
+
+test("identical requests on two instances at once make one upstream call", async () => {
+  await acrossInstances(`cross ${crypto.randomUUID()}`, "gpu/m+slow-first:400+tokens:20");
 });
 
 test("a stream large enough to wait on disk (cache/spill.ts) is shared across instances all the same", async () => {
-  // 400 tokens: about 56 KB of events, past the 32 KiB at which a recording goes to a file.
+  // 400 tokens: about 56 KB of events, past the 32 KiB at which a recording goes to a file;
+  // b waits on a's lock, which a lets go of only once the entry is assembled and stored.
   const q = `spilled ${crypto.randomUUID()}`;
   const model = "gpu/m+slow-first:400+tokens:400";
-  const ra = chat(a, q, model, true);
-  for (let i = 0; i < 100 && calls(q) === 0; i++) await Bun.sleep(10);
-  // b waits on a's lock, which a lets go of only once the entry is assembled and stored.
-  const rb = chat(b, q, model, true);
-  const [resA, resB] = await Promise.all([ra, rb]);
-  expect(resA.headers.get("x-wayfront-cache")).toBe("MISS");
-  expect(resB.headers.get("x-wayfront-cache")).toBe("COALESCED");
-  const text = (ev: { data: string }[]) =>
-    ev
-      .filter((e) => e.data !== "[DONE]")
-      .map((e) => JSON.parse(e.data).choices[0]?.delta?.content ?? "")
-      .join("");
-  const ta = text(await readSse(resA));
+  const ta = await acrossInstances(q, model);
   expect(ta.split(" ")).toHaveLength(400);
-  expect(text(await readSse(resB))).toBe(ta);
-  // And later, a hit on either.
+  // And later, a hit.
   const again = await chat(a, q, model, true);
   expect(again.headers.get("x-wayfront-cache")).toBe("HIT");
   expect(text(await readSse(again))).toBe(ta);
