@@ -129,7 +129,7 @@ export interface ResponseCacheOptions {
   onError?: (err: unknown) => void;
   /** The cache key (cache/key.ts); a test gives its own to make two requests collide. */
   keyOf?: (input: KeyInput) => CacheKey;
-  /** Where large streams' payloads wait while they stream (cache/spill.ts); none: held in memory. */
+  /** Where large streams' events wait while they stream (cache/spill.ts); none: assembled in memory. */
   spill?: SpillDir;
 }
 

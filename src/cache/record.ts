@@ -48,8 +48,7 @@ export interface Recorder {
 }
 
 // Past this, a stream's payloads are not kept beside its final object: a replay splits the
-// final object into chunks instead (protocol/api/*.ts toEvents). Past it too, given a spill
-// directory, the payloads go to a file and nothing is assembled until the stream is over.
+// final object into chunks instead (protocol/api/*.ts toEvents).
 const KEEP_PAYLOADS_BYTES = 256 * 1024;
 
 // Past this, given a spill directory, a stream goes to its file as it is (nothing assembled or
@@ -66,8 +65,8 @@ export interface RecordedBatch {
 
 /**
  * `maxBytes`: an answer larger than this is not kept, and stops being held as soon as it passes.
- * `spill`: where a stream goes once it is past KEEP_PAYLOADS_BYTES (none: it is assembled in
- * memory whatever its size).
+ * `spill`: where a stream goes once it is past SPILL_BYTES (none: it is assembled in memory
+ * whatever its size).
  */
 export function recorder(spec: ProtocolSpec, status: number, maxBytes = Infinity, spill?: SpillDir): Recorder {
   const ok = status >= 200 && status < 300;
@@ -171,9 +170,11 @@ const ASSEMBLE_BATCH_BYTES = 256 * 1024;
 
 /**
  * A spilled answer read back from its file and recorded as if it streamed now: cut into
- * batches of whole events (protocol/sse-boundary.ts, as the relay cuts them), parsed, checked and assembled by the same recorder (so it
- * is kept exactly when it would have been in memory), a batch per step, so a large one does
- * not hold the event loop. The file is removed.
+ * batches of whole events (protocol/sse-boundary.ts, as the relay cuts them), then parsed,
+ * checked and assembled by the same recorder (so it is kept exactly when it would have been in
+ * memory), a batch per step, so a large one does not hold the event loop. Each batch is framed
+ * here with protocol/sse.ts as relay/frames.ts's Batch would frame it (cache/ does not import
+ * relay/). The file is removed.
  */
 export function* assembleSpilled(spec: ProtocolSpec, s: Spilled, maxBytes = Infinity): Generator<void, Recorded | null> {
   let all: Uint8Array;
