@@ -36,8 +36,9 @@ export async function waitForEntry(
     try {
       const e = await store.get(key, namespace);
       if (e) return e;
-      // The leader finished without a storable answer (error, cut stream) or died.
-      if (!(await locks.held(key, namespace))) return null;
+      // The leader finished without a storable answer (error, cut stream) or died; or it
+      // stored its entry after the read above and let go of the lock before this one: look once more.
+      if (!(await locks.held(key, namespace))) return await store.get(key, namespace);
     } catch {
       return null; // store outage: stop waiting, answer uncached
     }

@@ -237,8 +237,11 @@ export function responseCache(config: Config, store: CacheStore, opts: ResponseC
           });
           return;
         }
-        if (recorded) void keep(entryOf(recorded, Date.now()), recorded.bytes, o.key.digest);
-        release();
+        // The lock goes once the store has the entry: an instance waiting on it (flight-locks.ts)
+        // that sees the lock gone before the entry is there takes it for a leader that failed
+        // and goes upstream itself (the Redis store's write waits a turn before it is sent).
+        if (recorded) void keep(entryOf(recorded, Date.now()), recorded.bytes, o.key.digest).finally(release);
+        else release();
       },
     };
   }
