@@ -9,19 +9,41 @@ import type { ChatChunk } from "../chat.ts";
 
 export type DeltaKind = "text" | "reasoning";
 
-/** A translator that writes the events of a plain delta chunk itself, as SSE text. */
+/**
+ * The fixed bytes of a delta event, around its text: `head`, then when `seq` is a sequence
+ * number (≥ 0) it and `mid`, the text as a JSON string, `tail`. A translator keeps one per
+ * open item and updates `seq`; they are bytes already, so only the text is encoded per chunk.
+ * `joint` is one event's tail and the next one's head, for a run of them.
+ */
+export interface DeltaFrame {
+  head: Uint8Array;
+  seq: number;
+  mid: Uint8Array;
+  tail: Uint8Array;
+  joint: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/** A frame from its texts; one given `mid` is numbered (its translator sets `seq`). */
+export function frameOf(head: string, tail: string, mid?: string): DeltaFrame {
+  const bytes = (s: string) => encoder.encode(s);
+  return { head: bytes(head), seq: mid === undefined ? -1 : 0, mid: bytes(mid ?? ""), tail: bytes(tail), joint: bytes(tail + head) };
+}
+
+/** A translator that writes the events of a plain delta chunk itself. */
 export interface DeltaWriter {
   /**
-   * The SSE text of what push() would send for a chunk carrying only `text` of `kind`: the
-   * same bytes, without the event objects. `plain`: the caller knows the text holds nothing
-   * JSON.stringify would escape. Null when that is more than one delta event (the first piece
-   * opens an item): push the parsed chunk instead.
+   * Takes a chunk carrying only `text` of `kind`, as push() would, and gives the frame of
+   * the one delta event push() would send for it: written with the text, the same bytes as
+   * that event serialised. Null when push() must take the chunk instead (the first piece
+   * opens an item, the stream is over, the text goes to more than one event).
    */
-  deltaText(kind: DeltaKind, text: string, plain?: boolean): string | null;
+  deltaFrame(kind: DeltaKind, text: string): DeltaFrame | null;
 }
 
 export function isDeltaWriter(t: object): t is DeltaWriter {
-  return typeof (t as Partial<DeltaWriter>).deltaText === "function";
+  return typeof (t as Partial<DeltaWriter>).deltaFrame === "function";
 }
 
 /**
@@ -48,6 +70,24 @@ const BACKSLASH = 0x5c;
 /** What ends or escapes a JSON string's body, or may not be in it. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in a string; finding them is the point.
 const SPECIAL = /["\\\x00-\x1f]/g;
+
+/** Pieces up to this many characters are checked in a JS loop (match). */
+const SHORT_PIECE = 32;
+
+/** Where in [from, to) of `text` the first character a string's body treats specially is; `to` if none. */
+function firstSpecial(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return i;
+  }
+  return to;
+}
+
+/** The same from `from` on, natively; -1 if none (there is one: the quote that closes the piece). */
+function firstSpecialFar(text: string, from: number): number {
+  SPECIAL.lastIndex = from;
+  return SPECIAL.test(text) ? SPECIAL.lastIndex - 1 : -1;
+}
 
 /** Past this many shapes learnt, another needs LEARN_HITS matches per shape so far. */
 const FREE_LEARNS = 4;
@@ -81,11 +121,11 @@ export class DeltaChunkShape {
     const from = start + head.length;
     const to = end - tail.length;
     if (head === "" || to <= from || !text.startsWith(head, start) || !text.startsWith(tail, to)) return false;
-    // The first character a string's body treats specially, found natively: a long piece was
-    // four times slower to check in a JS loop than to JSON.parse. Only a piece with an escape
-    // is walked, from its first backslash on.
-    SPECIAL.lastIndex = from;
-    const first = SPECIAL.test(text) ? SPECIAL.lastIndex - 1 : -1;
+    // The first character a string's body treats specially: in a JS loop for a piece of a
+    // token or two (most of them), where the RegExp's call cost more than the loop; found
+    // natively in a longer one, which was four times slower to check in a JS loop than to
+    // JSON.parse. Only a piece with an escape is walked, from its first backslash on.
+    const first = to - from <= SHORT_PIECE ? firstSpecial(text, from, to) : firstSpecialFar(text, from);
     if (first !== to && text.charCodeAt(first) !== BACKSLASH) return false; // not JSON, or the string ends early
     let escaped = false;
     for (let i = first; i < to; i++) {

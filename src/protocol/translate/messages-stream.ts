@@ -31,7 +31,7 @@ import { isCompleteObject, toolInput } from "./messages-tool-input.ts";
 import { toMessagesUsage } from "./messages-usage.ts";
 import { count } from "./usage.ts";
 import { resolveToolName, type ToolNameMap } from "./tool-names.ts";
-import type { DeltaKind, DeltaWriter } from "./delta-chunks.ts";
+import { type DeltaFrame, type DeltaKind, type DeltaWriter, frameOf } from "./delta-chunks.ts";
 import { type GrowingText, grow, growingText } from "./open-text.ts";
 
 export { toMessagesUsage } from "./messages-usage.ts";
@@ -55,8 +55,8 @@ interface ToolState {
 
 const randomId = (prefix: string): string => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 
-/** The block being written, and its text as it grows (open-text.ts). */
-type OpenBlock = { index: number; block: TextBlock | ThinkingBlock } & GrowingText;
+/** The block being written, its text as it grows (open-text.ts), and its deltas' frame once the fast path wrote one. */
+type OpenBlock = { index: number; block: TextBlock | ThinkingBlock; frame?: DeltaFrame } & GrowingText;
 
 export class ChatToMessagesStream implements DeltaWriter {
   private out: MessagesEvent[] = [];
@@ -118,19 +118,23 @@ export class ChatToMessagesStream implements DeltaWriter {
 
   /**
    * The fast path of push() for a chunk that is only a piece of text or thinking while its
-   * block is open (and no tool call is waiting): that content_block_delta written straight
-   * as SSE, the bytes the event object would serialise to (tests/unit/relay/translate-fast-path
-   * holds both to that). Null when push() must take the chunk.
+   * block is open (and no tool call is waiting): the frame of that content_block_delta, which
+   * the caller writes with the text, the bytes the event object would serialise to
+   * (tests/unit/relay/translate-fast-path holds both to that). Null when push() must take the
+   * chunk.
    */
-  deltaText(kind: DeltaKind, text: string, plain = false): string | null {
-    if (this.ended) return "";
+  deltaFrame(kind: DeltaKind, text: string): DeltaFrame | null {
+    if (this.ended) return null;
     const open = this.open;
     const type = kind === "text" ? "text" : "thinking";
     if (!open || open.block.type !== type || this.choiceDone || this.tools.size > 0 || text === "") return null;
     if (kind === "text" && !this.splitter.passing) return null;
     this.append(open, text);
-    const field = plain ? `"${text}"` : JSON.stringify(text);
-    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"${type}_delta","${type}":${field}}}\n\n`;
+    open.frame ??= frameOf(
+      `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"${type}_delta","${type}":`,
+      "}}\n\n",
+    );
+    return open.frame;
   }
 
   /** Adds to the open block's text (open-text.ts grow: fast-path slices never hold the whole stream). */

@@ -2,6 +2,7 @@
 // SSE text around each of its delta events (the per-chunk fast path writes those itself), and
 // how its text grows (grow, which the Messages translator's blocks use too).
 import type { MessageItem, ReasoningItem } from "../responses.ts";
+import { type DeltaFrame, frameOf } from "./delta-chunks.ts";
 
 export type Open<T> = { item: T; index: number };
 
@@ -28,21 +29,21 @@ export function grow(t: GrowingText, piece: string): string {
   return t.settled + t.recent;
 }
 
-/** An open text item, with its delta events' fixed text and its text as it grows. */
-export type OpenText<T> = Open<T> & GrowingText & { head: string; tail: string; tailQuote: string };
+/** An open text item, with its delta events' frame and its text as it grows. */
+export type OpenText<T> = Open<T> & GrowingText & { frame: DeltaFrame };
 
 /** How many pieces of text a text takes before the recent ones are copied out (grow). */
 const SETTLE_EVERY = 128;
 
 /**
- * The text every delta event of an open item shares, split where the sequence number and the
+ * The bytes every delta event of an open item shares, split where the sequence number and the
  * delta go: the field order emit() gives the event (type, sequence_number, then the fields as
  * ChatToResponsesStream's reasoningDelta and textDelta list them) and JSON.stringify writes.
  */
 export function withDeltaFrame<T extends { id: string }>(open: Open<T>, type: string): OpenText<T> {
   const head = `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":`;
-  const tail = `,"item_id":${JSON.stringify(open.item.id)},"output_index":${open.index},"content_index":0,"delta":`;
-  return { ...open, head, tail, tailQuote: `${tail}"`, ...growingText() };
+  const mid = `,"item_id":${JSON.stringify(open.item.id)},"output_index":${open.index},"content_index":0,"delta":`;
+  return { ...open, frame: frameOf(head, "}\n\n", mid), ...growingText() };
 }
 
 /** Adds to an open item's text (grow). */

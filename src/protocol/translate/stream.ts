@@ -21,7 +21,7 @@ import type {
   ResponsesRequest,
   ResponseUsage,
 } from "../responses.ts";
-import type { DeltaKind, DeltaWriter } from "./delta-chunks.ts";
+import type { DeltaFrame, DeltaKind, DeltaWriter } from "./delta-chunks.ts";
 import { appendText, type Open, type OpenText, withDeltaFrame } from "./open-text.ts";
 import { ThinkTagSplitter, type Segment } from "./think-tags.ts";
 import { resolveToolName, type ToolNameMap } from "./tool-names.ts";
@@ -114,18 +114,18 @@ export class ChatToResponsesStream implements DeltaWriter {
 
   /**
    * The fast path of push() for a chunk that is only a piece of text or thinking, while its
-   * item is open and takes it as one delta: that event written straight as SSE, the bytes
-   * serializeEvent would give it (tests/unit/relay/translate-fast-path.test.ts holds both to
-   * that), without an event object or a JSON.stringify of it, on nearly every chunk.
+   * item is open and takes it as one delta: the frame of that event, which the caller writes
+   * with the text, the bytes serializeEvent would give it (tests/unit/relay/translate-fast-path
+   * .test.ts holds both to that), without an event object or a JSON.stringify of it, on nearly
+   * every chunk.
    */
-  deltaText(kind: DeltaKind, text: string, plain = false): string | null {
-    if (this.ended) return "";
+  deltaFrame(kind: DeltaKind, text: string): DeltaFrame | null {
+    if (this.ended) return null;
     const open = kind === "text" ? this.message : this.reasoning;
     if (!open || text === "" || (kind === "text" && !this.splitter.passing)) return null;
     appendText(open, text);
-    const seq = this.seq++;
-    if (plain) return `${open.head}${seq}${open.tailQuote}${text}"}\n\n`;
-    return `${open.head}${seq}${open.tail}${JSON.stringify(text)}}\n\n`;
+    open.frame.seq = this.seq++;
+    return open.frame;
   }
 
   /** The upstream ended cleanly: close what is open, then the terminal event with usage. */

@@ -1,4 +1,4 @@
-// The translator's per-chunk fast path (protocol/translate/delta-chunks.ts, deltaText) must
+// The translator's per-chunk fast path (protocol/translate/delta-chunks.ts, deltaFrame) must
 // give the client exactly the bytes the general path gives: the same stream through the
 // stage twice, once with a translator that offers the fast path and once with the same
 // translator hidden behind one that does not, for every kind of chunk and every split; and
@@ -7,7 +7,8 @@ import { describe, expect, test } from "bun:test";
 import type { StreamTranslator } from "../../../src/protocol/apis.ts";
 import type { ChatChunk } from "../../../src/protocol/chat.ts";
 import { parseEvents } from "../../../src/protocol/sse.ts";
-import { DeltaChunkShape } from "../../../src/protocol/translate/delta-chunks.ts";
+import { ByteWriter } from "../../../src/protocol/byte-writer.ts";
+import { DeltaChunkShape, type DeltaFrame } from "../../../src/protocol/translate/delta-chunks.ts";
 import { ChatToResponsesStream, serializeEvent } from "../../../src/protocol/translate/stream.ts";
 import { ChatToMessagesStream } from "../../../src/protocol/translate/messages-stream.ts";
 import { Batch } from "../../../src/relay/frames.ts";
@@ -27,7 +28,21 @@ function messagesTranslator(): ChatToMessagesStream {
   return new ChatToMessagesStream({ model: "m", toolNames: {}, messageId: "msg_1", newId: (p) => `${p}_${++n}`, inputTokens: 3 });
 }
 
-/** The same translator without deltaText: the stage takes the general path for every chunk. */
+/** The event a frame makes with this text, as the stage writes it (null for no frame). */
+function framed(frame: DeltaFrame | null, text: string): string | null {
+  if (!frame) return null;
+  const w = new ByteWriter();
+  w.bytes(frame.head);
+  if (frame.seq >= 0) {
+    w.digits(frame.seq);
+    w.bytes(frame.mid);
+  }
+  w.jsonString(text, false);
+  w.bytes(frame.tail);
+  return dec.decode(w.take());
+}
+
+/** The same translator without deltaFrame: the stage takes the general path for every chunk. */
 function generalOnly(t: StreamTranslator): StreamTranslator {
   return { start: () => t.start(), push: (c) => t.push(c), finish: () => t.finish(), fail: (e) => t.fail(e), final: () => t.final() };
 }
@@ -35,9 +50,9 @@ function generalOnly(t: StreamTranslator): StreamTranslator {
 /** Counts the chunks the fast path wrote. */
 function counted<T extends ChatToResponsesStream | ChatToMessagesStream>(t: T): { t: T; fast: () => number } {
   let fast = 0;
-  const deltaText = t.deltaText.bind(t);
-  t.deltaText = (kind, text, plain) => {
-    const out = deltaText(kind, text, plain);
+  const deltaFrame = t.deltaFrame.bind(t);
+  t.deltaFrame = (kind, text) => {
+    const out = deltaFrame(kind, text);
     if (out) fast++;
     return out;
   };
@@ -149,6 +164,56 @@ describe("translate stage: the fast path writes what the general path writes", (
     const escaped =
       '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{"content":"\\u0041\\u00e9"},"finish_reason":null}]}';
     expect(expectSame([...texts(pieces), data(escaped), ...texts(["after"]), chunk({}, "stop"), DONE])).toBeGreaterThan(0);
+  });
+
+  test("pieces either side of the length the fast path checks in a loop, special characters at their ends, non-ASCII past it", () => {
+    const at = (n: number, c = "") => `${"a".repeat(n - c.length)}${c}`;
+    const pieces = [
+      at(31),
+      at(32),
+      at(33),
+      at(32, '"'),
+      at(33, '"'),
+      at(32, "\\"),
+      at(40, "\n"),
+      at(31, "é"),
+      `${at(32)}é`,
+      `${at(40)}日本`,
+      `é${at(40)}`,
+    ];
+    expect(expectSame([...texts(["open"]), ...texts(pieces), chunk({}, "stop"), DONE])).toBeGreaterThan(pieces.length / 2);
+  });
+
+  test("runs of fast-path events broken by general-path ones and by batch ends join up the same", () => {
+    const events = [
+      ...texts(["a", "b"]),
+      chunk({ tool_calls: [] }),
+      ...texts(["c"]),
+      data("not json"),
+      ...texts(["d", "e"]),
+      chunk({}, "stop"),
+      DONE,
+    ];
+    expect(expectSame(events)).toBeGreaterThan(0);
+  });
+
+  test("a push that threw leaves nothing behind in another open stream's next batch", () => {
+    // An extra field: not the learnt shape, so the general path (push) takes it.
+    const events = [...texts(["a", "b", "c"]), chunk({ content: "boom" }, null, { odd: 1 }), ...texts(["d"])];
+    const t = responsesTranslator();
+    const push = t.push.bind(t);
+    t.push = (c) => {
+      if (c.choices[0]?.delta?.content === "boom") throw new Error("boom");
+      return push(c);
+    };
+    const failing = translateStage(t, "up");
+    const other = translateStage(responsesTranslator(), "up");
+    const sent = [dec.decode(failing.open!()!.bytes), dec.decode(other.open!()!.bytes)];
+    failing.push(new Batch(enc.encode(events.slice(0, 2).join(""))));
+    expect(() => failing.push(new Batch(enc.encode(events.join(""))))).toThrow("boom");
+    const later = [...texts(["x", "y", "z"]), chunk({}, "stop")].join("");
+    sent.push(dec.decode(other.push(new Batch(enc.encode(later))).out!.bytes));
+    expect(sent[1] + sent[2]).toBe(reference([later]).split("|").slice(0, 2).join(""));
   });
 
   test("thinking as reasoning_content, then as `reasoning` with empty content, then the answer", () => {
@@ -301,7 +366,7 @@ describe("translate stage: the fast path writes what the general path writes", (
   });
 });
 
-describe("ChatToMessagesStream.deltaText", () => {
+describe("ChatToMessagesStream.deltaFrame", () => {
   test("the Messages fast path was taken by the streams above", () => {
     expect(messagesFast).toBeGreaterThan(1000);
   });
@@ -320,30 +385,32 @@ describe("ChatToMessagesStream.deltaText", () => {
   test("leaves to push() a piece that opens a block, or comes while a tool call waits; writes nothing once over", () => {
     const t = messagesTranslator();
     t.start();
-    expect(t.deltaText("text", "a", true)).toBeNull();
+    expect(t.deltaFrame("text", "a")).toBeNull();
     t.push(JSON.parse(chunk({ content: "a" }).slice(6)) as ChatChunk);
-    expect(t.deltaText("reasoning", "b", true)).toBeNull();
-    expect(t.deltaText("text", 'say "b"')).toBe(
+    expect(t.deltaFrame("reasoning", "b")).toBeNull();
+    expect(framed(t.deltaFrame("text", 'say "b"'), 'say "b"')).toBe(
       'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"say \\"b\\""}}\n\n',
     );
     t.push(JSON.parse(chunk({ tool_calls: [{ index: 0, id: "call_1", function: { name: "x", arguments: '{"a"' } }] }).slice(6)) as ChatChunk);
-    expect(t.deltaText("text", "c", true)).toBeNull();
+    expect(t.deltaFrame("text", "c")).toBeNull();
     t.finish();
-    expect(t.deltaText("text", "d", true)).toBe("");
+    expect(t.deltaFrame("text", "d")).toBeNull();
   });
 });
 
-describe("ChatToResponsesStream.deltaText", () => {
+describe("ChatToResponsesStream.deltaFrame", () => {
   test("writes nothing once the answer is over, and leaves a first piece (which opens the item) to push()", () => {
     const t = responsesTranslator();
     t.start();
-    expect(t.deltaText("text", "a", true)).toBeNull();
+    expect(t.deltaFrame("text", "a")).toBeNull();
     t.push(JSON.parse(chunk({ content: "a" }).slice(6)) as ChatChunk);
-    expect(t.deltaText("reasoning", "b", true)).toBeNull();
-    expect(t.deltaText("text", "", true)).toBeNull();
-    expect(t.deltaText("text", 'say "b"')).toContain('"delta":"say \\"b\\""}');
+    expect(t.deltaFrame("reasoning", "b")).toBeNull();
+    expect(t.deltaFrame("text", "")).toBeNull();
+    expect(framed(t.deltaFrame("text", 'say "b"'), 'say "b"')).toBe(
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":5,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"say \\"b\\""}\n\n',
+    );
     t.finish();
-    expect(t.deltaText("text", "c", true)).toBe("");
+    expect(t.deltaFrame("text", "c")).toBeNull();
   });
 });
 
