@@ -57,11 +57,20 @@ export class ResponseStore {
     const responseText = JSON.stringify(response);
     const bytes = inputText.length + responseText.length;
     if (bytes > this.maxBytes) return false;
-    // Expired rows go on the way in: one indexed delete, no timer to own.
-    this.db.query("DELETE FROM stored_responses WHERE expires_at <= ?").run(t);
-    this.db
-      .query("INSERT OR REPLACE INTO stored_responses (namespace, id, created_at, expires_at, input, response, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(namespace, response.id, t, t + this.ttlMs, inputText, responseText, bytes);
+    // Expired rows go on the way in: one indexed delete, no timer to own. One transaction for
+    // both: each of its own cost a WAL commit, and this runs as a streamed answer ends.
+    this.db.exec("BEGIN");
+    try {
+      this.db.query("DELETE FROM stored_responses WHERE expires_at <= ?").run(t);
+      this.db
+        .query("INSERT OR REPLACE INTO stored_responses (namespace, id, created_at, expires_at, input, response, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(namespace, response.id, t, t + this.ttlMs, inputText, responseText, bytes);
+      this.db.exec("COMMIT");
+    } catch (err) {
+      // SQLite may have rolled back already (a full disk): then there is nothing to undo.
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw err;
+    }
     // A nearly full disk (db/disk-room.ts) caps the rows at what they hold plus what the disk
     // and the file's free pages can spare: each new turn then takes the oldest turns' place.
     const room = Math.max(0, this.disk.room());
