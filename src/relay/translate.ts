@@ -7,7 +7,7 @@ import { GatewayError } from "../protocol/errors.ts";
 import type { ChatChunk, ChatCompletion } from "../protocol/chat.ts";
 import type { StreamTranslator } from "../protocol/apis.ts";
 import { completionAsChunk } from "../protocol/translate/final.ts";
-import { DeltaChunkShape, type DeltaFrame, isDeltaWriter } from "../protocol/translate/delta-chunks.ts";
+import { DeltaChunkShape, type DeltaFrame, isDeltaWriter, writeDeltaBody } from "../protocol/translate/delta-chunks.ts";
 import { eventText } from "../protocol/sse.ts";
 import { ByteWriter } from "../protocol/byte-writer.ts";
 import { Batch, type Source } from "./frames.ts";
@@ -72,11 +72,7 @@ function fastPath(t: StreamTranslator) {
         this.close();
         out.bytes(frame.head);
       }
-      if (frame.seq >= 0) {
-        out.digits(frame.seq);
-        out.bytes(frame.mid);
-      }
-      out.jsonString(shape.piece, shape.plain);
+      writeDeltaBody(out, frame, shape.piece, shape.plain);
       open = frame;
       return true;
     },

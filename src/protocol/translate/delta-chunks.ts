@@ -6,6 +6,7 @@
 // JSON.stringify of the event it became: see DeltaWriter). Anything else (a chunk that differs
 // in any other byte, an escape in the text, a finish, usage, a tool call) takes the general path.
 import type { ChatChunk } from "../chat.ts";
+import type { ByteWriter } from "../byte-writer.ts";
 
 export type DeltaKind = "text" | "reasoning";
 
@@ -29,6 +30,18 @@ const encoder = new TextEncoder();
 export function frameOf(head: string, tail: string, mid?: string): DeltaFrame {
   const bytes = (s: string) => encoder.encode(s);
   return { head: bytes(head), seq: mid === undefined ? -1 : 0, mid: bytes(mid ?? ""), tail: bytes(tail), joint: bytes(tail + head) };
+}
+
+/**
+ * What follows a frame's head (or the joint to it): the sequence number and `mid` when the
+ * frame has one, then the text as a JSON string; the frame's tail is the caller's to write.
+ */
+export function writeDeltaBody(out: ByteWriter, frame: DeltaFrame, text: string, plain: boolean): void {
+  if (frame.seq >= 0) {
+    out.digits(frame.seq);
+    out.bytes(frame.mid);
+  }
+  out.jsonString(text, plain);
 }
 
 /** A translator that writes the events of a plain delta chunk itself. */

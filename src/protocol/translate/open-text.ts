@@ -1,5 +1,5 @@
 // An open message or reasoning item of a translated Responses stream: where it is, the fixed
-// SSE text around each of its delta events (the per-chunk fast path writes those itself), and
+// bytes around each of its delta events (the per-chunk fast path writes those itself), and
 // how its text grows (grow, which the Messages translator's blocks use too).
 import type { MessageItem, ReasoningItem } from "../responses.ts";
 import { type DeltaFrame, frameOf } from "./delta-chunks.ts";

@@ -8,7 +8,7 @@ import type { StreamTranslator } from "../../../src/protocol/apis.ts";
 import type { ChatChunk } from "../../../src/protocol/chat.ts";
 import { parseEvents } from "../../../src/protocol/sse.ts";
 import { ByteWriter } from "../../../src/protocol/byte-writer.ts";
-import { DeltaChunkShape, type DeltaFrame } from "../../../src/protocol/translate/delta-chunks.ts";
+import { DeltaChunkShape, type DeltaFrame, writeDeltaBody } from "../../../src/protocol/translate/delta-chunks.ts";
 import { ChatToResponsesStream, serializeEvent } from "../../../src/protocol/translate/stream.ts";
 import { ChatToMessagesStream } from "../../../src/protocol/translate/messages-stream.ts";
 import { Batch } from "../../../src/relay/frames.ts";
@@ -33,11 +33,7 @@ function framed(frame: DeltaFrame | null, text: string): string | null {
   if (!frame) return null;
   const w = new ByteWriter();
   w.bytes(frame.head);
-  if (frame.seq >= 0) {
-    w.digits(frame.seq);
-    w.bytes(frame.mid);
-  }
-  w.jsonString(text, false);
+  writeDeltaBody(w, frame, text, false);
   w.bytes(frame.tail);
   return dec.decode(w.take());
 }
