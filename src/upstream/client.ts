@@ -4,6 +4,7 @@ import type { UpstreamState } from "./registry.ts";
 import { authHeaders } from "./registry.ts";
 import { upstreamHeaders } from "./headers.ts";
 import { realClock, type SetTimer } from "./clock.ts";
+import { AbortLine } from "./abort-line.ts";
 
 export class FirstByteTimeout extends Error {
   constructor(readonly ms: number) {
@@ -31,27 +32,29 @@ export interface Sent {
 }
 
 export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
-  const ctl = new AbortController();
-  const onParentAbort = () => ctl.abort(call.signal.reason);
-  if (call.signal.aborted) ctl.abort(call.signal.reason);
+  // A plain abort line, not an AbortController (abort-line.ts says why); the client's signal
+  // gets the one listener that feeds it.
+  const line = new AbortLine();
+  const onParentAbort = () => line.abort(call.signal.reason);
+  if (call.signal.aborted) line.abort(call.signal.reason);
   else call.signal.addEventListener("abort", onParentAbort, { once: true });
-  const cancelTimer = (call.setTimer ?? realClock.setTimer)(() => ctl.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
+  const cancelTimer = (call.setTimer ?? realClock.setTimer)(() => line.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
   try {
     const response = await call.upstream.fetch(call.upstream.config.baseUrl + call.path, {
       method: "POST",
       body: call.body,
       headers: upstreamHeaders(call.clientHeaders, authHeaders(call.upstream.config)),
-      signal: ctl.signal,
+      signal: line,
       // Never follow a redirect to another host carrying our key.
       redirect: "manual",
     });
-    return { response, abort: (reason) => ctl.abort(reason) };
+    return { response, abort: (reason) => line.abort(reason) };
   } catch (err) {
     call.signal.removeEventListener("abort", onParentAbort);
     // A timer abort surfaces as an AbortError; report the reason we set instead.
-    throw ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : err;
+    throw line.aborted && line.reason instanceof Error ? line.reason : err;
   } finally {
     cancelTimer();
-    // The body stream keeps using ctl.signal; the parent listener stays until the request ends.
+    // The body stream keeps using the line; the parent listener stays until the request ends.
   }
 }

@@ -2,6 +2,7 @@
 // so a newcomer without a GPU sees streaming work end to end. It says it is fake in its
 // model list (owned_by), in every answer, and in the x-wayfront-upstream header ("demo").
 import { DEMO_MODEL } from "../config/defaults.ts";
+import type { FetchInit } from "./abort-line.ts";
 
 const encoder = new TextEncoder();
 
@@ -28,7 +29,7 @@ const json = (v: unknown, status = 200) => new Response(JSON.stringify(v), { sta
 
 export function demoFetch(tokensPerSecond: number) {
   const delayMs = 1000 / tokensPerSecond;
-  return async function demoFetch(url: string, init: RequestInit): Promise<Response> {
+  return async function demoFetch(url: string, init: FetchInit): Promise<Response> {
     const path = new URL(url).pathname.replace(/^\/v1/, "");
     if (path === "/models") {
       return json({ object: "list", data: [{ id: DEMO_MODEL, object: "model", created: 0, owned_by: "wayfront-demo (fake model)" }] });

@@ -16,8 +16,9 @@
 // before or after the headers, and the connection with it.
 import type { Socket } from "bun";
 import { concat } from "../protocol/bytes.ts";
+import type { Abortable, FetchInit } from "./abort-line.ts";
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type Fetch = (url: string, init: FetchInit) => Promise<Response>;
 
 /** Idle keep-alive connections kept per host:port. */
 const MAX_IDLE_PER_HOST = 256;
@@ -72,7 +73,7 @@ class Exchange {
     readonly isHead: boolean,
     private readonly resolve: (r: Response) => void,
     private readonly reject: (e: unknown) => void,
-    private readonly signal: AbortSignal | null,
+    private readonly signal: Abortable | null,
   ) {}
 
   /** Bytes from the socket. Returns what is left over past the end of this answer (null: none). */
@@ -343,7 +344,7 @@ class Conn {
   used = false;
   private pending: Uint8Array | null = null;
   dead = false;
-  abortSignal: AbortSignal | null = null;
+  abortSignal: Abortable | null = null;
   /** The exchange's signal fired: it fails with the signal's reason, as fetch does. */
   readonly onAbort = () => this.exchange?.fail(this.abortSignal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
 
@@ -444,7 +445,7 @@ class Pool {
    * connect too: a host that drops SYNs would otherwise hold the request for the system's
    * connect timeout (two minutes on Linux), past first_byte_timeout and the deadline.
    */
-  async take(fresh: boolean, signal: AbortSignal | null): Promise<Conn> {
+  async take(fresh: boolean, signal: Abortable | null): Promise<Conn> {
     while (!fresh) {
       const c = this.idle.pop();
       if (!c) break;
@@ -491,7 +492,7 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     method: string,
     head: string,
     body: string | Uint8Array | null,
-    signal: AbortSignal | null,
+    signal: Abortable | null,
     fresh: boolean,
   ): Promise<{ res: Response } | { again: unknown }> => {
     const pool = poolFor(u);
@@ -583,7 +584,7 @@ function headerPairs(h: RequestInit["headers"]): Iterable<[string, string]> {
 }
 
 /** The connect, or the signal's reason if it fires first (a socket that opens after that is closed). */
-function bounded(connecting: Promise<Socket<Conn>>, signal: AbortSignal): Promise<Socket<Conn>> {
+function bounded(connecting: Promise<Socket<Conn>>, signal: Abortable): Promise<Socket<Conn>> {
   if (signal.aborted) {
     connecting.then(
       (s) => s.terminate(),

@@ -7,8 +7,9 @@ import { transportCause } from "./transport-error.ts";
 import { contextWindowOf } from "./context-window.ts";
 import { http1Fetch } from "./http1.ts";
 import { reachedByFetch } from "./fetch-cap.ts";
+import { type FetchInit, fetchSignal } from "./abort-line.ts";
 
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+export type Fetcher = (url: string, init: FetchInit) => Promise<Response>;
 
 /**
  * How an upstream is reached: a plain-HTTP one (the local GPU box) over the gateway's own
@@ -16,7 +17,7 @@ export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
  * reachedByFetch decides, for the global cap too).
  */
 function fetcherFor(baseUrl: string): Fetcher {
-  if (reachedByFetch(baseUrl)) return (url, init) => fetch(url, init);
+  if (reachedByFetch(baseUrl)) return (url, init) => fetch(url, { ...init, signal: fetchSignal(init.signal) });
   sharedHttp1 ??= http1Fetch();
   return sharedHttp1;
 }

@@ -12,6 +12,7 @@ import { resolveRoute } from "../../../src/router/resolve.ts";
 import { attemptTargets, type Attempted, type Served } from "../../../src/router/attempt.ts";
 import { PROTOCOLS } from "../../../src/protocol/apis.ts";
 import { FakeClock, flush } from "../../helpers/fake-clock.ts";
+import type { Abortable } from "../../../src/upstream/abort-line.ts";
 
 const BASE = "http://127.0.0.1:9"; // never dialled: every upstream's fetch is replaced
 
@@ -20,7 +21,7 @@ interface Call {
   url: string;
   body: string;
   json: Record<string, any>;
-  signal: AbortSignal;
+  signal: Abortable;
 }
 type Reply = (call: Call) => Response | Promise<Response>;
 

@@ -6,6 +6,7 @@ import { afterEach, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { Socket, TCPSocketListener } from "bun";
 import { http1Fetch } from "../../../src/upstream/http1.ts";
+import { AbortLine } from "../../../src/upstream/abort-line.ts";
 
 interface Raw {
   url: string;
@@ -166,29 +167,52 @@ test("an answer that is not HTTP fails the request and closes the connection", a
   expect(srv.open.size).toBe(0);
 });
 
-test("an abort before the headers rejects with its reason and closes the connection", async () => {
-  const srv = rawServer(() => {}); // never answers
-  const ctl = new AbortController();
-  const pending = http1Fetch()(`${srv.url}/a`, { ...post(), signal: ctl.signal });
-  await Bun.sleep(20);
-  expect(srv.open.size).toBe(1);
-  ctl.abort(new Error("first byte timeout"));
-  await expect(pending).rejects.toThrow("first byte timeout");
-  await Bun.sleep(20);
-  expect(srv.open.size).toBe(0);
-});
+// The gateway's own attempts abort through a plain line (abort-line.ts), probes through a signal.
+const aborts = {
+  AbortController: () => {
+    const ctl = new AbortController();
+    return { signal: ctl.signal, abort: (r: unknown) => ctl.abort(r) };
+  },
+  AbortLine: () => {
+    const line = new AbortLine();
+    return { signal: line, abort: (r: unknown) => line.abort(r) };
+  },
+};
 
-test("an abort mid-stream errors the body with its reason and closes the connection", async () => {
-  const srv = rawServer((s) => void s.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\ndata: \r\n"));
-  const ctl = new AbortController();
-  const res = await http1Fetch()(`${srv.url}/a`, { ...post(), signal: ctl.signal });
-  const reader = res.body!.getReader();
-  expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: ");
-  ctl.abort(new Error("client left"));
-  await expect(reader.read()).rejects.toThrow("client left");
-  await Bun.sleep(20);
-  expect(srv.open.size).toBe(0);
-});
+for (const [kind, make] of Object.entries(aborts)) {
+  test(`an abort (${kind}) before the headers rejects with its reason and closes the connection`, async () => {
+    const srv = rawServer(() => {}); // never answers
+    const ctl = make();
+    const pending = http1Fetch()(`${srv.url}/a`, { ...post(), signal: ctl.signal });
+    await Bun.sleep(20);
+    expect(srv.open.size).toBe(1);
+    ctl.abort(new Error("first byte timeout"));
+    await expect(pending).rejects.toThrow("first byte timeout");
+    await Bun.sleep(20);
+    expect(srv.open.size).toBe(0);
+  });
+
+  test(`an abort (${kind}) mid-stream errors the body with its reason and closes the connection`, async () => {
+    const srv = rawServer((s) => void s.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\ndata: \r\n"));
+    const ctl = make();
+    const res = await http1Fetch()(`${srv.url}/a`, { ...post(), signal: ctl.signal });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: ");
+    ctl.abort(new Error("client left"));
+    await expect(reader.read()).rejects.toThrow("client left");
+    await Bun.sleep(20);
+    expect(srv.open.size).toBe(0);
+  });
+
+  test(`an abort (${kind}) before the request starts rejects at once, with nothing sent`, async () => {
+    const srv = rawServer(() => {});
+    const ctl = make();
+    ctl.abort(new Error("gone already"));
+    await expect(http1Fetch()(`${srv.url}/a`, { ...post(), signal: ctl.signal })).rejects.toThrow("gone already");
+    await Bun.sleep(20);
+    expect(srv.heads).toEqual([]);
+  });
+}
 
 test("a kept connection the server drops as the next request arrives is retried once, on a new connection", async () => {
   // The race of a server's idle timeout: it closes a kept connection just as a request comes
