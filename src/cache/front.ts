@@ -4,6 +4,7 @@
 // answer is known. It never calls back into the pipeline and never touches the relay.
 import type { AliasConfig, Config } from "../config/resolve.ts";
 import type { ProtocolSpec } from "../protocol/apis.ts";
+import { KeyMemo } from "./key-memo.ts";
 import { cacheKey, type CacheKey, type KeyInput } from "./key.ts";
 import { cacheDecision } from "./policy.ts";
 import { nearKey, nearText } from "./near.ts";
@@ -29,6 +30,8 @@ export interface LookupRequest {
   signal: AbortSignal;
   /** The caller's namespace (its client key's); an alias with `shared = true` uses the common one. */
   namespace: string;
+  /** The body's text as sent, which `body` was parsed from: a repeat of one seen before skips making its key (key-memo.ts). */
+  text?: string;
 }
 
 /** A stored answer, ready to replay under a fresh id and the model the client asked for. */
@@ -136,6 +139,7 @@ export interface ResponseCacheOptions {
 export function responseCache(config: Config, store: CacheStore, opts: ResponseCacheOptions = {}): ResponseCache {
   const onError = opts.onError ?? (() => {});
   const keyOf = opts.keyOf ?? cacheKey;
+  const memo = new KeyMemo();
   const spill = opts.spill;
   const late = new LateEntries();
   const flights = new Flights();
@@ -253,7 +257,10 @@ export function responseCache(config: Config, store: CacheStore, opts: ResponseC
     if (!d.read && !d.write) return go("BYPASS");
     const namespace = namespaceFor(req.namespace, alias);
     const keyInput = { api: req.spec.api, route: req.route.name, namespace, body: req.body };
-    const k = keyOf(keyInput);
+    const k =
+      req.text === undefined
+        ? keyOf(keyInput)
+        : memo.keyOf(`${keyInput.api}\u0000${keyInput.route}\u0000${namespace}`, req.text, () => keyOf(keyInput));
     const key = k.key;
     // What the fast key found is this request's only if its digest says so (cache/key.ts).
     const mine = (e: CacheEntry) => e.digest === k.digest();

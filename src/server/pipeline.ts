@@ -37,6 +37,7 @@ export function pipeline(spec: ProtocolSpec, gw: Gateway) {
         spec,
         route: x.route!,
         body: x.body,
+        text: x.text,
         headers: request.headers,
         signal: request.signal,
         namespace: namespaceOf(x),
