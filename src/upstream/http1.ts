@@ -88,23 +88,26 @@ class Exchange {
         return null;
       }
       this.head = null;
-      const rest = buf.subarray(end.next);
-      const opened = this.open(latin1.decode(buf.subarray(0, end.at)), rest);
-      if (opened === false) return this.done ? null : rest.length ? this.feed(rest) : null;
-      if (opened) return opened.length ? opened : null;
-      return rest.length ? this.bodyBytes(rest) : this.finishIfEmpty();
+      const opened = this.open(latin1.decode(buf.subarray(0, end.at)), buf, end.next);
+      if (opened === "whole") return null;
+      const more = end.next < buf.length;
+      if (opened === false) return this.done || !more ? null : this.feed(buf.subarray(end.next));
+      if (opened) return opened;
+      return more ? this.bodyBytes(buf.subarray(end.next)) : this.finishIfEmpty();
     }
     return this.bodyBytes(data);
   }
 
   /**
-   * Parses the head, with `rest` the bytes after it. False: an interim 1xx answer (the real
-   * one follows) or a failure; null: answered, the body follows in `rest` and later reads;
-   * bytes: answered whole from `rest`, these are left over.
+   * Parses the head; the bytes after it are `buf` from `at`. False: an interim 1xx answer (the
+   * real one follows) or a failure; null: answered, the body follows from `at` and in later
+   * reads; "whole": answered whole, nothing left over; bytes: answered whole, these left over.
    */
-  private open(head: string, rest: Uint8Array): false | null | Uint8Array {
-    const lines = head.split(/\r?\n/);
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]);
+  private open(head: string, buf: Uint8Array, at: number): false | null | "whole" | Uint8Array {
+    // Lines end in CRLF or a bare LF: split on LF, and the CR goes with the trim (or below).
+    const lines = head.split("\n");
+    const status0 = lines[0].endsWith("\r") ? lines[0].slice(0, -1) : lines[0];
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(status0);
     if (!m) {
       this.fail(transportError("BadAnswer", "The upstream did not answer in HTTP/1.x."));
       return false;
@@ -142,14 +145,15 @@ class Exchange {
     this.conn.reusable = !close && this.framing.kind !== "close";
     this.answered = true;
     const f = this.framing;
-    if (f.kind === "length" && !this.decode && rest.length >= f.left) {
+    if (f.kind === "length" && !this.decode && buf.length - at >= f.left) {
       // The whole body came with the head (a small JSON answer, the common case): handed over
       // as bytes, which Bun reads natively, rather than as a stream of one chunk.
-      const bytes = rest.slice(0, f.left);
+      const end = at + f.left;
+      const bytes = buf.slice(at, end);
       this.framing = { kind: "none" };
       this.complete();
       this.respond(bytes, status, m[3], headers);
-      return rest.subarray(bytes.length);
+      return end < buf.length ? buf.subarray(end) : "whole";
     }
     let stream: ReadableStream<Uint8Array> | null = null;
     if (f.kind !== "none") {
@@ -354,14 +358,15 @@ class Conn {
    * Writes, keeping what the socket does not take now for its drain. A string is written as
    * is (Bun encodes it natively) and turned into bytes only when some of it must wait.
    */
-  send(data: string | Uint8Array): void {
+  send(data: string | Uint8Array, bytes?: number): void {
     if (this.pending) {
       this.pending = concat(this.pending, typeof data === "string" ? encoder.encode(data) : data);
       return;
     }
     const n = Math.max(0, this.socket!.write(data));
     if (typeof data === "string") {
-      if (n < Buffer.byteLength(data)) this.pending = encoder.encode(data).subarray(n);
+      // `bytes`: the string's UTF-8 length when the caller has counted it already.
+      if (n < (bytes ?? Buffer.byteLength(data))) this.pending = encoder.encode(data).subarray(n);
     } else if (n < data.length) this.pending = data.subarray(n);
   }
 
@@ -475,27 +480,47 @@ class Pool {
   }
 }
 
+/** Where a URL's requests go: its pool and the head's first two lines. */
+interface Target {
+  pool: Pool;
+  /** "<path and query> HTTP/1.1\r\nhost: <host>\r\n", after the method. */
+  line: string;
+  url: URL;
+}
+
+/** URLs whose target is kept: an upstream's few paths, asked for on every request. */
+const MAX_TARGETS = 256;
+
 /** A fetch over pooled HTTP/1.1 connections, for http:// URLs only. */
 export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetch {
   const pools = new Map<string, Pool>();
-  const poolFor = (u: URL) => {
-    const key = u.host;
-    let p = pools.get(key);
-    if (!p) {
-      p = new Pool(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port || 80), connect);
-      pools.set(key, p);
+  // Parsing the URL and finding its pool was a tenth of this client's own time a request
+  // (profiled over a fake socket); the same few URL strings come every time.
+  const targets = new Map<string, Target>();
+  const targetOf = (url: string): Target => {
+    const known = targets.get(url);
+    if (known) return known;
+    const u = new URL(url);
+    if (u.protocol !== "http:") throw new TypeError(`http1Fetch speaks http:// only, not ${u.protocol}`);
+    let pool = pools.get(u.host);
+    if (!pool) {
+      pool = new Pool(u.hostname.replace(/^\[(.*)\]$/, "$1"), Number(u.port || 80), connect);
+      pools.set(u.host, pool);
     }
-    return p;
+    const t = { pool, line: `${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`, url: u };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, t);
+    return t;
   };
   const attempt = async (
-    u: URL,
+    pool: Pool,
     method: string,
     head: string,
     body: string | Uint8Array | null,
+    bodyBytes: number,
     signal: Abortable | null,
     fresh: boolean,
   ): Promise<{ res: Response } | { again: unknown }> => {
-    const pool = poolFor(u);
     const conn = await pool.take(fresh, signal);
     if (signal?.aborted) {
       pool.release(conn);
@@ -521,7 +546,7 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
       signal?.addEventListener("abort", conn.onAbort, { once: true });
       // One write for a small request; a large body is not copied to join it.
       if (body === null) conn.send(head);
-      else if (typeof body === "string") conn.send(head + body);
+      else if (typeof body === "string") conn.send(head + body, Buffer.byteLength(head) + bodyBytes);
       else {
         conn.send(head);
         conn.send(body);
@@ -529,27 +554,31 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     });
   };
   return async (url, init) => {
-    const u = new URL(url);
-    if (u.protocol !== "http:") throw new TypeError(`http1Fetch speaks http:// only, not ${u.protocol}`);
+    const target = targetOf(url);
+    const u = target.url;
     const method = (init.method ?? "GET").toUpperCase();
     // A small string body goes out with the head in one write; a large one (a long agent
     // context) is encoded once, so a write the socket takes only part of resumes from bytes.
     const raw = init.body;
     const body = raw == null ? null : typeof raw === "string" && raw.length <= SMALL_BODY ? raw : await requestBytes(raw);
-    let head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`;
+    let head = `${method} ${target.line}`;
     let hasAuth = false;
     let hasAccept = false;
     let hasEncoding = false;
-    for (const [name, value] of headerPairs(init.headers)) {
+    const add = (name: string, value: string) => {
       const k = name.toLowerCase();
-      if (OURS.has(k)) continue;
+      if (OURS.has(k)) return;
       // A header is one line: a CR or LF in it would start another (Headers refuses them too).
       if (!TOKEN.test(k) || /[\r\n\0]/.test(value)) throw new TypeError(`invalid header: ${k}`);
       hasAuth ||= k === "authorization";
       hasAccept ||= k === "accept";
       hasEncoding ||= k === "accept-encoding";
       head += `${k}: ${value}\r\n`;
-    }
+    };
+    const h = init.headers;
+    // A plain record (what upstreamHeaders builds) is walked as it is, without Object.entries' pairs.
+    if (h instanceof Headers || Array.isArray(h)) for (const [name, value] of new Headers(h as HeadersInit)) add(name, value);
+    else if (h) for (const name in h) add(name, (h as Record<string, string>)[name]!);
     // Credentials in the URL are sent as Basic auth, as fetch does, unless a key is set.
     if (!hasAuth && (u.username || u.password))
       head += `authorization: Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}\r\n`;
@@ -563,7 +592,7 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
     // Retried on a new connection (above) at most twice: a stale kept one, then a GET once more.
     let last: unknown = null;
     for (let i = 0; i < 3; i++) {
-      const r = await attempt(u, method, head, body, signal, i > 0);
+      const r = await attempt(target.pool, method, head, body, length, signal, i > 0);
       if ("res" in r) return r.res;
       last = r.again;
       if (i === 1 && method !== "GET" && method !== "HEAD") break;
@@ -575,13 +604,6 @@ export function http1Fetch(connect: Connect = (o) => Bun.connect<Conn>(o)): Fetc
 /** Framing is this client's to write, never a caller's. */
 const OURS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive"]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-
-/** The headers as name-value pairs: a plain record (what upstreamHeaders builds) without a Headers object. */
-function headerPairs(h: RequestInit["headers"]): Iterable<[string, string]> {
-  if (!h) return [];
-  if (h instanceof Headers || Array.isArray(h)) return new Headers(h as HeadersInit);
-  return Object.entries(h as Record<string, string>);
-}
 
 /** The connect, or the signal's reason if it fires first (a socket that opens after that is closed). */
 function bounded(connecting: Promise<Socket<Conn>>, signal: Abortable): Promise<Socket<Conn>> {

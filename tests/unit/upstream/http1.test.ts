@@ -92,6 +92,38 @@ test("a Content-Length answer is read whole, and its connection is kept for the 
   expect(srv.heads[0]).toContain("accept-encoding: identity");
 });
 
+test("one client, several hosts and paths: each request goes to its own host, path and query, on that host's kept connection", async () => {
+  const answer = (name: string) => (s: Socket<unknown>) => void s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${name.length}\r\n\r\n${name}`);
+  const a = rawServer(answer("a"));
+  const b = rawServer(answer("b"));
+  const f = http1Fetch();
+  for (let i = 0; i < 3; i++) {
+    expect(await (await f(`${a.url}/v1/chat/completions`, post())).text()).toBe("a");
+    expect(await (await f(`${b.url}/v1/models?x=${i % 2}`, { method: "GET", headers: {} })).text()).toBe("b");
+    expect(await (await f(`${a.url}/v1/embeddings`, post())).text()).toBe("a");
+  }
+  expect(a.heads.map((h) => h.split(" ")[1])).toEqual(Array(3).fill(["/v1/chat/completions", "/v1/embeddings"]).flat());
+  expect(b.heads.map((h) => h.split(" ")[1])).toEqual(["/v1/models?x=0", "/v1/models?x=1", "/v1/models?x=0"]);
+  expect(b.heads[0]).toContain(`host: ${b.url.slice("http://".length)}`);
+  expect([a.connections, b.connections]).toEqual([1, 1]);
+  // Refused every time, not only the first: a URL this client cannot speak is never kept.
+  for (let i = 0; i < 2; i++) await expect(f("https://127.0.0.1:1/v1/models", post())).rejects.toThrow("http:// only");
+  a.stop();
+  b.stop();
+});
+
+test("a small body of multi-byte text is declared and sent by its UTF-8 length", async () => {
+  const srv = rawServer((s) => void s.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
+  const f = http1Fetch();
+  const text = JSON.stringify({ content: "héllo wörld ✓ ".repeat(500) });
+  expect(await (await f(`${srv.url}/a`, { method: "POST", body: text })).text()).toBe("ok");
+  expect(srv.heads[0]).toContain(`content-length: ${Buffer.byteLength(text)}`);
+  // Exactly those bytes went: the next request on the connection parses cleanly.
+  expect(await (await f(`${srv.url}/b`, post())).text()).toBe("ok");
+  expect(srv.heads[1]).toStartWith("POST /b HTTP/1.1");
+  expect(srv.connections).toBe(1);
+});
+
 test("a chunked SSE answer split at every byte comes through byte for byte, with chunk extensions and trailers", async () => {
   const events = 'data: {"a":1}\r\n\r\ndata: {"b":"é"}\n\ndata: [DONE]\n\n';
   const bytes = Buffer.from(events, "utf8");
