@@ -4,7 +4,7 @@ import type { Config } from "../config/resolve.ts";
 import { Registry } from "../upstream/registry.ts";
 import { Health } from "../upstream/health.ts";
 import { gatewayMetrics } from "../status/gateway-metrics.ts";
-import { Logger, stdoutIsTerminal } from "../status/log.ts";
+import { flushStdout, Logger, stdoutIsTerminal } from "../status/log.ts";
 import { sqliteKeyStore } from "../auth/key-store.ts";
 import { openRelayProblem } from "../auth/open-relay.ts";
 import { sharedKeyStore } from "../auth/shared-keys.ts";
@@ -212,6 +212,7 @@ export function startGateway(config: Config, version: string, opts: { write?: (l
       responses.close();
       keys.close();
       db.close();
+      flushStdout(); // the last lines, before a caller exits
     },
   };
 }
