@@ -15,6 +15,16 @@ import { pathOf } from "./request-path.ts";
 import { check, preflight, withCors } from "./guard.ts";
 import { FALLBACK_ERROR_JSON, GatewayError, errorResponse, internalError } from "../protocol/errors.ts";
 import { DOUBLED_V1, errorShapeOf } from "./error-shape.ts";
+import { isLoopback } from "../auth/admit.ts";
+
+/** What a peer of a loopback listener is called (never asked of the socket). */
+const LOOPBACK_PEER = "127.0.0.1";
+
+/** A listening address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || isLoopback(h);
+}
 
 /**
  * A refusal of a request whose body nobody reads: close the connection after it, or Bun
@@ -186,8 +196,11 @@ function paramOf(request: Request, base: string): string {
  * address in X-Forwarded-For that is not one of them (who is on loopback decides auth "auto").
  */
 function remoteOf(gw: Gateway, server: { requestIP(r: Request): { address: string } | null } | null | undefined, request: Request): string | null {
-  const socket = server?.requestIP(request)?.address ?? null;
   const trusted = gw.config.server.trustedProxies;
+  // Listening on a loopback address (the default), every peer is this machine: its address is
+  // then only ever asked whether it is loopback, and asking the socket is a system call a request.
+  if (trusted.length === 0 && isLoopbackHost(gw.config.server.host)) return LOOPBACK_PEER;
+  const socket = server?.requestIP(request)?.address ?? null;
   if (!socket || trusted.length === 0 || !trusted.includes(socket)) return socket;
   const hops = (request.headers.get("x-forwarded-for") ?? "")
     .split(",")
