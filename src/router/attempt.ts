@@ -17,6 +17,7 @@ import type { Route } from "./resolve.ts";
 import type { Api, ProtocolSpec } from "../protocol/apis.ts";
 import { PROTOCOLS } from "../protocol/apis.ts";
 import { sendUpstream, type Sent } from "../upstream/client.ts";
+import { watchAbort } from "../upstream/abort-watch.ts";
 import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { Frames, untilContent } from "../relay/frames.ts";
@@ -237,7 +238,9 @@ interface One {
 async function attemptOne(o: One): Promise<OneResult> {
   const { input, ctx, cand, upstream, h, release, dl, clock } = o;
   const name = upstream.config.name;
+  let sent: Sent | null = null;
   const fail = (f: Failure, error: GatewayError): OneResult => {
+    sent?.end();
     release();
     if (f.kind === "aborted" || input.signal.aborted) {
       h.breaker.onAbandon();
@@ -262,7 +265,6 @@ async function attemptOne(o: One): Promise<OneResult> {
   // Each timer is capped by what is left of the deadline; one cut short by it is the deadline's.
   const left = dl.remaining();
   const firstByteMs = Math.max(1, Math.min(upstream.config.firstByteTimeoutMs, left));
-  let sent: Sent;
   try {
     sent = await sendUpstream({
       upstream,
@@ -312,7 +314,7 @@ async function attemptOne(o: One): Promise<OneResult> {
     const gate = new AbortController();
     const cancelTimer = clock.setTimer(() => gate.abort(timeoutReason("timeout-first-token")), timeoutMs);
     const onAbort = () => gate.abort(input.signal.reason);
-    input.signal.addEventListener("abort", onAbort, { once: true });
+    const unwatch = input.signal.aborted ? (onAbort(), () => {}) : watchAbort(input.signal, onAbort);
     try {
       await untilContent(frames, PROTOCOLS[prepared.wire].isContent, gate.signal);
     } catch (err) {
@@ -328,7 +330,7 @@ async function attemptOne(o: One): Promise<OneResult> {
       return fail(classifyFetchError(err), new GatewayError("upstream_error", msg, { code: "upstream_error" }));
     } finally {
       cancelTimer();
-      input.signal.removeEventListener("abort", onAbort);
+      unwatch();
     }
     firstTokenMs = clock.now() - input.startedAt;
     ctx.metrics.ttft.observe({ upstream: name }, firstTokenMs / 1000);
@@ -356,10 +358,12 @@ async function attemptOne(o: One): Promise<OneResult> {
   if (body.kind === "whole" || h.breaker.state() !== "closed") h.breaker.onSuccess();
   h.lastServed.set(cand.model, clock.now());
   let ended = false;
+  const following = sent;
   const lease: Lease = {
     end(outcome) {
       if (ended) return;
       ended = true;
+      following.end();
       release();
       if (outcome === "error") h.breaker.onFailure();
       else if (outcome === "ok" && body.kind === "events") h.breaker.onSuccess();

@@ -5,6 +5,7 @@ import { authHeaders } from "./registry.ts";
 import { upstreamHeaders } from "./headers.ts";
 import { realClock, type SetTimer } from "./clock.ts";
 import { AbortLine } from "./abort-line.ts";
+import { watchAbort } from "./abort-watch.ts";
 
 export class FirstByteTimeout extends Error {
   constructor(readonly ms: number) {
@@ -29,15 +30,17 @@ export interface Sent {
   response: Response;
   /** Abort this attempt (and its body stream). */
   abort: (reason?: unknown) => void;
+  /** The answer is over (read whole, relayed, or given up): stop following the client's signal. */
+  end: () => void;
 }
 
 export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
-  // A plain abort line, not an AbortController (abort-line.ts says why); the client's signal
-  // gets the one listener that feeds it.
+  // A plain abort line, not an AbortController (abort-line.ts says why), fed by the client's
+  // signal through a watch rather than a listener (abort-watch.ts says why).
   const line = new AbortLine();
-  const onParentAbort = () => line.abort(call.signal.reason);
+  let end = () => {};
   if (call.signal.aborted) line.abort(call.signal.reason);
-  else call.signal.addEventListener("abort", onParentAbort, { once: true });
+  else end = watchAbort(call.signal, () => line.abort(call.signal.reason));
   const cancelTimer = (call.setTimer ?? realClock.setTimer)(() => line.abort(new FirstByteTimeout(call.firstByteTimeoutMs)), call.firstByteTimeoutMs);
   try {
     const response = await call.upstream.fetch(call.upstream.config.baseUrl + call.path, {
@@ -48,13 +51,13 @@ export async function sendUpstream(call: UpstreamCall): Promise<Sent> {
       // Never follow a redirect to another host carrying our key.
       redirect: "manual",
     });
-    return { response, abort: (reason) => line.abort(reason) };
+    // The body stream keeps using the line, and the watch stays until the answer is over.
+    return { response, abort: (reason) => line.abort(reason), end };
   } catch (err) {
-    call.signal.removeEventListener("abort", onParentAbort);
+    end();
     // A timer abort surfaces as an AbortError; report the reason we set instead.
     throw line.aborted && line.reason instanceof Error ? line.reason : err;
   } finally {
     cancelTimer();
-    // The body stream keeps using the line; the parent listener stays until the request ends.
   }
 }
