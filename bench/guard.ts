@@ -13,15 +13,15 @@ import { chatBody, startTargets } from "./targets.ts";
 
 /**
  * The floors CI holds. Issue 13 suggests 0.6× for passthrough and 0.4× for cache hits; today's
- * gateway measures 0.48–0.6× and 0.30–0.36× in these short runs on the 2-core dev machine
- * (bench/results/latest.md has the full run), so those would fail on a good day. The floors
- * are set at about 60 % of today's figures instead: a change that halves the hot path's
- * throughput fails CI, ordinary noise does not. Raise them as the gateway gets faster; the
- * issue's figures stay the targets `npm run bench` reports as met or missed.
+ * gateway measures 0.40–0.56× and 0.45–0.58× in these short runs on the 2-core dev machine
+ * (bench/results/latest.md has the full run), so the first would fail on an ordinary day. The
+ * floors are set at 60–75 % of today's lowest figures instead: a change that halves the hot
+ * path's throughput fails CI, ordinary noise does not. Raise them as the gateway gets faster;
+ * the issue's figures stay the targets `npm run bench` reports as met or missed.
  */
 export const FLOORS = {
   passthroughVsFloor: 0.3,
-  cacheHitVsBare: 0.2,
+  cacheHitVsBare: 0.3,
   /** A paced stream may end at most this much later through the gateway than direct. */
   streamLateMs: 100,
   openStreamsRssMb: 200,
