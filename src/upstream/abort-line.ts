@@ -23,7 +23,8 @@ export class AbortLine implements Abortable {
 
   addEventListener(_type: "abort", fn: () => void): void {
     if (this.aborted) return; // as an AbortSignal: a listener added after the abort never runs
-    (this.waiting ??= []).push(fn);
+    if (this.waiting) this.waiting.push(fn);
+    else this.waiting = [fn];
   }
 
   removeEventListener(_type: "abort", fn: () => void): void {

@@ -10,7 +10,9 @@ function timers() {
   const setTimer: SetTimer = (fn, ms) => {
     const t = { fn, ms, cancelled: false };
     set.push(t);
-    return () => void (t.cancelled = true);
+    return () => {
+      t.cancelled = true;
+    };
   };
   return { set, setTimer };
 }
@@ -25,7 +27,14 @@ test("a declared body already in hand is read at once, with no timer set for it"
 test("a declared body still on its way is bounded by the idle limit, and the timer is cancelled when it comes", async () => {
   const t = timers();
   let push: (b: Uint8Array) => void = () => {};
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = (b) => (c.enqueue(b), c.close())) });
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      push = (b) => {
+        c.enqueue(b);
+        c.close();
+      };
+    },
+  });
   const res = new Response(body, { headers: { "content-length": "2" } });
   const reading = readWhole(res, limits, { setTimer: t.setTimer });
   await Bun.sleep(1);
