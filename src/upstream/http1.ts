@@ -104,10 +104,11 @@ class Exchange {
    * reads; "whole": answered whole, nothing left over; bytes: answered whole, these left over.
    */
   private open(head: string, buf: Uint8Array, at: number): false | null | "whole" | Uint8Array {
-    // Lines end in CRLF or a bare LF: split on LF, and the CR goes with the trim (or below).
-    const lines = head.split("\n");
-    const status0 = lines[0].endsWith("\r") ? lines[0].slice(0, -1) : lines[0];
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(status0);
+    // Lines end in CRLF or a bare LF: read from LF to LF in place (no array of lines), the CR
+    // going with the value's trim (or below, for the status line).
+    let eol = head.indexOf("\n");
+    const first = eol === -1 ? head.length : eol;
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(head.slice(0, head.charCodeAt(first - 1) === CR ? first - 1 : first));
     if (!m) {
       this.fail(transportError("BadAnswer", "The upstream did not answer in HTTP/1.x."));
       return false;
@@ -118,12 +119,14 @@ class Exchange {
     let length: number | null = null;
     let chunked = false;
     let close = m[1] === "0";
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(":");
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
+    while (eol !== -1) {
+      const start = eol + 1;
+      eol = head.indexOf("\n", start);
+      const end = eol === -1 ? head.length : eol;
+      const colon = head.indexOf(":", start);
+      if (colon <= start || colon >= end) continue;
+      const name = head.slice(start, colon).trim().toLowerCase();
+      const value = head.slice(colon + 1, end).trim();
       try {
         headers.append(name, value);
       } catch {

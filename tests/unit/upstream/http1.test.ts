@@ -154,6 +154,17 @@ test("a head with bare LF line ends, split at every byte, after an interim 100 C
   expect(await res.text()).toBe("hello");
 });
 
+test("head lines that are not fields are skipped, whatever follows them; values are trimmed, names lower-cased", async () => {
+  const head = "HTTP/1.1 200 OK\r\nno colon here\r\n: no name\r\nX-Spaced:   v 1  \r\nContent-Length: 2\r\nx-empty:\r\n\r\nok";
+  const srv = rawServer((s) => void s.write(head));
+  const res = await http1Fetch()(`${srv.url}/x`, post());
+  expect(res.status).toBe(200);
+  expect(res.headers.get("x-spaced")).toBe("v 1");
+  expect(res.headers.get("x-empty")).toBe("");
+  expect([...res.headers.keys()].sort()).toEqual(["content-length", "x-empty", "x-spaced"]);
+  expect(await res.text()).toBe("ok");
+});
+
 test("an answer framed by the connection's close ends with the close, and that connection is not kept", async () => {
   const srv = rawServer(async (s, _h, n) => {
     s.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\npart one, `);
