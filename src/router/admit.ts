@@ -20,31 +20,47 @@ export interface AdmitInput {
   setTimer: SetTimer;
 }
 
-export async function admit(a: AdmitInput): Promise<Release | null> {
-  const own = await admitUpstream(a);
-  if (!own) return null;
-  const dl = a.deadline;
-  const slot =
-    a.global.tryAcquire() ?? (await a.global.acquire({ policy: "queue", maxQueueMs: dl.remaining(), signal: dl.signal, setTimer: a.setTimer }));
-  if (!slot) {
-    own();
-    return null;
-  }
+/**
+ * A release for both slots, or null to go on to the next target. Synchronous when both are
+ * free at once (nearly every request): an async call for every admission was a frame each.
+ */
+export function admit(a: AdmitInput): Release | null | Promise<Release | null> {
+  const own = a.h.admission.tryAcquire();
+  if (!own) return admitWaiting(a);
+  // A slot free at once ends a busy spell: the next overflow or queueing is news again.
+  a.events?.clear(`busy:${a.h.name}`);
+  const slot = a.global.tryAcquire();
+  return slot ? both(slot, own) : globalSlot(a, own);
+}
+
+function both(slot: Release, own: Release): Release {
   return () => {
     slot();
     own();
   };
 }
 
-/** Wait for a slot on this upstream per the alias's busy policy, within the deadline. */
-async function admitUpstream(a: AdmitInput): Promise<Release | null> {
-  const { h, route, deadline: dl } = a;
-  const fast = h.admission.tryAcquire();
-  if (fast) {
-    // A slot free at once ends a busy spell: the next overflow or queueing is news again.
-    a.events?.clear(`busy:${h.name}`);
-    return fast;
+/** The global line waits like a queue, within the deadline; the upstream's slot goes back if it cannot be had. */
+async function globalSlot(a: AdmitInput, own: Release): Promise<Release | null> {
+  const dl = a.deadline;
+  const slot = await a.global.acquire({ policy: "queue", maxQueueMs: dl.remaining(), signal: dl.signal, setTimer: a.setTimer });
+  if (!slot) {
+    own();
+    return null;
   }
+  return both(slot, own);
+}
+
+async function admitWaiting(a: AdmitInput): Promise<Release | null> {
+  const own = await waitForUpstream(a);
+  if (!own) return null;
+  const slot = a.global.tryAcquire();
+  return slot ? both(slot, own) : globalSlot(a, own);
+}
+
+/** Wait for a slot on this upstream per the alias's busy policy, within the deadline (none was free at once). */
+async function waitForUpstream(a: AdmitInput): Promise<Release | null> {
+  const { h, route, deadline: dl } = a;
   const alias = route.alias;
   // A single-target route has nowhere to spill to: it waits its turn.
   const policy = alias?.busy ?? (route.targets.length > 1 ? "wait" : "queue");

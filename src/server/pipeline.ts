@@ -31,7 +31,7 @@ export function pipeline(spec: ProtocolSpec, gw: Gateway) {
       await admit(x);
       await parse(x);
       await allowModel(x);
-      x.turn = await startTurn(x);
+      if (spec.conversations) x.turn = await startTurn(x);
       await route(x);
       const found = await gw.cache.lookup({
         spec,

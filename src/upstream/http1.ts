@@ -453,14 +453,18 @@ class Pool {
    * connect too: a host that drops SYNs would otherwise hold the request for the system's
    * connect timeout (two minutes on Linux), past first_byte_timeout and the deadline.
    */
-  async take(fresh: boolean, signal: Abortable | null): Promise<Conn> {
+  take(fresh: boolean, signal: Abortable | null): Conn | Promise<Conn> {
     while (!fresh) {
       const c = this.idle.pop();
       if (!c) break;
       if (c.dead) continue;
       c.socket!.timeout(0);
-      return c;
+      return c; // at once: a kept connection needs no async step
     }
+    return this.open(signal);
+  }
+
+  private async open(signal: Abortable | null): Promise<Conn> {
     const c = new Conn(this);
     const connecting = this.connect({ hostname: this.hostname, port: this.port, data: c, socket: handlers });
     c.socket = signal ? await bounded(connecting, signal) : await connecting;

@@ -2,7 +2,7 @@
 import { promptTokens, type Exchange } from "../exchange.ts";
 import { admit as decide, mayUse, modelNotAllowed } from "../../auth/admit.ts";
 import { RateLimits } from "../../auth/limits.ts";
-import { refreshSpend } from "./budget.ts";
+import { needsSpend, refreshSpend } from "./budget.ts";
 import { GatewayError } from "../../protocol/errors.ts";
 import { LocalStreamSlots } from "../../auth/streams.ts";
 
@@ -25,8 +25,9 @@ export async function allowModel(x: Exchange): Promise<void> {
     x.gw.limits ??= new RateLimits();
     x.charge = await x.gw.limits.admit(key, promptTokens(x));
   }
-  await openStream(x);
-  await refreshSpend(x);
+  // Each only when it applies: most requests have neither, and an async call is a frame each.
+  if (x.key?.maxStreams && x.body.stream) await openStream(x);
+  if (needsSpend(x)) await refreshSpend(x);
 }
 
 /**
