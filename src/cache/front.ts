@@ -77,7 +77,8 @@ export interface Lead {
 }
 
 export interface ResponseCache {
-  lookup(req: LookupRequest): Promise<Lookup>;
+  /** At once when the answer is known without waiting (a bypass, a hot hit); else a promise. */
+  lookup(req: LookupRequest): Lookup | Promise<Lookup>;
   readonly store: CacheStore;
   close(): void;
 }
@@ -250,7 +251,7 @@ export function responseCache(config: Config, store: CacheStore, opts: ResponseC
     };
   }
 
-  async function lookup(req: LookupRequest): Promise<Lookup> {
+  function lookup(req: LookupRequest): Lookup | Promise<Lookup> {
     const alias = req.route.alias;
     const mode = alias?.cache ?? config.cache.mode;
     const d = cacheDecision({ mode, body: req.body, headers: req.headers, deterministic: req.spec.deterministic });
@@ -276,38 +277,45 @@ export function responseCache(config: Config, store: CacheStore, opts: ResponseC
         store.noteHit?.(key, namespace);
         return hit(req, h, "HIT");
       }
-      const waiting = late.get(slot(namespace, key));
-      if (waiting) {
-        const e = await waiting;
-        if (e && mine(e)) return hit(req, warm(e), "HIT");
-      }
-      try {
-        const entry = await withTimeout(store.get(key, namespace));
-        if (entry && mine(entry)) return hit(req, warm(entry), "HIT");
-        if (near && alias) {
-          const close = await withTimeout(store.getNear(near.nearKey, near.simhash, alias.near, namespace));
-          if (close) return hit(req, warm(close), "HIT-NEAR");
-        }
-      } catch (err) {
-        onError(err);
-        return go("BYPASS");
-      }
-      const flight = ownFlight(flights.get(flightKey));
-      if (flight) return follow(req, flight);
     }
-    if (!d.write) return go(d.read ? "MISS" : "BYPASS");
-    if (locks && d.read) {
-      // Another instance may be generating this answer: wait for its entry, boundedly.
-      const got = await locks.acquire(key, namespace).catch(() => true);
-      if (!got) {
-        const entry = await waitForEntry(store, locks, key, namespace, req.signal);
-        if (entry && mine(entry)) return hit(req, warm(entry), "COALESCED");
-        // A flight may have started here while we waited.
+    // What needs waiting (an entry being assembled, the store, another instance's lock): a
+    // continuation of its own, so a bypass and a hot hit never make an async frame.
+    const settle = async (): Promise<Lookup> => {
+      if (d.read) {
+        const waiting = late.get(slot(namespace, key));
+        if (waiting) {
+          const e = await waiting;
+          if (e && mine(e)) return hit(req, warm(e), "HIT");
+        }
+        try {
+          const entry = await withTimeout(store.get(key, namespace));
+          if (entry && mine(entry)) return hit(req, warm(entry), "HIT");
+          if (near && alias) {
+            const close = await withTimeout(store.getNear(near.nearKey, near.simhash, alias.near, namespace));
+            if (close) return hit(req, warm(close), "HIT-NEAR");
+          }
+        } catch (err) {
+          onError(err);
+          return go("BYPASS");
+        }
         const flight = ownFlight(flights.get(flightKey));
         if (flight) return follow(req, flight);
       }
-    }
-    return { kind: "go", outcome: d.read ? "MISS" : "BYPASS", lead: lead(req, { key: k, flightKey, namespace, near }) };
+      if (!d.write) return go(d.read ? "MISS" : "BYPASS");
+      if (locks && d.read) {
+        // Another instance may be generating this answer: wait for its entry, boundedly.
+        const got = await locks.acquire(key, namespace).catch(() => true);
+        if (!got) {
+          const entry = await waitForEntry(store, locks, key, namespace, req.signal);
+          if (entry && mine(entry)) return hit(req, warm(entry), "COALESCED");
+          // A flight may have started here while we waited.
+          const flight = ownFlight(flights.get(flightKey));
+          if (flight) return follow(req, flight);
+        }
+      }
+      return { kind: "go", outcome: d.read ? "MISS" : "BYPASS", lead: lead(req, { key: k, flightKey, namespace, near }) };
+    };
+    return settle();
   }
 
   // What the server and tests see as the store: clearing or pruning it drops the hot tier too.
