@@ -43,6 +43,10 @@ const methodNotAllowed =
 
 export function buildApp(gw: Gateway) {
   const app = new Elysia();
+  // The address the server listens on is the one it was started with: a reload swaps the config
+  // (server.host among it) but not the listener, so this is read now, never from the live config
+  // (a reload to 127.0.0.1 must not make the LAN's peers look like this machine's).
+  const boundLoopback = isLoopbackHost(gw.config.server.host);
   // First: Elysia applies a hook only to the routes registered after it.
   // Before routing, on every path (unknown ones too): a refusal or a preflight answer ends the request here.
   app.onRequest(({ request }) => {
@@ -65,7 +69,7 @@ export function buildApp(gw: Gateway) {
             // An answer may take minutes: no idle cut-off for the request being served; idle
             // sockets in general are still closed (start.ts), a stalled body by server.body_timeout.
             if (row.long) server?.timeout(request, 0);
-            return cors(request, handle(request, { param: "", remote: () => remoteOf(gw, server, request) }));
+            return cors(request, handle(request, { param: "", remote: () => remoteOf(gw, server, request, boundLoopback) }));
           },
           { parse: "none" },
         );
@@ -75,7 +79,10 @@ export function buildApp(gw: Gateway) {
         app.get(
           path,
           ({ request, server }) =>
-            cors(request, handle(request, { param: base === null ? "" : paramOf(request, base), remote: () => remoteOf(gw, server, request) })),
+            cors(
+              request,
+              handle(request, { param: base === null ? "" : paramOf(request, base), remote: () => remoteOf(gw, server, request, boundLoopback) }),
+            ),
           {
             parse: "none",
           },
@@ -195,11 +202,16 @@ function paramOf(request: Request, base: string): string {
  * The client's address: the socket's, or, when that is a trusted reverse proxy, the nearest
  * address in X-Forwarded-For that is not one of them (who is on loopback decides auth "auto").
  */
-function remoteOf(gw: Gateway, server: { requestIP(r: Request): { address: string } | null } | null | undefined, request: Request): string | null {
+function remoteOf(
+  gw: Gateway,
+  server: { requestIP(r: Request): { address: string } | null } | null | undefined,
+  request: Request,
+  boundLoopback: boolean,
+): string | null {
   const trusted = gw.config.server.trustedProxies;
   // Listening on a loopback address (the default), every peer is this machine: its address is
   // then only ever asked whether it is loopback, and asking the socket is a system call a request.
-  if (trusted.length === 0 && isLoopbackHost(gw.config.server.host)) return LOOPBACK_PEER;
+  if (trusted.length === 0 && boundLoopback) return LOOPBACK_PEER;
   const socket = server?.requestIP(request)?.address ?? null;
   if (!socket || trusted.length === 0 || !trusted.includes(socket)) return socket;
   const hops = (request.headers.get("x-forwarded-for") ?? "")
