@@ -2,26 +2,15 @@
 // upstream request (a local GPU stops generating for nobody) and counts it as the client's
 // doing. The gateway follows the client's signal by looking at it (upstream/abort-watch.ts),
 // so this is noticed within its sweep, not at once: the wait below is bounded, not timed.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
-import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { expect, test } from "bun:test";
+import { mockGateway } from "../helpers/mock-gateway.ts";
 import { until } from "../helpers/wait.ts";
 import { watchedCount } from "../../src/upstream/abort-watch.ts";
 
-let mock: MockUpstream;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  mock = await startMockUpstream({ models: ["m"] });
-  gw = await startTestGateway(upstreamToml("gpu", mock.url, `models = ["m"]`));
-});
-afterAll(async () => {
-  await gw.stop();
-  await mock.stop();
-});
+const { mock, gw } = mockGateway();
 
 const whole = (model: string, signal?: AbortSignal) =>
-  fetch(`${gw.v1}/chat/completions`, {
+  fetch(`${gw().v1}/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     signal,
@@ -32,18 +21,18 @@ test("a client that leaves before a whole answer's headers cancels the upstream 
   const ctl = new AbortController();
   const pending = whole("gpu/m+slow-first:20000", ctl.signal).catch((e: Error) => e);
   await until(
-    async () => mock.requests.filter((r) => r.path.endsWith("/chat/completions")).length,
+    async () => mock().requests.filter((r) => r.path.endsWith("/chat/completions")).length,
     (n) => n > 0,
     "the upstream to get the request",
   );
   expect(watchedCount()).toBe(1);
   ctl.abort();
   expect(await pending).toBeInstanceOf(Error);
-  const rec = await mock.waitForAbort("/chat/completions");
+  const rec = await mock().waitForAbort("/chat/completions");
   expect(rec.aborted).toBe(true);
   // …and logged as the client's doing (nginx's 499), not as the upstream failing.
   await until(
-    async () => gw.logs.filter((l) => l.includes('"msg":"request"')),
+    async () => gw().logs.filter((l) => l.includes('"msg":"request"')),
     (lines) => lines.some((l) => JSON.parse(l).status === 499),
     "the request's log line",
   );

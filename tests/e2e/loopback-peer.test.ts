@@ -4,26 +4,15 @@
 // host into the config must not make the LAN's peers pass as this machine (no keys: loopback
 // only). The peer's address is stood in for by the server object the app is handed, so no test
 // traffic leaves loopback.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startMockUpstream, type MockUpstream } from "../mock/upstream.ts";
-import { startTestGateway, upstreamToml, type TestGateway } from "../helpers/gateway.ts";
+import { expect, test } from "bun:test";
+import { mockGateway } from "../helpers/mock-gateway.ts";
 import { buildApp } from "../../src/server/app.ts";
 
-let mock: MockUpstream;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  mock = await startMockUpstream({ models: ["m"] });
-  gw = await startTestGateway(upstreamToml("gpu", mock.url, `models = ["m"]`));
-});
-afterAll(async () => {
-  await gw.stop();
-  await mock.stop();
-});
+const { gw } = mockGateway();
 
 /** The app as built on the gateway's current config, answering as if its peer were `address`. */
 function appWithPeer(address: string) {
-  const app = buildApp(gw.gateway);
+  const app = buildApp(gw().gateway);
   let asked = 0;
   // Elysia hands its `server` to the handlers; here it is one whose every peer is `address`.
   Object.assign(app, {
@@ -53,20 +42,20 @@ test("listening on loopback: the peer is this machine, and the socket is not ask
 });
 
 test("listening on all interfaces: the socket is asked; a reload to a loopback host changes nothing", async () => {
-  const config = gw.gateway.config;
+  const config = gw().gateway.config;
   try {
-    gw.gateway.config = { ...config, server: { ...config.server, host: "0.0.0.0" } };
+    gw().gateway.config = { ...config, server: { ...config.server, host: "0.0.0.0" } };
     const a = appWithPeer("192.0.2.9"); // built while listening "on 0.0.0.0"
     const refused = await a.chat();
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("missing_api_key");
     expect(a.asked()).toBe(1);
     // The config now says 127.0.0.1 (a reload), the listener is still the one it was.
-    gw.gateway.config = { ...config, server: { ...config.server, host: "127.0.0.1" } };
+    gw().gateway.config = { ...config, server: { ...config.server, host: "127.0.0.1" } };
     expect((await a.chat()).status).toBe(401);
     const local = appWithPeer("127.0.0.1");
     expect((await local.chat()).status).toBe(200);
   } finally {
-    gw.gateway.config = config;
+    gw().gateway.config = config;
   }
 });
