@@ -9,7 +9,7 @@ import { canonicalValue, hex64, sha256Hex } from "./canonical.ts";
 import { PROTOCOLS, type Api } from "../protocol/apis.ts";
 
 /** Bump when the canonical form changes, so old rows simply stop matching. */
-export const KEY_VERSION = "wf-cache-v2";
+export const KEY_VERSION = "wf-cache-v3";
 
 // Fields that change what the model answers (or its shape), and fields that never do, with
 // the reason for each, live in each protocol's row (protocol/api/*.ts). `model` is never
@@ -83,9 +83,9 @@ export function cacheKey(input: KeyInput): CacheKey {
     canonicalValue(semanticBody(input.api, input.body), (s) => (longs.push(s), `\u0000${hex64(Bun.hash.xxHash3(s))}${s.length.toString(36)}`)),
   ]);
   const key = `${hex64(Bun.hash.xxHash3(shape))}${shape.length.toString(36).padStart(6, "0")}`;
-  // The digest covers every byte: the shape, then each long string JSON-quoted, in order. Both
-  // are self-delimiting and the tokens mark where each long string stood, so the input maps back
-  // to exactly one canonical form. The strings are held only until it is taken: an entry kept
+  // The digest covers every byte: the shape, then each long string self-delimited (delimited()),
+  // in order. The shape is self-delimiting too and its tokens mark where each long string stood,
+  // so the input maps back to exactly one canonical form. The strings are held only until it is taken: an entry kept
   // hot outlives its request.
   let unread: { shape: string; longs: string[] } | null = { shape, longs };
   let digest = "";
@@ -94,10 +94,20 @@ export function cacheKey(input: KeyInput): CacheKey {
     digest() {
       if (unread !== null) {
         const { shape, longs } = unread;
-        digest = longs.length === 0 ? sha256Hex(shape) : sha256Hex(shape, ...longs.map((s) => JSON.stringify(s)));
+        digest = longs.length === 0 ? sha256Hex(shape) : sha256Hex(shape, ...longs.flatMap(delimited));
         unread = null;
       }
       return digest;
     },
   };
+}
+
+/**
+ * A long string as digest input that ends where it says: its length and then its text as it is
+ * (no copy: JSON-quoting a 2 MiB context cost as much as hashing it), or, for a string that is
+ * not well-formed UTF-16 (a lone surrogate, which UTF-8 cannot carry and the hash would see as
+ * U+FFFD, so two strings could read alike), its JSON text. The tag tells the two apart.
+ */
+function delimited(s: string): string[] {
+  return s.isWellFormed() ? [`r${s.length}:`, s] : [`j${JSON.stringify(s)}`];
 }

@@ -167,6 +167,15 @@ describe("cacheKey with long strings (hashed on their own, not serialised into t
     expect(k(withText(`${long}\ud800`)).digest()).not.toBe(k(withText(`${long}\ufffd`)).digest());
   });
 
+  test("long strings whose texts run together alike still give different digests (each says where it ends)", () => {
+    const x = "x".repeat(1500);
+    // The same characters in one order, cut in two places: only the lengths tell them apart.
+    expect(k(withText(`${x}yy`, `z${x}`)).digest()).not.toBe(k(withText(`${x}y`, `yz${x}`)).digest());
+    // Two different lone surrogates (each would be U+FFFD in UTF-8), and one against its well-formed neighbour.
+    expect(k(withText(`${long}\ud800`)).digest()).not.toBe(k(withText(`${long}\udbff`)).digest());
+    expect(k(withText(`${long}\ud800`)).digest()).not.toBe(k(withText(`${long}\ud800\udc00`)).digest());
+  });
+
   test("strings just under, at and over the long-string length are keyed alike when equal and apart when not", () => {
     for (const n of [1023, 1024, 1025, 5000]) {
       const body = withText("x".repeat(n));
