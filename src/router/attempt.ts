@@ -18,6 +18,7 @@ import type { Api, ProtocolSpec } from "../protocol/apis.ts";
 import { PROTOCOLS } from "../protocol/apis.ts";
 import { sendUpstream, type Sent } from "../upstream/client.ts";
 import { watchAbort } from "../upstream/abort-watch.ts";
+import { AbortLine } from "../upstream/abort-line.ts";
 import { realClock, type Clock } from "../upstream/clock.ts";
 import { GatewayError } from "../protocol/errors.ts";
 import { Frames, untilContent } from "../relay/frames.ts";
@@ -311,16 +312,16 @@ async function attemptOne(o: One): Promise<OneResult> {
     const frames = new Frames(res.body, limits, clock);
     const limit = upstream.config.firstTokenTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(limit, dl.remaining()));
-    const gate = new AbortController();
+    const gate = new AbortLine();
     const cancelTimer = clock.setTimer(() => gate.abort(timeoutReason("timeout-first-token")), timeoutMs);
     const onAbort = () => gate.abort(input.signal.reason);
     const unwatch = input.signal.aborted ? (onAbort(), () => {}) : watchAbort(input.signal, onAbort);
     try {
-      await untilContent(frames, PROTOCOLS[prepared.wire].isContent, gate.signal);
+      await untilContent(frames, PROTOCOLS[prepared.wire].isContent, gate);
     } catch (err) {
       sent.abort(err);
       frames.cancel(err);
-      const timedOut = gate.signal.aborted && gate.signal.reason instanceof DOMException && gate.signal.reason.message === "timeout-first-token";
+      const timedOut = gate.aborted && gate.reason instanceof DOMException && gate.reason.message === "timeout-first-token";
       if (timedOut && timeoutMs < limit) return fail({ kind: "deadline" }, deadlineError(input.route));
       if (timedOut) {
         const msg = `Upstream \`${name}\` sent no content within ${timeoutMs} ms (first_token_timeout).`;
