@@ -3,6 +3,7 @@
 // upstream is silent (and while no upstream has answered yet: the early commit), the
 // client's disconnect passed upstream at once, a proper terminal error event when the
 // upstream dies mid-stream, and one end report (ok / error / cancelled) with the usage seen.
+import { watchAbort } from "../upstream/abort-watch.ts";
 import { GatewayError, isGatewayError } from "../protocol/errors.ts";
 import { parseEvents, type SseEvent } from "../protocol/sse.ts";
 import type { Batch, Source } from "./frames.ts";
@@ -92,14 +93,18 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
     relay?.source.cancel(o.clientSignal?.reason);
   };
   let onStop: (() => void) | null = null;
+  // The client's signal is watched (upstream/abort-watch.ts), not listened to: a listener added
+  // and removed a stream showed in its profile. finish() ends the watch.
+  let unwatchClient = () => {};
   const finish = (outcome: StreamEnd["outcome"], error?: GatewayError) => {
     if (done) return false;
     done = true;
     beat?.stop();
-    o.clientSignal?.removeEventListener("abort", onClientGone);
+    unwatchClient();
     // The stop signal is the gateway's, shared by every stream it ever serves: a listener
     // left on it would keep this stream (its request, relay and last batch) for the life of
-    // the process.
+    // the process. It is listened to, not watched: a shutdown's terminal event must go out
+    // within the drain's last moment, not a sweep later.
     if (onStop) o.stopSignal?.removeEventListener("abort", onStop);
     o.onEnd({ outcome, error, usage });
     return true;
@@ -141,8 +146,9 @@ export function outgoing(o: OutgoingOptions): ReadableStream<Uint8Array> {
       };
       o.stopSignal?.addEventListener("abort", onStop, { once: true });
       // Bun may not cancel a response body whose pull is still waiting on the upstream: the
-      // client's abort is heard here directly, so the end is counted at once and as the client's.
-      o.clientSignal?.addEventListener("abort", onClientGone, { once: true });
+      // client's abort is noticed here (within a sweep), so the end is counted as the client's.
+      // One before this point is seen by pull(), as a listener added then would never have run.
+      if (o.clientSignal && !o.clientSignal.aborted) unwatchClient = watchAbort(o.clientSignal, onClientGone);
       for (const p of o.prelude ?? []) ctl.enqueue(encoder.encode(p));
       beat = new Heartbeat(ctl, o.heartbeatMs, () => !done);
     },

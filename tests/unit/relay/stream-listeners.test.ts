@@ -1,12 +1,14 @@
-// A stream leaves nothing behind on the signals it listens to. The stop signal is the
+// A stream leaves nothing behind on the signals it follows. The stop signal is the
 // gateway's own, shared by every stream it serves until it shuts down: a listener a stream
 // left there kept that stream (its request, relay and last batch) for the life of the
 // process, about 10 KB per stream ever served, and made each new stream's addEventListener
-// walk all the old ones.
+// walk all the old ones. The client's signal is watched (upstream/abort-watch.ts), not
+// listened to: no watch may outlive its stream either.
 import { describe, expect, test } from "bun:test";
 import type { GatewayError } from "../../../src/protocol/errors.ts";
 import { Batch, type Source } from "../../../src/relay/frames.ts";
 import { outgoing, type Relay, type StreamEnd } from "../../../src/relay/stream.ts";
+import { watchedCount } from "../../../src/upstream/abort-watch.ts";
 
 /** A real AbortSignal whose listeners are counted as they are added and removed. */
 function countedSignal(): { ctl: AbortController; signal: AbortSignal; live: () => number } {
@@ -71,6 +73,7 @@ describe("outgoing stream: listeners", () => {
     expect(s.ended()?.outcome).toBe("ok");
     expect(s.stop.live()).toBe(0);
     expect(s.client.live()).toBe(0);
+    expect(watchedCount()).toBe(0);
   });
 
   test("nor does one whose upstream fails mid-way", async () => {
@@ -80,6 +83,7 @@ describe("outgoing stream: listeners", () => {
     expect(s.ended()?.outcome).toBe("error");
     expect(s.stop.live()).toBe(0);
     expect(s.client.live()).toBe(0);
+    expect(watchedCount()).toBe(0);
   });
 
   test("nor one the client leaves, by cancelling the body or by its signal", async () => {
@@ -90,15 +94,20 @@ describe("outgoing stream: listeners", () => {
     expect(a.ended()?.outcome).toBe("cancelled");
     expect(a.stop.live()).toBe(0);
     expect(a.client.live()).toBe(0);
+    expect(watchedCount()).toBe(0);
 
     const b = start(source([chunk("a")], "hang"));
     const r2 = b.body.getReader();
     await r2.read();
     const pending = r2.read();
+    expect(watchedCount()).toBe(1);
     b.client.ctl.abort(new Error("client went away"));
+    // Seen at the watch's next sweep (every 50 ms): waited for, boundedly.
+    for (let i = 0; i < 100 && !b.ended(); i++) await Bun.sleep(10);
     expect(b.ended()?.outcome).toBe("cancelled");
     expect(b.stop.live()).toBe(0);
     expect(b.client.live()).toBe(0);
+    expect(watchedCount()).toBe(0);
     r2.cancel().catch(() => {});
     await pending.catch(() => {});
   });
