@@ -119,12 +119,19 @@ class Exchange {
     let length: number | null = null;
     let chunked = false;
     let close = m[1] === "0";
+    // The next colon at or after the line being read, found once for all the lines before it:
+    // searching afresh from each line would rescan a head of many colon-less lines (garbage
+    // from a bad upstream) once per line.
+    let colon = -1;
     while (eol !== -1) {
       const start = eol + 1;
       eol = head.indexOf("\n", start);
       const end = eol === -1 ? head.length : eol;
-      const colon = head.indexOf(":", start);
-      if (colon <= start || colon >= end) continue;
+      if (colon < start) {
+        colon = head.indexOf(":", start);
+        if (colon === -1) colon = head.length;
+      }
+      if (colon === start || colon >= end) continue;
       const name = head.slice(start, colon).trim().toLowerCase();
       const value = head.slice(colon + 1, end).trim();
       try {

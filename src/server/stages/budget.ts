@@ -26,7 +26,7 @@ export function cloudBlocked(x: Exchange): GatewayError | null {
 
 /** A budget applies to this request: its spend is read before the check. */
 export function needsSpend(x: Exchange): boolean {
-  return x.gw.budget !== undefined && x.gw.budget !== null && budgeted(x);
+  return !!x.gw.budget && budgeted(x);
 }
 
 /** With a shared Redis, read the day's spend there first (the check itself stays synchronous). */

@@ -163,6 +163,12 @@ test("head lines that are not fields are skipped, whatever follows them; values 
   expect(res.headers.get("x-empty")).toBe("");
   expect([...res.headers.keys()].sort()).toEqual(["content-length", "x-empty", "x-spaced"]);
   expect(await res.text()).toBe("ok");
+  // A head of thousands of lines without a colon, then fields: each line is looked at once.
+  const junk = "HTTP/1.1 200 OK\r\n" + "x\r\n".repeat(15_000) + "x-after: junk\r\ncontent-length: 2\r\n\r\nok";
+  const srv2 = rawServer((s) => void s.write(junk));
+  const res2 = await http1Fetch()(`${srv2.url}/x`, post());
+  expect(res2.headers.get("x-after")).toBe("junk");
+  expect(await res2.text()).toBe("ok");
 });
 
 test("an answer framed by the connection's close ends with the close, and that connection is not kept", async () => {
