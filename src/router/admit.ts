@@ -29,6 +29,11 @@ export function admit(a: AdmitInput): Release | null | Promise<Release | null> {
   if (!own) return admitWaiting(a);
   // A slot free at once ends a busy spell: the next overflow or queueing is news again.
   a.events?.clear(`busy:${a.h.name}`);
+  return withGlobal(a, own);
+}
+
+/** The global slot too: at once when one is free, else waited for in line. */
+function withGlobal(a: AdmitInput, own: Release): Release | Promise<Release | null> {
   const slot = a.global.tryAcquire();
   return slot ? both(slot, own) : globalSlot(a, own);
 }
@@ -53,9 +58,7 @@ async function globalSlot(a: AdmitInput, own: Release): Promise<Release | null> 
 
 async function admitWaiting(a: AdmitInput): Promise<Release | null> {
   const own = await waitForUpstream(a);
-  if (!own) return null;
-  const slot = a.global.tryAcquire();
-  return slot ? both(slot, own) : globalSlot(a, own);
+  return own ? withGlobal(a, own) : null;
 }
 
 /** Wait for a slot on this upstream per the alias's busy policy, within the deadline (none was free at once). */
