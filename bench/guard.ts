@@ -13,7 +13,7 @@ import { chatBody, startTargets } from "./targets.ts";
 
 /**
  * The floors CI holds. Issue 13 suggests 0.6× for passthrough and 0.4× for cache hits; today's
- * gateway measures 0.40–0.56× and 0.45–0.58× in these short runs on the 2-core dev machine
+ * gateway measures 0.40–0.61× and 0.45–0.68× in these short runs on the 2-core dev machine
  * (bench/results/latest.md has the full run), so the first would fail on an ordinary day. The
  * floors are set at 60–75 % of today's lowest figures instead: a change that halves the hot
  * path's throughput fails CI, ordinary noise does not. Raise them as the gateway gets faster;
