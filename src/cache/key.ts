@@ -85,8 +85,8 @@ export function cacheKey(input: KeyInput): CacheKey {
   const key = `${hex64(Bun.hash.xxHash3(shape))}${shape.length.toString(36).padStart(6, "0")}`;
   // The digest covers every byte: the shape, then each long string self-delimited (delimited()),
   // in order. The shape is self-delimiting too and its tokens mark where each long string stood,
-  // so the input maps back to exactly one canonical form. The strings are held only until it is taken: an entry kept
-  // hot outlives its request.
+  // so the input maps back to exactly one canonical form. The strings are held only until it is
+  // taken: an entry kept hot outlives its request.
   let unread: { shape: string; longs: string[] } | null = { shape, longs };
   let digest = "";
   return {

@@ -1,8 +1,9 @@
 // The one outgoing event stream: upstream batches (frames.ts) → stages → client, as they
 // arrive. It owns what every stream needs exactly once: SSE comment heartbeats while the
 // upstream is silent (and while no upstream has answered yet: the early commit), the
-// client's disconnect passed upstream at once, a proper terminal error event when the
-// upstream dies mid-stream, and one end report (ok / error / cancelled) with the usage seen.
+// client's disconnect passed upstream (at once when Bun cancels the body, else within a
+// sweep of abort-watch.ts), a proper terminal error event when the upstream dies mid-stream,
+// and one end report (ok / error / cancelled) with the usage seen.
 import { watchAbort } from "../upstream/abort-watch.ts";
 import { GatewayError, isGatewayError } from "../protocol/errors.ts";
 import { parseEvents, type SseEvent } from "../protocol/sse.ts";

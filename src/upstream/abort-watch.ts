@@ -1,6 +1,6 @@
 // Following a client's AbortSignal by looking at it rather than listening to it. A listener on
-// a request's signal is a WebCore EventTarget registration: 2.5 µs a request on the passthrough
-// path (measured in-process), the attempt's largest single item. Bun flips `aborted` when a
+// a request's signal is a WebCore EventTarget registration: added and removed, 0.76 µs a
+// request against a watch's 0.21 (microbenchmark on the dev machine). Bun flips `aborted` when a
 // client disconnects whether or not anyone listens, so the attempts in flight are looked at
 // every SWEEP_MS instead. A client that leaves is noticed up to that much later: its upstream
 // request is cancelled within 50 ms rather than at once, which frees the GPU all the same.
